@@ -1,0 +1,86 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// Limits on anything decoded from the wire. They bound the memory and time a
+// hostile or broken peer can make the other side spend before validation
+// even starts.
+const (
+	MaxFrameBytes     = 4 << 20 // one websocket message
+	MaxBatchChanges   = 1000    // changes in one upload or download batch
+	MaxNesting        = 16      // CBOR nesting depth
+	MaxArrayElements  = 4096    // elements in one CBOR array
+	MaxMapPairs       = 512     // pairs in one CBOR map
+	MaxFieldValueSize = 64 << 10
+)
+
+var (
+	encMode  cbor.EncMode
+	wireDec  cbor.DecMode
+	storeDec cbor.DecMode
+)
+
+func init() {
+	var err error
+	// Core Deterministic Encoding: the same value always gives the same
+	// bytes, so field values can be compared and hashed as bytes.
+	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	wireOpts := cbor.DecOptions{
+		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:   MaxNesting,
+		MaxArrayElements:  MaxArrayElements,
+		MaxMapPairs:       MaxMapPairs,
+		IndefLength:       cbor.IndefLengthForbidden,
+		TagsMd:            cbor.TagsForbidden,
+		IntDec:            cbor.IntDecConvertSigned,
+		DefaultMapType:    nil,
+		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
+	}
+	wireDec, err = wireOpts.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	// What a store wrote itself is trusted more, but a record with many
+	// fields must still decode; keep the shape checks, relax the sizes.
+	storeOpts := wireOpts
+	storeOpts.MaxArrayElements = 1 << 20
+	storeOpts.MaxMapPairs = 1 << 16
+	storeOpts.ExtraReturnErrors = cbor.ExtraDecErrorNone
+	storeDec, err = storeOpts.DecMode()
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Marshal encodes v with Core Deterministic Encoding.
+func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+
+// MustMarshal is Marshal for values that cannot fail to encode (plain
+// structs of strings and numbers); it panics otherwise.
+func MustMarshal(v any) []byte {
+	b, err := encMode.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("cbor marshal %T: %v", v, err))
+	}
+	return b
+}
+
+// UnmarshalWire decodes data that came off the network, enforcing the
+// frame size, nesting, array and map limits, and rejecting duplicate map
+// keys, indefinite lengths, tags and unknown fields.
+func UnmarshalWire(data []byte, v any) error {
+	if len(data) > MaxFrameBytes {
+		return fmt.Errorf("cbor: %d bytes exceeds the frame limit of %d", len(data), MaxFrameBytes)
+	}
+	return wireDec.Unmarshal(data, v)
+}
+
+// UnmarshalStored decodes data a store wrote itself.
+func UnmarshalStored(data []byte, v any) error { return storeDec.Unmarshal(data, v) }

@@ -1,0 +1,269 @@
+package schema
+
+import "fmt"
+
+// Versions both sides must agree on. ProtocolVersion changes when messages
+// change shape; SchemaVersion when record fields change meaning.
+const (
+	ProtocolVersion = 1
+	SchemaVersion   = 1
+)
+
+// MsgType tells which payload a Msg carries.
+type MsgType uint8
+
+// Message types of the sync protocol.
+const (
+	MsgHello    MsgType = 1 // device → server, first message
+	MsgWelcome  MsgType = 2 // server → device, answer to hello
+	MsgUpload   MsgType = 3 // device → server: a batch of the device's changes
+	MsgAck      MsgType = 4 // server → device: the batch is durable, or where to resume
+	MsgDownload MsgType = 5 // server → device: accepted changes after the cursor
+	MsgError    MsgType = 6 // either way: a fatal error; the sender closes
+)
+
+var msgNames = map[MsgType]string{MsgHello: "hello", MsgWelcome: "welcome", MsgUpload: "upload",
+	MsgAck: "ack", MsgDownload: "download", MsgError: "error"}
+
+// String names the type for logs.
+func (t MsgType) String() string {
+	if n, ok := msgNames[t]; ok {
+		return n
+	}
+	return fmt.Sprintf("msg(%d)", uint8(t))
+}
+
+// Msg is one websocket binary frame. Exactly the payload matching Type is
+// set; Validate checks that.
+type Msg struct {
+	Type     MsgType   `cbor:"1,keyasint"`
+	Hello    *Hello    `cbor:"2,keyasint,omitempty"`
+	Welcome  *Welcome  `cbor:"3,keyasint,omitempty"`
+	Upload   *Upload   `cbor:"4,keyasint,omitempty"`
+	Ack      *Ack      `cbor:"5,keyasint,omitempty"`
+	Download *Download `cbor:"6,keyasint,omitempty"`
+	Error    *Error    `cbor:"7,keyasint,omitempty"`
+}
+
+// Hello opens a session. Cursor is the last server log sequence the
+// device has applied; the server streams from after it.
+type Hello struct {
+	Protocol   int    `cbor:"1,keyasint"`
+	Schema     int    `cbor:"2,keyasint"`
+	Device     string `cbor:"3,keyasint"`
+	Cursor     uint64 `cbor:"4,keyasint"`
+	ClockMS    int64  `cbor:"5,keyasint"` // the device's corrected wall clock
+	AppVersion string `cbor:"6,keyasint,omitempty"`
+}
+
+// Welcome answers Hello: the server's high-water mark for the device's
+// sequence (every change up to it is durable on the server), the device's
+// scope, and the server's clock so the device can correct its own.
+type Welcome struct {
+	Protocol     int    `cbor:"1,keyasint"`
+	Schema       int    `cbor:"2,keyasint"`
+	HighWater    uint64 `cbor:"3,keyasint"`
+	Scope        Code   `cbor:"4,keyasint"`
+	ServerTimeMS int64  `cbor:"5,keyasint"`
+	MaxInFlight  int    `cbor:"6,keyasint"`
+	MaxBatch     int    `cbor:"7,keyasint"`
+}
+
+// Upload carries a batch of the device's changes in sequence order,
+// starting at First. Batch numbers let the device match acks to batches
+// while several are in flight.
+type Upload struct {
+	Batch   uint64   `cbor:"1,keyasint"`
+	First   uint64   `cbor:"2,keyasint"`
+	Changes []Change `cbor:"3,keyasint"`
+}
+
+// AckStatus says what happened to a batch.
+type AckStatus uint8
+
+// Ack statuses.
+const (
+	// AckApplied: the batch is durable; HighWater covers it.
+	AckApplied AckStatus = 1
+	// AckGap: the batch did not start right after the high-water mark;
+	// nothing of it was applied; resend from HighWater+1.
+	AckGap AckStatus = 2
+	// AckDuplicate: every change of the batch was already applied.
+	AckDuplicate AckStatus = 3
+)
+
+// Ack answers one Upload. Rejected lists the changes of the batch the
+// server refused; they still count as handled (the high-water mark passes
+// them), and the device parks them for the user to correct.
+type Ack struct {
+	Batch        uint64      `cbor:"1,keyasint"`
+	Status       AckStatus   `cbor:"2,keyasint"`
+	HighWater    uint64      `cbor:"3,keyasint"`
+	Rejected     []Rejection `cbor:"4,keyasint,omitempty"`
+	ServerTimeMS int64       `cbor:"5,keyasint"`
+}
+
+// RejectCode classifies why a change was refused.
+type RejectCode string
+
+// Reject codes.
+const (
+	RejectInvalid     RejectCode = "invalid"      // fails validation
+	RejectOutOfScope  RejectCode = "out_of_scope" // unit outside the device's scope
+	RejectReadOnly    RejectCode = "read_only"    // kind a site may not write
+	RejectClockAhead  RejectCode = "clock_ahead"  // stamped too far ahead of the server
+	RejectUnitChanged RejectCode = "unit_changed" // edits a record under another unit
+)
+
+// Rejection is the server's refusal of one change, with a reason in both
+// languages. ClockAhead rejections are not parked: the device re-stamps
+// and resends them.
+type Rejection struct {
+	Seq          uint64     `cbor:"1,keyasint"`
+	Code         RejectCode `cbor:"2,keyasint"`
+	Reason       string     `cbor:"3,keyasint"`
+	ReasonZh     string     `cbor:"4,keyasint"`
+	ServerTimeMS int64      `cbor:"5,keyasint,omitempty"`
+}
+
+// LogEntry is one accepted change in the server's log, with the log's own
+// sequence number.
+type LogEntry struct {
+	Seq    uint64 `cbor:"1,keyasint"`
+	Change Change `cbor:"2,keyasint"`
+}
+
+// Download streams accepted changes in the device's scope. Cursor is the
+// log sequence the device may store once it has applied Entries (it can be
+// past the last entry when the server skipped changes outside the scope).
+// CaughtUp says the server had nothing newer when it sent this.
+type Download struct {
+	Entries  []LogEntry `cbor:"1,keyasint"`
+	Cursor   uint64     `cbor:"2,keyasint"`
+	CaughtUp bool       `cbor:"3,keyasint"`
+}
+
+// ErrorCode classifies protocol errors.
+type ErrorCode string
+
+// Error codes.
+const (
+	ErrVersion      ErrorCode = "version"       // protocol or schema the server cannot speak
+	ErrAuth         ErrorCode = "auth"          // unknown, wrong or revoked token
+	ErrBadFrame     ErrorCode = "bad_frame"     // undecodable or over a limit
+	ErrProtocol     ErrorCode = "protocol"      // message out of order
+	ErrOverloaded   ErrorCode = "overloaded"    // too many batches in flight
+	ErrShuttingDown ErrorCode = "shutting_down" // server stopping
+	ErrInternal     ErrorCode = "internal"      // server-side failure
+)
+
+// Error is a fatal protocol error. Retry says whether reconnecting later
+// may succeed.
+type Error struct {
+	Code    ErrorCode `cbor:"1,keyasint"`
+	Message string    `cbor:"2,keyasint"`
+	Retry   bool      `cbor:"3,keyasint"`
+}
+
+// Error implements error so clients can return it.
+func (e *Error) Error() string { return fmt.Sprintf("server error %s: %s", e.Code, e.Message) }
+
+// EncodeMsg encodes a message for the wire.
+func EncodeMsg(m *Msg) ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return Marshal(m)
+}
+
+// DecodeMsg decodes and checks one frame: size and shape limits, then that
+// the payload matches the type and batches stay within MaxBatchChanges.
+func DecodeMsg(data []byte) (*Msg, error) {
+	var m Msg
+	if err := UnmarshalWire(data, &m); err != nil {
+		return nil, fmt.Errorf("decode frame: %w", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("decode frame: %w", err)
+	}
+	if err := m.checkFieldValues(); err != nil {
+		return nil, fmt.Errorf("decode frame: %w", err)
+	}
+	return &m, nil
+}
+
+// checkFieldValues applies the wire limits inside the changes' field
+// values too. They stay raw CBOR while the frame is decoded, so the
+// decoder checked their nesting, sizes and tags but never looked at their
+// map keys; a value with duplicate keys would otherwise pass the frame
+// check and mean different things to different decoders.
+func (m *Msg) checkFieldValues() error {
+	check := func(ch *Change) error {
+		for name, raw := range ch.Set {
+			var v any
+			if err := wireDec.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("change %s %s field %q: %w", ch.Kind, ch.ID, name, err)
+			}
+		}
+		return nil
+	}
+	switch {
+	case m.Upload != nil:
+		for i := range m.Upload.Changes {
+			if err := check(&m.Upload.Changes[i]); err != nil {
+				return err
+			}
+		}
+	case m.Download != nil:
+		for i := range m.Download.Entries {
+			if err := check(&m.Download.Entries[i].Change); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Validate checks that exactly the payload of Type is set and that batch
+// sizes are within limits.
+func (m *Msg) Validate() error {
+	set := 0
+	for _, p := range []bool{m.Hello != nil, m.Welcome != nil, m.Upload != nil, m.Ack != nil, m.Download != nil, m.Error != nil} {
+		if p {
+			set++
+		}
+	}
+	if set != 1 {
+		return fmt.Errorf("message %s carries %d payloads, want 1", m.Type, set)
+	}
+	ok := false
+	switch m.Type {
+	case MsgHello:
+		ok = m.Hello != nil
+	case MsgWelcome:
+		ok = m.Welcome != nil
+	case MsgUpload:
+		ok = m.Upload != nil
+		if ok && len(m.Upload.Changes) > MaxBatchChanges {
+			return fmt.Errorf("upload of %d changes exceeds the limit of %d", len(m.Upload.Changes), MaxBatchChanges)
+		}
+		if ok && len(m.Upload.Changes) == 0 {
+			return fmt.Errorf("empty upload batch")
+		}
+	case MsgAck:
+		ok = m.Ack != nil
+	case MsgDownload:
+		ok = m.Download != nil
+		if ok && len(m.Download.Entries) > MaxBatchChanges {
+			return fmt.Errorf("download of %d changes exceeds the limit of %d", len(m.Download.Entries), MaxBatchChanges)
+		}
+	case MsgError:
+		ok = m.Error != nil
+	default:
+		return fmt.Errorf("unknown message type %d", m.Type)
+	}
+	if !ok {
+		return fmt.Errorf("message %s carries the wrong payload", m.Type)
+	}
+	return nil
+}

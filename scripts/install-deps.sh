@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages Laoxiao needs on a bare Debian machine, and only
+# those that are missing, so a warm machine pays nothing:
+#   - Fyne's cgo build: OpenGL and X11 headers (libgl1-mesa-dev, xorg-dev)
+#   - a virtual display for the desktop app's screenshots and start-up bench: Xvfb
+#   - the CJK font the desktop app embeds is in the repo; fonts-droid-fallback is
+#     only its source and is not needed here.
+# The Go modules come through the Go toolchain itself (go build downloads them).
+set -euo pipefail
+
+need=()
+have_pc() { pkg-config --exists "$@" 2>/dev/null; }
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+have_pc gl || need+=(libgl1-mesa-dev)
+have_pc x11 xrandr xcursor xinerama xi xxf86vm || need+=(xorg-dev)
+command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
