@@ -1,0 +1,520 @@
+// Package syncclient is the device side of the sync protocol: it enrols a
+// store with a server, uploads the outbox in pipelined batches, releases
+// entries only after the server's durable ack, applies the server's
+// download stream with the same merge, and keeps state values (pending,
+// sending, last success, last error) the desktop app shows.
+package syncclient
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"laoxiao/agent"
+	"laoxiao/schema"
+)
+
+// Phase is what the client is doing.
+type Phase string
+
+// Phases, with the Chinese the app shows.
+const (
+	PhaseIdle       Phase = "idle"       // 空闲
+	PhaseConnecting Phase = "connecting" // 正在连接
+	PhaseSending    Phase = "sending"    // 正在上传
+	PhaseReceiving  Phase = "receiving"  // 正在下载
+	PhaseOffline    Phase = "offline"    // 离线
+	PhaseNotEnrol   Phase = "not_enrolled"
+)
+
+// Label returns the phase in Chinese.
+func (p Phase) Label() string {
+	return map[Phase]string{PhaseIdle: "已同步", PhaseConnecting: "正在连接", PhaseSending: "正在上传",
+		PhaseReceiving: "正在下载", PhaseOffline: "离线", PhaseNotEnrol: "尚未注册"}[p]
+}
+
+// State is a snapshot of the client for display.
+type State struct {
+	Phase       Phase
+	Pending     int // outbox entries not yet acked
+	Sent        int // acked in the current run
+	Total       int // pending when the current run started
+	Downloaded  int // remote changes applied in the current run
+	LastSuccess time.Time
+	LastError   string // English, for logs
+	LastErrorZh string // plain Chinese, for the user
+	ClockOffset time.Duration
+	NextTry     time.Time
+}
+
+// Result sums up one sync run.
+type Result struct {
+	Uploaded   int
+	Parked     int
+	Restamped  int
+	Downloaded int
+	HighWater  uint64
+	Cursor     uint64
+}
+
+// Client syncs one store with its server.
+type Client struct {
+	st  *agent.Store
+	log *slog.Logger
+	// Dial settings; tests may replace the dialer (e.g. to go through a
+	// fault-injecting proxy).
+	Dialer *websocket.Dialer
+	// Timeout bounds a read while waiting on the server.
+	Timeout time.Duration
+	// OnState, when set, is called after every state change (not on the
+	// caller's goroutine guarantees: the app must hop to its UI thread).
+	OnState func(State)
+
+	mu    sync.Mutex
+	state State
+	kick  chan struct{}
+}
+
+// New returns a client for an enrolled (or not yet enrolled) store.
+func New(st *agent.Store, log *slog.Logger) *Client {
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Client{st: st, log: log.With("component", "sync"), Timeout: 60 * time.Second,
+		Dialer: &websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10},
+		kick:   make(chan struct{}, 1)}
+	c.state.Phase = PhaseIdle
+	return c
+}
+
+// State returns the current state.
+func (c *Client) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+func (c *Client) update(fn func(*State)) {
+	c.mu.Lock()
+	fn(&c.state)
+	s := c.state
+	cb := c.OnState
+	c.mu.Unlock()
+	if cb != nil {
+		cb(s)
+	}
+}
+
+// Enroll trades a one-time code for a token and stores it with the
+// server's address and the device's scope.
+func Enroll(ctx context.Context, st *agent.Store, serverURL, code, name string) error {
+	base := strings.TrimRight(serverURL, "/")
+	body, _ := json.Marshal(map[string]string{"code": code, "device": st.DeviceID(), "name": name})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/enroll", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("enrol with %s: %w", serverURL, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("enrol with %s: %w", serverURL, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		json.Unmarshal(raw, &e)
+		return fmt.Errorf("enrol with %s: %s: %s", serverURL, resp.Status, e.Error)
+	}
+	var out struct {
+		Device       string      `json:"device"`
+		Token        string      `json:"token"`
+		Scope        schema.Code `json:"scope"`
+		ServerTimeMS int64       `json:"server_time_ms"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return fmt.Errorf("enrol with %s: bad answer: %w", serverURL, err)
+	}
+	if err := st.SetScope(out.Scope); err != nil {
+		return err
+	}
+	if err := st.SetEnrollment(agent.Enrollment{ServerURL: base, Token: out.Token, EnrolledAt: time.Now()}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Kick asks a running Run loop to sync now.
+func (c *Client) Kick() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run syncs whenever the server is reachable until ctx is cancelled: after
+// a success it waits for interval or a Kick; after a failure it backs off
+// exponentially (1 s doubling to 5 min) with jitter, so a hundred
+// townships coming back online do not hit the server in the same second.
+func (c *Client) Run(ctx context.Context, interval time.Duration) {
+	backoff := time.Second
+	for {
+		_, err := c.SyncOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := interval
+		if err != nil {
+			wait = backoff/2 + rand.N(backoff/2+1)
+			backoff = min(backoff*2, 5*time.Minute)
+		} else {
+			backoff = time.Second
+		}
+		c.update(func(s *State) { s.NextTry = time.Now().Add(wait) })
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.kick:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// SyncOnce connects, uploads every pending change, downloads until caught
+// up, and disconnects. It records the outcome in the store for Status.
+func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
+	res, err := c.syncOnce(ctx)
+	now := time.Now()
+	rec := agent.SyncResult{At: now, Uploaded: res.Uploaded, Applied: res.Downloaded}
+	if err != nil {
+		rec.Error = err.Error()
+		zh := Explain(err)
+		c.update(func(s *State) { s.Phase = PhaseOffline; s.LastError = err.Error(); s.LastErrorZh = zh })
+		c.log.Info("sync failed", "err", err)
+	} else {
+		c.update(func(s *State) { s.Phase = PhaseIdle; s.LastSuccess = now; s.LastError = ""; s.LastErrorZh = "" })
+	}
+	if e, ok, _ := c.st.Enrollment(); ok {
+		rec.ServerURL = e.ServerURL
+	}
+	if serr := c.st.SetLastSync(rec); serr != nil && err == nil {
+		err = serr
+	}
+	if n, serr := c.pending(); serr == nil {
+		c.update(func(s *State) { s.Pending = n })
+	}
+	return res, err
+}
+
+func (c *Client) pending() (int, error) {
+	st, err := c.st.Status()
+	if err != nil {
+		return 0, err
+	}
+	return st.Outbox, nil
+}
+
+// ErrNotEnrolled is returned by SyncOnce before the store is enrolled.
+var ErrNotEnrolled = errors.New("not enrolled with a server")
+
+func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
+	e, ok, err := c.st.Enrollment()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		c.update(func(s *State) { s.Phase = PhaseNotEnrol })
+		return nil, ErrNotEnrolled
+	}
+	u, err := url.Parse(e.ServerURL)
+	if err != nil {
+		return nil, fmt.Errorf("server address %q: %w", e.ServerURL, err)
+	}
+	switch u.Scheme {
+	case "https":
+		u.Scheme = "wss"
+	default:
+		u.Scheme = "ws"
+	}
+	u.Path = strings.TrimRight(u.Path, "/") + "/v1/sync"
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+e.Token)
+	d := c.Dialer
+	if d.TLSClientConfig == nil && u.Scheme == "wss" {
+		d.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	ws, resp, err := d.DialContext(ctx, u.String(), h)
+	if err != nil {
+		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+			return nil, &schema.Error{Code: schema.ErrAuth, Message: "server refused the token (unknown, wrong or revoked)"}
+		}
+		return nil, fmt.Errorf("connect %s: %w", u.Host, err)
+	}
+	ws.SetReadLimit(schema.MaxFrameBytes)
+	return ws, nil
+}
+
+// inflight is an upload the server has not acked yet.
+type inflight struct {
+	batch   uint64
+	changes []schema.Change
+}
+
+func (c *Client) syncOnce(ctx context.Context) (Result, error) {
+	var res Result
+	c.update(func(s *State) { s.Phase = PhaseConnecting; s.Sent = 0; s.Downloaded = 0 })
+	ws, err := c.dial(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer ws.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { <-ctx.Done(); ws.Close() }()
+
+	clock := c.st.Clock()
+	sentAt := time.Now()
+	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: c.st.DeviceID(),
+		Cursor: c.st.Cursor(), ClockMS: clock.Physical().UnixMilli()}
+	if err := write(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}); err != nil {
+		return res, fmt.Errorf("send hello: %w", err)
+	}
+	msgs := make(chan *schema.Msg, 16)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(msgs)
+		for {
+			ws.SetReadDeadline(time.Now().Add(c.Timeout))
+			mt, data, err := ws.ReadMessage()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			if mt != websocket.BinaryMessage {
+				readErr <- fmt.Errorf("server sent a text frame")
+				return
+			}
+			m, err := schema.DecodeMsg(data)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case msgs <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	next := func() (*schema.Msg, error) {
+		m, ok := <-msgs
+		if !ok {
+			select {
+			case err := <-readErr:
+				return nil, fmt.Errorf("read: %w", err)
+			default:
+				return nil, ctx.Err()
+			}
+		}
+		if m.Type == schema.MsgError {
+			return nil, m.Error
+		}
+		return m, nil
+	}
+
+	m, err := next()
+	if err != nil {
+		return res, err
+	}
+	if m.Type != schema.MsgWelcome {
+		return res, fmt.Errorf("server answered hello with %s", m.Type)
+	}
+	w := m.Welcome
+	// The server's clock at the midpoint of the round trip, less ours.
+	rtt := time.Since(sentAt)
+	offset := time.UnixMilli(w.ServerTimeMS).Sub(sentAt.Add(rtt / 2))
+	if d := offset - clock.Offset(); d > time.Second || d < -time.Second {
+		if err := c.st.SetClockOffset(offset.Round(time.Millisecond)); err != nil {
+			return res, err
+		}
+		c.log.Info("clock offset learned", "offset", offset.Round(time.Millisecond))
+	}
+	c.update(func(s *State) { s.ClockOffset = clock.Offset() })
+	if err := c.st.Release(w.HighWater); err != nil {
+		return res, err
+	}
+	res.HighWater = w.HighWater
+	maxInFlight := max(1, w.MaxInFlight)
+	maxBatch := max(1, min(w.MaxBatch, schema.MaxBatchChanges, 500))
+
+	total, _ := c.pending()
+	c.update(func(s *State) { s.Total = total; s.Pending = total; s.Phase = PhaseSending })
+
+	var (
+		queue     []inflight
+		sentUpTo  = w.HighWater // greatest seq sent (or acked)
+		batchNo   uint64
+		caughtUp  bool
+		resending bool // a gap or clock refusal: drain acks, then resend from the mark
+		restampAt uint64
+		serverMS  int64
+	)
+	for {
+		// Fill the pipeline.
+		for !resending && len(queue) < maxInFlight {
+			chs, err := c.st.Outbox(sentUpTo, maxBatch)
+			if err != nil {
+				return res, err
+			}
+			if len(chs) == 0 {
+				break
+			}
+			batchNo++
+			up := &schema.Upload{Batch: batchNo, First: chs[0].Seq, Changes: chs}
+			if err := write(ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}); err != nil {
+				return res, fmt.Errorf("send batch: %w", err)
+			}
+			queue = append(queue, inflight{batch: batchNo, changes: chs})
+			sentUpTo = chs[len(chs)-1].Seq
+		}
+		if len(queue) == 0 {
+			if resending {
+				if restampAt > 0 {
+					offset := time.UnixMilli(serverMS).Sub(time.Now())
+					n, err := c.st.Restamp(restampAt, offset)
+					if err != nil {
+						return res, err
+					}
+					res.Restamped += n
+					c.log.Warn("server refused our clock; changes re-stamped", "from_seq", restampAt, "count", n, "offset", offset.Round(time.Millisecond))
+					c.update(func(s *State) { s.ClockOffset = offset })
+					restampAt = 0
+				}
+				resending = false
+				sentUpTo = res.HighWater
+				continue
+			}
+			if caughtUp {
+				break
+			}
+		}
+		m, err := next()
+		if err != nil {
+			return res, err
+		}
+		switch m.Type {
+		case schema.MsgAck:
+			a := m.Ack
+			if len(queue) == 0 || queue[0].batch != a.Batch {
+				return res, fmt.Errorf("ack for batch %d out of order", a.Batch)
+			}
+			sent := queue[0]
+			queue = queue[1:]
+			for _, rej := range a.Rejected {
+				if rej.Code == schema.RejectClockAhead {
+					if restampAt == 0 || rej.Seq < restampAt {
+						restampAt = rej.Seq
+					}
+					serverMS = rej.ServerTimeMS
+					resending = true
+					continue
+				}
+				ch, ok := findSeq(sent.changes, rej.Seq)
+				if !ok {
+					return res, fmt.Errorf("server refused seq %d not in batch %d", rej.Seq, a.Batch)
+				}
+				if err := c.st.Park(ch, rej); err != nil {
+					return res, err
+				}
+				res.Parked++
+			}
+			if a.Status == schema.AckGap {
+				resending = true
+			}
+			if a.HighWater > res.HighWater {
+				if err := c.st.Release(a.HighWater); err != nil {
+					return res, err
+				}
+				res.Uploaded += int(a.HighWater - res.HighWater)
+				res.HighWater = a.HighWater
+			}
+			c.update(func(s *State) { s.Sent = res.Uploaded; s.Pending = max(0, s.Total-res.Uploaded) })
+		case schema.MsgDownload:
+			d := m.Download
+			if len(d.Entries) > 0 {
+				c.update(func(s *State) { s.Phase = PhaseReceiving })
+			}
+			n, err := c.st.ApplyRemote(d.Entries, d.Cursor)
+			if err != nil {
+				return res, err
+			}
+			res.Downloaded += n
+			res.Cursor = d.Cursor
+			caughtUp = d.CaughtUp
+			c.update(func(s *State) { s.Downloaded = res.Downloaded })
+		default:
+			return res, fmt.Errorf("unexpected %s from server", m.Type)
+		}
+	}
+	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	return res, nil
+}
+
+func findSeq(chs []schema.Change, seq uint64) (schema.Change, bool) {
+	for _, ch := range chs {
+		if ch.Seq == seq {
+			return ch, true
+		}
+	}
+	return schema.Change{}, false
+}
+
+func write(ws *websocket.Conn, m *schema.Msg) error {
+	b, err := schema.EncodeMsg(m)
+	if err != nil {
+		return err
+	}
+	ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	return ws.WriteMessage(websocket.BinaryMessage, b)
+}
+
+// Explain turns a sync error into plain Chinese for the user.
+func Explain(err error) string {
+	var se *schema.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrNotEnrolled):
+		return "本机尚未在服务器注册,请先输入服务器地址和注册码"
+	case errors.As(err, &se):
+		switch se.Code {
+		case schema.ErrAuth:
+			return "服务器拒绝了本机的凭证(可能已被注销),请联系区县管理员重新注册"
+		case schema.ErrVersion:
+			return "软件版本与服务器不一致,请更新软件"
+		case schema.ErrShuttingDown, schema.ErrOverloaded:
+			return "服务器暂时繁忙或正在维护,稍后会自动重试"
+		}
+		return "服务器报告错误:" + se.Message
+	case strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"),
+		strings.Contains(err.Error(), "i/o timeout"), strings.Contains(err.Error(), "network is unreachable"):
+		return "无法连接服务器(网络不通),数据已保存在本机,联网后会自动同步"
+	}
+	return "同步中断,数据已保存在本机,稍后会自动重试"
+}

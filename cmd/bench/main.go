@@ -1,0 +1,46 @@
+// Command bench prints Laoxiao's performance figures, one per line as
+// `NAME VALUE UNIT`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"regexp"
+	"strconv"
+
+	"laoxiao/bench"
+)
+
+func main() {
+	if len(os.Args) == 4 && os.Args[1] == bench.RSSProbeArg {
+		n, _ := strconv.Atoi(os.Args[3])
+		if err := bench.RSSProbe(os.Args[2], n); err != nil {
+			fmt.Fprintln(os.Stderr, "rss probe:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	only := flag.String("only", "", "run only benchmarks whose name matches this regexp")
+	quick := flag.Bool("quick", false, "small workloads (smoke test)")
+	flag.Parse()
+	var re *regexp.Regexp
+	if *only != "" {
+		re = regexp.MustCompile(*only)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	dir, err := os.MkdirTemp("", "laoxiao-bench-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	self, _ := os.Executable()
+	if err := bench.RunAll(bench.Env{Ctx: ctx, Dir: dir, Self: self, Quick: *quick}, re, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,308 @@
+// Package cli is the syncserver command line: serve, enrol devices, list
+// and revoke them, load units. Commands that change the server's data open
+// the store directly when no server runs, and go through the running
+// server's admin API (address and token in the data directory) when one
+// holds the store, so the same command works either way.
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"laoxiao/schema"
+	"laoxiao/syncserver"
+	"laoxiao/syncserver/store"
+)
+
+const usage = `usage: syncserver COMMAND [flags]
+
+commands:
+  serve        --data DIR --listen ADDR [--tls-cert F --tls-key F]
+  enroll       --data DIR --unit CODE --name NAME [--role site|office] [--ttl 168h]
+  devices list --data DIR
+  devices revoke --data DIR ID
+  units load   --data DIR FILE        (divisions CSV, plain or .gz)
+`
+
+// Run runs the command line and returns the exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "devices" || cmd == "units") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, stderr)
+	case "enroll":
+		err = enroll(ctx, rest, stdout)
+	case "devices list":
+		err = devicesList(ctx, rest, stdout)
+	case "devices revoke":
+		err = devicesRevoke(ctx, rest, stdout)
+	case "units load":
+		err = unitsLoad(ctx, rest, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		var ext Command
+		if ext = extra[cmd]; ext == nil && len(rest) > 0 {
+			if ext = extra[cmd+" "+rest[0]]; ext != nil {
+				rest = rest[1:]
+			}
+		}
+		if ext == nil {
+			fmt.Fprintf(stderr, "syncserver: unknown command %q\n%s", args[0], usage)
+			return 2
+		}
+		err = ext(ctx, rest, stdout)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "syncserver: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// Command is a subcommand added by another package (reports, targets).
+type Command func(ctx context.Context, args []string, stdout io.Writer) error
+
+var extra = map[string]Command{}
+
+// Register adds a subcommand such as "report breakdown".
+func Register(name string, c Command) { extra[name] = c }
+
+func newFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	data := fs.String("data", "laoxiao-server", "server data directory")
+	return fs, data
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs, data := newFlags("serve")
+	listen := fs.String("listen", "127.0.0.1:8470", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+	key := fs.String("tls-key", "", "TLS key file (PEM)")
+	debug := fs.Bool("debug", false, "log at debug level")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	lvl := slog.LevelInfo
+	if *debug {
+		lvl = slog.LevelDebug
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: *data, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *listen, err)
+	}
+	return srv.Serve(ctx, ln, *cert, *key)
+}
+
+// withServer runs local against the opened store when no server holds it,
+// or remote against the running server's admin API.
+func withServer(ctx context.Context, dir string, local func(*syncserver.Server) error, remote func(*AdminClient) error) error {
+	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err == nil {
+		defer srv.Close()
+		return local(srv)
+	}
+	if !syncserver.IsLocked(err) {
+		return err
+	}
+	ac, aerr := NewAdminClient(dir)
+	if aerr != nil {
+		return fmt.Errorf("store is in use by a running server, and its admin API is not reachable: %w", aerr)
+	}
+	return remote(ac)
+}
+
+func enroll(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, data := newFlags("enroll")
+	unit := fs.String("unit", "", "unit code the device may write (township or village; county or city for office accounts)")
+	name := fs.String("name", "", "device or account name")
+	role := fs.String("role", "site", "site (township device) or office (county/city account)")
+	ttl := fs.Duration("ttl", 7*24*time.Hour, "how long the code stays valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *unit == "" && *role == "site" {
+		return fmt.Errorf("enroll: --unit is required")
+	}
+	req := syncserver.CodeRequest{Unit: schema.Code(*unit), Name: *name, Role: store.Role(*role), TTLHours: ttl.Hours()}
+	var code string
+	err := withServer(ctx, *data, func(s *syncserver.Server) (err error) {
+		code, err = s.NewEnrollCode(ctx, req)
+		return err
+	}, func(ac *AdminClient) error {
+		var out map[string]string
+		err := ac.Do(ctx, http.MethodPost, "/admin/codes", req, &out)
+		code = out["code"]
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, code)
+	return nil
+}
+
+func devicesList(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, data := newFlags("devices list")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var list []syncserver.DeviceInfo
+	err := withServer(ctx, *data, func(s *syncserver.Server) (err error) {
+		list, err = s.ListDevices(ctx)
+		return err
+	}, func(ac *AdminClient) error {
+		return ac.Do(ctx, http.MethodGet, "/admin/devices", nil, &list)
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tROLE\tHIGH-WATER\tLAST SYNC\tREVOKED")
+	for _, d := range list {
+		last := "-"
+		if !d.LastSync.IsZero() {
+			last = d.LastSync.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%v\n", d.ID, d.Name, d.Scope, d.Role, d.HighWater, last, d.Revoked)
+	}
+	return tw.Flush()
+}
+
+func devicesRevoke(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, data := newFlags("devices revoke")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("devices revoke: give one device id")
+	}
+	id := fs.Arg(0)
+	err := withServer(ctx, *data, func(s *syncserver.Server) error {
+		return s.Revoke(ctx, id)
+	}, func(ac *AdminClient) error {
+		return ac.Do(ctx, http.MethodPost, "/admin/devices/"+id+"/revoke", nil, nil)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %s\n", id)
+	return nil
+}
+
+func unitsLoad(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, data := newFlags("units load")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("units load: give one divisions file")
+	}
+	var n int
+	err := withServer(ctx, *data, func(s *syncserver.Server) (err error) {
+		n, err = s.LoadUnitsFile(ctx, fs.Arg(0))
+		return err
+	}, func(*AdminClient) error {
+		return fmt.Errorf("units load: stop the server first (loading 665,276 units is an offline operation)")
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded %d units\n", n)
+	return nil
+}
+
+// AdminClient calls a running server's admin API.
+type AdminClient struct {
+	Base  string
+	Token string
+	HTTP  *http.Client
+}
+
+// NewAdminClient reads the running server's address and admin token from
+// its data directory.
+func NewAdminClient(dir string) (*AdminClient, error) {
+	addr, err := os.ReadFile(filepath.Join(dir, "admin.addr"))
+	if err != nil {
+		return nil, fmt.Errorf("read admin address: %w", err)
+	}
+	tok, err := os.ReadFile(filepath.Join(dir, "admin.token"))
+	if err != nil {
+		return nil, fmt.Errorf("read admin token: %w", err)
+	}
+	return &AdminClient{Base: strings.TrimSpace(string(addr)), Token: strings.TrimSpace(string(tok)),
+		HTTP: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// Do sends a JSON request and decodes the JSON answer into out.
+func (a *AdminClient) Do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := a.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("admin %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Error string }
+		json.Unmarshal(raw, &e)
+		return fmt.Errorf("admin %s %s: %s: %s", method, path, resp.Status, e.Error)
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}

@@ -1,0 +1,460 @@
+// Package session is the server side of the sync protocol: one websocket
+// connection per device, binary CBOR frames, uploads pipelined into the
+// single writer and acked only after their commit, and a download stream of
+// the accepted changes in the device's scope.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"laoxiao/schema"
+	"laoxiao/syncserver/devices"
+	"laoxiao/syncserver/ingest"
+	"laoxiao/syncserver/store"
+)
+
+// Endpoint serves the sync websocket.
+type Endpoint struct {
+	Ingest   *ingest.Ingester
+	Store    store.Store
+	Registry *devices.Registry
+	Log      *slog.Logger
+	Now      func() time.Time
+
+	// MaxInFlight is how many upload batches a device may have unacked.
+	MaxInFlight int
+	// PingInterval and ReadTimeout keep dead connections from lingering:
+	// a peer that sends nothing, not even a pong, for ReadTimeout is cut.
+	PingInterval time.Duration
+	ReadTimeout  time.Duration
+	// DownloadBatch is the number of log entries per download frame.
+	DownloadBatch int
+
+	mu       sync.Mutex
+	sessions map[*conn]struct{}
+	closed   bool
+	wg       sync.WaitGroup
+	upgrader websocket.Upgrader
+}
+
+func (e *Endpoint) defaults() {
+	if e.MaxInFlight == 0 {
+		e.MaxInFlight = 4
+	}
+	if e.PingInterval == 0 {
+		e.PingInterval = 20 * time.Second
+	}
+	if e.ReadTimeout == 0 {
+		e.ReadTimeout = 60 * time.Second
+	}
+	if e.DownloadBatch == 0 {
+		e.DownloadBatch = 500
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Log == nil {
+		e.Log = slog.Default()
+	}
+}
+
+// BearerToken extracts the token of an "Authorization: Bearer" header.
+func BearerToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(tok)
+	}
+	return ""
+}
+
+// ServeHTTP authenticates the upgrade request and runs the session.
+func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	if e.sessions == nil {
+		e.defaults()
+		e.sessions = map[*conn]struct{}{}
+		e.upgrader = websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10}
+	}
+	closed := e.closed
+	if !closed {
+		e.wg.Add(1)
+	}
+	e.mu.Unlock()
+	if closed {
+		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer e.wg.Done()
+	dev, err := e.Registry.Authenticate(r.Context(), BearerToken(r))
+	if err != nil {
+		e.Log.Warn("sync refused", "remote", r.RemoteAddr, "err", err)
+		code := http.StatusUnauthorized
+		if !errors.Is(err, devices.ErrAuth) {
+			code = http.StatusInternalServerError
+		}
+		http.Error(w, "unauthorised: unknown, wrong or revoked token", code)
+		return
+	}
+	ws, err := e.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		e.Log.Warn("websocket upgrade", "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &conn{ep: e, ws: ws, dev: dev, ctx: ctx, cancel: cancel,
+		out: make(chan *schema.Msg, 8), log: e.Log.With("device", dev.ID, "scope", dev.Scope)}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		cancel()
+		ws.Close()
+		return
+	}
+	e.sessions[c] = struct{}{}
+	e.mu.Unlock()
+	c.run()
+	e.mu.Lock()
+	delete(e.sessions, c)
+	e.mu.Unlock()
+}
+
+// Shutdown tells every session the server is stopping, lets batches in
+// flight finish their commit and ack, closes the connections and waits
+// for the sessions to end (or ctx to expire).
+func (e *Endpoint) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	e.closed = true
+	for c := range e.sessions {
+		c.stop()
+	}
+	e.mu.Unlock()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		e.mu.Lock()
+		for c := range e.sessions {
+			c.ws.Close()
+		}
+		e.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Kick closes the sessions of a device (after it was revoked).
+func (e *Endpoint) Kick(deviceID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for c := range e.sessions {
+		if c.dev.ID == deviceID {
+			c.fail(&schema.Error{Code: schema.ErrAuth, Message: "device revoked"})
+		}
+	}
+}
+
+// conn is one device's session.
+type conn struct {
+	ep     *Endpoint
+	ws     *websocket.Conn
+	dev    store.Device
+	log    *slog.Logger
+	ctx    context.Context
+	cancel context.CancelFunc
+	out    chan *schema.Msg
+
+	failOnce sync.Once
+	failMsg  *schema.Error
+}
+
+func (c *conn) stop() {
+	c.fail(&schema.Error{Code: schema.ErrShuttingDown, Message: "server shutting down", Retry: true})
+}
+
+// fail records the error to send and ends the session.
+func (c *conn) fail(e *schema.Error) {
+	c.failOnce.Do(func() {
+		c.failMsg = e
+		c.cancel()
+	})
+}
+
+func (c *conn) run() {
+	e := c.ep
+	defer c.ws.Close()
+	defer c.cancel()
+	c.ws.SetReadLimit(schema.MaxFrameBytes)
+	c.ws.SetReadDeadline(e.Now().Add(e.ReadTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(e.ReadTimeout))
+	})
+	hello, err := c.readHello()
+	if err != nil {
+		c.log.Warn("sync hello refused", "err", err)
+		var pe *schema.Error
+		if !errors.As(err, &pe) {
+			pe = &schema.Error{Code: schema.ErrBadFrame, Message: err.Error()}
+		}
+		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: pe})
+		return
+	}
+	mark, err := e.Store.Mark(c.ctx, c.dev.ID)
+	if err != nil {
+		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrInternal, Message: "read mark", Retry: true}})
+		return
+	}
+	welcome := &schema.Welcome{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, HighWater: mark.HighWater,
+		Scope: c.dev.Scope, ServerTimeMS: e.Now().UnixMilli(), MaxInFlight: e.MaxInFlight, MaxBatch: schema.MaxBatchChanges}
+	if err := c.writeNow(&schema.Msg{Type: schema.MsgWelcome, Welcome: welcome}); err != nil {
+		return
+	}
+	c.log.Info("sync session", "high_water", mark.HighWater, "cursor", hello.Cursor)
+
+	var workers sync.WaitGroup
+	writerDone := make(chan struct{})
+	go func() { defer close(writerDone); c.writeLoop() }()
+	pending := make(chan ingest.Pending, e.MaxInFlight)
+	workers.Add(2)
+	go func() { defer workers.Done(); c.ackLoop(pending) }()
+	go func() { defer workers.Done(); c.downloadLoop(hello.Cursor) }()
+
+	c.readLoop(pending)
+	close(pending)
+	// Batches already handed to the writer finish: their acks are sent if
+	// the connection still works, so a clean shutdown loses no ack.
+	workers.Wait()
+	close(c.out)
+	<-writerDone
+}
+
+func (c *conn) readHello() (*schema.Hello, error) {
+	mt, data, err := c.ws.ReadMessage()
+	if err != nil {
+		return nil, fmt.Errorf("read hello: %w", err)
+	}
+	if mt != websocket.BinaryMessage {
+		return nil, fmt.Errorf("hello: want a binary frame")
+	}
+	m, err := schema.DecodeMsg(data)
+	if err != nil {
+		return nil, err
+	}
+	if m.Type != schema.MsgHello {
+		return nil, &schema.Error{Code: schema.ErrProtocol, Message: fmt.Sprintf("first message is %s, want hello", m.Type)}
+	}
+	h := m.Hello
+	if h.Protocol != schema.ProtocolVersion || h.Schema != schema.SchemaVersion {
+		return nil, &schema.Error{Code: schema.ErrVersion, Message: fmt.Sprintf(
+			"device speaks protocol %d schema %d; server speaks protocol %d schema %d: update the app",
+			h.Protocol, h.Schema, schema.ProtocolVersion, schema.SchemaVersion)}
+	}
+	if h.Device != c.dev.ID {
+		return nil, &schema.Error{Code: schema.ErrAuth, Message: "hello names another device than the token"}
+	}
+	return h, nil
+}
+
+func (c *conn) readLoop(pending chan<- ingest.Pending) {
+	acct := ingest.Account{Device: c.dev.ID, Scope: c.dev.Scope, Role: c.dev.Role}
+	frames := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			mt, data, err := c.ws.ReadMessage()
+			if err != nil {
+				readErr <- err
+				return
+			}
+			if mt != websocket.BinaryMessage {
+				readErr <- fmt.Errorf("text frame: want binary CBOR")
+				return
+			}
+			c.ws.SetReadDeadline(time.Now().Add(c.ep.ReadTimeout))
+			select {
+			case frames <- data:
+			case <-c.ctx.Done():
+				readErr <- c.ctx.Err()
+				return
+			}
+		}
+	}()
+	for {
+		var data []byte
+		select {
+		case <-c.ctx.Done():
+			return
+		case err := <-readErr:
+			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) && !errors.Is(err, context.Canceled) {
+				c.log.Info("sync connection ended", "err", err)
+				c.fail(&schema.Error{Code: schema.ErrBadFrame, Message: err.Error()})
+			} else {
+				c.cancel()
+			}
+			return
+		case data = <-frames:
+		}
+		m, err := schema.DecodeMsg(data)
+		if err != nil {
+			c.log.Warn("bad frame", "err", err)
+			c.fail(&schema.Error{Code: schema.ErrBadFrame, Message: err.Error()})
+			return
+		}
+		if m.Type != schema.MsgUpload {
+			c.fail(&schema.Error{Code: schema.ErrProtocol, Message: fmt.Sprintf("unexpected %s", m.Type)})
+			return
+		}
+		if len(pending) == cap(pending) {
+			c.fail(&schema.Error{Code: schema.ErrOverloaded, Retry: true,
+				Message: fmt.Sprintf("more than %d batches in flight", cap(pending))})
+			return
+		}
+		p, err := c.ep.Ingest.Enqueue(c.ctx, acct, m.Upload)
+		if err != nil {
+			c.fail(&schema.Error{Code: schema.ErrShuttingDown, Message: err.Error(), Retry: true})
+			return
+		}
+		pending <- p
+	}
+}
+
+// ackLoop sends acks in batch order once each batch is durable.
+func (c *conn) ackLoop(pending <-chan ingest.Pending) {
+	for p := range pending {
+		// Wait without the session's context: the batch is in the writer's
+		// hands and will be committed; its ack is worth sending if we can.
+		ack, err := p.Wait(context.Background())
+		if err != nil {
+			var pe *ingest.ProtocolError
+			if errors.As(err, &pe) {
+				c.fail(&schema.Error{Code: schema.ErrProtocol, Message: pe.Msg})
+			} else {
+				c.fail(&schema.Error{Code: schema.ErrInternal, Message: err.Error(), Retry: true})
+			}
+			continue
+		}
+		c.send(&schema.Msg{Type: schema.MsgAck, Ack: ack})
+	}
+}
+
+func (c *conn) visible(e *store.LogEntry) bool {
+	ch := &e.Change
+	if ch.Device == c.dev.ID {
+		return false // the device has its own changes
+	}
+	if ch.Unit.Within(c.dev.Scope) {
+		return true
+	}
+	// Targets set for the units above a site flow down to it.
+	return ch.Kind == schema.KindTarget && c.dev.Scope.Within(ch.Unit)
+}
+
+func (c *conn) downloadLoop(cursor uint64) {
+	e := c.ep
+	first := true
+	for {
+		changed := e.Ingest.Changed()
+		var entries []schema.LogEntry
+		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
+			entries = append(entries, schema.LogEntry{Seq: le.Seq, Change: le.Change})
+			return nil
+		})
+		if err != nil {
+			if c.ctx.Err() == nil {
+				c.log.Error("download", "err", err)
+				c.fail(&schema.Error{Code: schema.ErrInternal, Message: "read log", Retry: true})
+			}
+			return
+		}
+		caughtUp := len(entries) < e.DownloadBatch && next >= e.Ingest.Head()
+		if first || len(entries) > 0 || next != cursor {
+			if !c.send(&schema.Msg{Type: schema.MsgDownload, Download: &schema.Download{Entries: entries, Cursor: next, CaughtUp: caughtUp}}) {
+				return
+			}
+			first = false
+			cursor = next
+		}
+		if !caughtUp {
+			continue
+		}
+		select {
+		case <-changed:
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// send queues a message for the writer; false once the session ended.
+func (c *conn) send(m *schema.Msg) bool {
+	select {
+	case c.out <- m:
+		return true
+	case <-c.ctx.Done():
+		// Acks are still delivered during shutdown: the writer drains
+		// out until it is closed.
+		if m.Type == schema.MsgAck {
+			c.out <- m
+			return true
+		}
+		return false
+	}
+}
+
+func (c *conn) writeNow(m *schema.Msg) error {
+	b, err := schema.EncodeMsg(m)
+	if err != nil {
+		return err
+	}
+	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return c.ws.WriteMessage(websocket.BinaryMessage, b)
+}
+
+// writeLoop owns every write to the connection (gorilla allows one writer)
+// and sends pings. It runs until out is closed; after a failure it keeps
+// draining so senders never block.
+func (c *conn) writeLoop() {
+	ping := time.NewTicker(c.ep.PingInterval)
+	defer ping.Stop()
+	broken := false
+	for {
+		select {
+		case m, ok := <-c.out:
+			if !ok {
+				if !broken {
+					if c.failMsg != nil {
+						c.writeNow(&schema.Msg{Type: schema.MsgError, Error: c.failMsg})
+					}
+					c.ws.WriteControl(websocket.CloseMessage,
+						websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+				}
+				return
+			}
+			if broken {
+				continue
+			}
+			if err := c.writeNow(m); err != nil {
+				broken = true
+				c.cancel()
+			}
+		case <-ping.C:
+			if broken {
+				continue
+			}
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
+				broken = true
+				c.cancel()
+			}
+		}
+	}
+}

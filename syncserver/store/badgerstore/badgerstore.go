@@ -1,0 +1,453 @@
+// Package badgerstore is the sync server's embedded store on Badger, the
+// default backend of store.Store.
+package badgerstore
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"laoxiao/schema"
+	"laoxiao/syncserver/store"
+)
+
+// DB is a store.Store on Badger.
+type DB struct {
+	db *badger.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the store in dir. Writes are synced to
+// disk before Commit returns: the server acks only what survives a power
+// cut.
+func Open(dir string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	opts := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithLogger(slogLogger{log.With("component", "badger")}).
+		WithNumVersionsToKeep(1).
+		WithMetricsEnabled(false)
+	db, err := badger.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open server store %s: %w", dir, err)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Commit writes the group in one transaction.
+func (s *DB) Commit(ctx context.Context, g *store.Group) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	for _, r := range g.Records {
+		b, err := schema.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("encode record %s %s: %w", r.Kind, r.ID, err)
+		}
+		if err := txn.Set(recordKey(r.Unit, r.Kind, r.ID), b); err != nil {
+			return fmt.Errorf("write record: %w", err)
+		}
+		if err := txn.Set(indexKey(r.Kind, r.ID), []byte(r.Unit)); err != nil {
+			return fmt.Errorf("write record index: %w", err)
+		}
+	}
+	var head uint64
+	for i := range g.Log {
+		e := &g.Log[i]
+		b, err := schema.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
+		}
+		if err := txn.Set(logKey(e.Seq), b); err != nil {
+			return fmt.Errorf("write log: %w", err)
+		}
+		if err := txn.Set(scopeKey(indexCode(e.Change.Unit), e.Seq), nil); err != nil {
+			return fmt.Errorf("write log index: %w", err)
+		}
+		head = e.Seq
+	}
+	if head > 0 {
+		var hb [8]byte
+		binary.BigEndian.PutUint64(hb[:], head)
+		if err := txn.Set([]byte(kHead), hb[:]); err != nil {
+			return fmt.Errorf("write log head: %w", err)
+		}
+	}
+	for id, m := range g.Marks {
+		if err := setCBOR(txn, []byte(pMark+id), m); err != nil {
+			return fmt.Errorf("write mark of %s: %w", id, err)
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		return fmt.Errorf("commit %d records, %d log entries: %w", len(g.Records), len(g.Log), err)
+	}
+	return nil
+}
+
+// Record returns a record by kind and id.
+func (s *DB) Record(ctx context.Context, kind schema.Kind, id string) (*schema.Record, error) {
+	var rec *schema.Record
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(indexKey(kind, id))
+		if err != nil {
+			return err
+		}
+		unit, err := it.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		rec = new(schema.Record)
+		return getCBOR(txn, recordKey(schema.Code(unit), kind, id), rec)
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("record %s %s: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read record %s %s: %w", kind, id, err)
+	}
+	return rec, nil
+}
+
+// ScanRecords iterates the records under a unit prefix.
+func (s *DB) ScanRecords(ctx context.Context, prefix schema.Code, fn func(*schema.Record) error) error {
+	p := []byte(pRecord + string(prefix))
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = p
+		opts.PrefetchSize = 256
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			var rec schema.Record
+			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &rec) }); err != nil {
+				return fmt.Errorf("decode record %q: %w", it.Item().Key(), err)
+			}
+			if err := fn(&rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// LogHead returns the newest log sequence.
+func (s *DB) LogHead(ctx context.Context) (uint64, error) {
+	var head uint64
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		head, err = readHead(txn)
+		return err
+	})
+	return head, err
+}
+
+func readHead(txn *badger.Txn) (uint64, error) {
+	it, err := txn.Get([]byte(kHead))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read log head: %w", err)
+	}
+	var head uint64
+	err = it.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("log head has %d bytes", len(v))
+		}
+		head = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return head, err
+}
+
+// LogAfter streams visible log entries after a cursor. A scope at township
+// level or below reads only the scope index of its township and of its
+// ancestors (whose targets it sees); a wider scope reads the whole log.
+func (s *DB) LogAfter(ctx context.Context, scope schema.Code, after uint64, limit int, visible func(*store.LogEntry) bool, fn func(*store.LogEntry) error) (uint64, error) {
+	cursor := after
+	err := s.db.View(func(txn *badger.Txn) error {
+		head, err := readHead(txn)
+		if err != nil {
+			return err
+		}
+		if head <= after {
+			cursor = head
+			return nil
+		}
+		var next seqSource
+		if t := scope.Ancestor(schema.LevelTownship); t != "" {
+			codes := []schema.Code{t}
+			for c := t.Parent(); c != ""; c = c.Parent() {
+				codes = append(codes, c)
+			}
+			next = s.indexedSeqs(txn, codes, after)
+		} else {
+			next = s.globalSeqs(txn, after)
+		}
+		defer next(true)
+		passed := 0
+		for {
+			seq, ok := next(false)
+			if !ok {
+				cursor = head
+				return nil
+			}
+			var e store.LogEntry
+			if err := getCBOR(txn, logKey(seq), &e); err != nil {
+				return fmt.Errorf("read log entry %d: %w", seq, err)
+			}
+			cursor = seq
+			if !visible(&e) {
+				continue
+			}
+			if err := fn(&e); err != nil {
+				return err
+			}
+			if passed++; passed >= limit {
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return after, fmt.Errorf("read log after %d: %w", after, err)
+	}
+	return cursor, nil
+}
+
+// seqSource yields log sequences in increasing order; called with true it
+// releases its iterators.
+type seqSource func(closeIt bool) (uint64, bool)
+
+func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues = false
+	opts.Prefix = []byte(pLog)
+	it := txn.NewIterator(opts)
+	it.Seek(logKey(after + 1))
+	return func(closeIt bool) (uint64, bool) {
+		if closeIt {
+			it.Close()
+			return 0, false
+		}
+		if !it.Valid() {
+			return 0, false
+		}
+		seq := seqOf(it.Item().Key())
+		it.Next()
+		return seq, true
+	}
+}
+
+// indexedSeqs merges the scope index streams of several codes by sequence.
+func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seqSource {
+	its := make([]*badger.Iterator, len(codes))
+	for i, c := range codes {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false
+		opts.Prefix = scopePrefix(c)
+		its[i] = txn.NewIterator(opts)
+		its[i].Seek(scopeKey(c, after+1))
+	}
+	return func(closeIt bool) (uint64, bool) {
+		if closeIt {
+			for _, it := range its {
+				it.Close()
+			}
+			return 0, false
+		}
+		best := -1
+		var bestSeq uint64
+		for i, it := range its {
+			if !it.Valid() {
+				continue
+			}
+			if seq := seqOf(it.Item().Key()); best < 0 || seq < bestSeq {
+				best, bestSeq = i, seq
+			}
+		}
+		if best < 0 {
+			return 0, false
+		}
+		its[best].Next()
+		return bestSeq, true
+	}
+}
+
+// Mark returns a device's mark.
+func (s *DB) Mark(ctx context.Context, device string) (store.Mark, error) {
+	var m store.Mark
+	err := s.db.View(func(txn *badger.Txn) error { return getCBOR(txn, []byte(pMark+device), &m) })
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return store.Mark{}, nil
+	}
+	if err != nil {
+		return m, fmt.Errorf("read mark of %s: %w", device, err)
+	}
+	return m, nil
+}
+
+// Marks returns every device's mark.
+func (s *DB) Marks(ctx context.Context) (map[string]store.Mark, error) {
+	out := map[string]store.Mark{}
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(pMark)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var m store.Mark
+			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &m) }); err != nil {
+				return fmt.Errorf("decode mark %q: %w", it.Item().Key(), err)
+			}
+			out[strings.TrimPrefix(string(it.Item().Key()), pMark)] = m
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Device returns a device by id.
+func (s *DB) Device(ctx context.Context, id string) (store.Device, error) {
+	var d store.Device
+	err := s.db.View(func(txn *badger.Txn) error { return getCBOR(txn, []byte(pDevice+id), &d) })
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return d, fmt.Errorf("device %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("read device %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// PutDevice writes a device, durably.
+func (s *DB) PutDevice(ctx context.Context, d store.Device) error {
+	return s.db.Update(func(txn *badger.Txn) error { return setCBOR(txn, []byte(pDevice+d.ID), d) })
+}
+
+// Devices lists every device ordered by id.
+func (s *DB) Devices(ctx context.Context) ([]store.Device, error) {
+	var out []store.Device
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(pDevice)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var d store.Device
+			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &d) }); err != nil {
+				return fmt.Errorf("decode device %q: %w", it.Item().Key(), err)
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutEnrollCode stores a one-time enrolment code.
+func (s *DB) PutEnrollCode(ctx context.Context, hash []byte, c store.EnrollCode) error {
+	return s.db.Update(func(txn *badger.Txn) error { return setCBOR(txn, codeKey(hash), c) })
+}
+
+// TakeEnrollCode reads and deletes a code atomically. Badger's optimistic
+// transactions make two concurrent takes of the same code conflict, so only
+// one of them succeeds.
+func (s *DB) TakeEnrollCode(ctx context.Context, hash []byte) (store.EnrollCode, error) {
+	var c store.EnrollCode
+	err := s.db.Update(func(txn *badger.Txn) error {
+		if err := getCBOR(txn, codeKey(hash), &c); err != nil {
+			return err
+		}
+		return txn.Delete(codeKey(hash))
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) || errors.Is(err, badger.ErrConflict) {
+		return c, fmt.Errorf("enrolment code: %w", store.ErrNotFound)
+	}
+	return c, err
+}
+
+func codeKey(hash []byte) []byte { return []byte(pCode + hex.EncodeToString(hash)) }
+
+// PutUnits writes units in batches.
+func (s *DB) PutUnits(ctx context.Context, units []schema.Unit) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, u := range units {
+		b, err := schema.Marshal(u)
+		if err != nil {
+			return fmt.Errorf("encode unit %s: %w", u.Code, err)
+		}
+		if err := wb.Set([]byte(pUnit+string(u.Code)), b); err != nil {
+			return fmt.Errorf("write unit %s: %w", u.Code, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("write %d units: %w", len(units), err)
+	}
+	return s.db.Sync()
+}
+
+// Units iterates the stored units by code.
+func (s *DB) Units(ctx context.Context, fn func(schema.Unit) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte(pUnit)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var u schema.Unit
+			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &u) }); err != nil {
+				return fmt.Errorf("decode unit %q: %w", it.Item().Key(), err)
+			}
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func setCBOR(txn *badger.Txn, key []byte, v any) error {
+	b, err := schema.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return txn.Set(key, b)
+}
+
+func getCBOR(txn *badger.Txn, key []byte, v any) error {
+	it, err := txn.Get(key)
+	if err != nil {
+		return err
+	}
+	return it.Value(func(b []byte) error { return schema.UnmarshalStored(b, v) })
+}
+
+// slogLogger adapts Badger's logger to slog. Badger is chatty at info
+// level about compactions; only warnings and errors are worth a line.
+type slogLogger struct{ l *slog.Logger }
+
+func (s slogLogger) Errorf(f string, a ...any)   { s.l.Error(strings.TrimSpace(fmt.Sprintf(f, a...))) }
+func (s slogLogger) Warningf(f string, a ...any) { s.l.Warn(strings.TrimSpace(fmt.Sprintf(f, a...))) }
+func (s slogLogger) Infof(f string, a ...any)    { s.l.Debug(strings.TrimSpace(fmt.Sprintf(f, a...))) }
+func (s slogLogger) Debugf(f string, a ...any)   {}
