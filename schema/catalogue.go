@@ -14,9 +14,17 @@ import (
 )
 
 // The indicator catalogue is data, not code: concepts.csv and
-// indicators.csv come unchanged from the plans' tables, formulas.csv is the
-// project's reading of each computed concept as measures. Embedding them
-// means every binary agrees on the catalogue without a file to deploy.
+// indicators.csv come unchanged from the plans' tables (the copies under
+// indicators/ must stay byte-identical to shared/data/indicators, which a
+// test checks), formulas.csv is the project's reading of each computed
+// concept as measures, one row per concept:
+//
+//	concept,numerator,denominator,scale,scope_note
+//
+// numerator and denominator name Measures (denominator empty for a count),
+// scale is 100 for %, 1000 for per thousand and 1 for counts and plain
+// ratios, scope_note says what is counted. Embedding the files means every
+// binary agrees on the catalogue without a file to deploy.
 //
 //go:embed indicators/concepts.csv indicators/indicators.csv indicators/formulas.csv
 var indicatorFiles embed.FS

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Resident identity card numbers (居民身份证号) follow GB 11643-1999: six
@@ -27,7 +28,9 @@ const idEarliestBirthYear = 1890
 // the township staff the Chinese text and the logs the English one.
 type idNumberError struct{ en, zh string }
 
-func (e *idNumberError) Error() string { return "ID number: " + e.en }
+// Error gives the English reason; validation picks both languages off the
+// struct.
+func (e *idNumberError) Error() string { return e.en }
 
 func idErr(en, zh string) error { return &idNumberError{en: en, zh: zh} }
 
@@ -50,29 +53,32 @@ func idCheckChar(prefix17 string) byte {
 // date (ValidateRecord).
 func CheckIDNumber(s string) error {
 	if len(s) == 15 && allDigits(s) {
-		return idErr("15-digit numbers are no longer valid; enter the 18-character number",
+		return idErr("ID number: 15-digit numbers are no longer valid; enter the 18-character number",
 			"15位旧身份证号已停用，请填写18位身份证号")
 	}
-	if len(s) != 18 {
-		return idErr(fmt.Sprintf("must be 18 characters, got %d", len([]rune(s))),
-			fmt.Sprintf("应为18位，实际为%d位", len([]rune(s))))
+	if n := utf8.RuneCountInString(s); len(s) != 18 && n == 18 {
+		return idErr("ID number: use half-width digits (0-9) and X, not full-width ones",
+			"身份证号须使用半角数字和X，不能使用全角字符")
+	} else if len(s) != 18 {
+		return idErr(fmt.Sprintf("ID number must be 18 characters, got %d", n),
+			fmt.Sprintf("身份证号应为18位，实际为%d位", n))
 	}
 	if !allDigits(s[:17]) {
-		return idErr("the first 17 characters must be digits", "前17位必须是数字")
+		return idErr("ID number: the first 17 characters must be digits", "身份证号前17位必须是数字")
 	}
 	last := s[17]
 	if last == 'x' {
-		return idErr("the check character X must be a capital letter", "校验码X须大写")
+		return idErr("ID number: the check character X must be a capital letter", "身份证号校验码X须大写")
 	}
 	if (last < '0' || last > '9') && last != 'X' {
-		return idErr("the last character must be a digit or X", "最后一位必须是数字或X")
+		return idErr("ID number: the last character must be a digit or X", "身份证号最后一位必须是数字或X")
 	}
 	if _, err := idBirthDate(s); err != nil {
 		return err
 	}
 	if want := idCheckChar(s[:17]); last != want {
-		return idErr(fmt.Sprintf("check character %c is wrong (a digit was probably mistyped)", last),
-			fmt.Sprintf("校验码%c不正确(可能有数字输错)", last))
+		return idErr(fmt.Sprintf("ID number: check character %c is wrong (a digit was probably mistyped)", last),
+			fmt.Sprintf("身份证号校验码%c不正确(可能有数字输错)", last))
 	}
 	return nil
 }
@@ -83,7 +89,7 @@ func idBirthDate(s string) (time.Time, error) {
 	raw := s[6:14]
 	t, err := time.Parse("20060102", raw)
 	if err != nil || t.Year() < idEarliestBirthYear {
-		return time.Time{}, idErr(fmt.Sprintf("embedded birth date %s is not a valid date", raw),
+		return time.Time{}, idErr(fmt.Sprintf("ID number: embedded birth date %s is not a valid date", raw),
 			fmt.Sprintf("身份证号中的出生日期%s无效", raw))
 	}
 	return t, nil

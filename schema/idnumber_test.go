@@ -37,7 +37,7 @@ func TestCheckIDNumberInvalid(t *testing.T) {
 		{"511802194002301234", "not a valid date", "出生日期"}, // 30 February
 		{"511802188001011234", "not a valid date", "出生日期"}, // before 1890
 		{"110105194912310021", "check character", "校验码"},
-		{"１１０１０５１９４９１２３１００２X", "18 characters", "18位"}, // full-width digits
+		{"１１０１０５１９４９１２３１００２X", "half-width", "半角"}, // full-width digits
 	} {
 		err := CheckIDNumber(tc.in)
 		if err == nil {

@@ -550,7 +550,7 @@ func (c *checker) person(p *Person) {
 	}
 	if err := CheckIDNumber(p.IDNumber); err != nil {
 		ie := err.(*idNumberError)
-		c.add("id_number", "ID number: "+ie.en, "身份证号"+ie.zh)
+		c.add("id_number", ie.en, ie.zh)
 		return
 	}
 	born, _ := idBirthDate(p.IDNumber)
