@@ -28,7 +28,11 @@ func init() {
 	var err error
 	// Core Deterministic Encoding: the same value always gives the same
 	// bytes, so field values can be compared and hashed as bytes.
-	encMode, err = cbor.CoreDetEncOptions().EncMode()
+	// Empty and nil lists mean the same to a form; encoding both as []
+	// keeps Diff and merge from seeing a change where there is none.
+	encOpts := cbor.CoreDetEncOptions()
+	encOpts.NilContainers = cbor.NilContainerAsEmpty
+	encMode, err = encOpts.EncMode()
 	if err != nil {
 		panic(err)
 	}

@@ -66,9 +66,8 @@ func normalizeMsg(m *Msg) *Msg {
 	}
 	if m.Download != nil {
 		d := *m.Download
-		if m.Download.Entries != nil {
-			d.Entries = append([]LogEntry{}, m.Download.Entries...)
-		}
+		// Nil and empty lists encode alike ([]), so compare them alike.
+		d.Entries = append([]LogEntry{}, m.Download.Entries...)
 		for i := range d.Entries {
 			fixChange(&d.Entries[i].Change)
 		}

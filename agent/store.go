@@ -1,0 +1,208 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+
+	"laoxiao/schema"
+)
+
+// Options configure Open. The zero value is a plain (unencrypted) store on
+// the wall clock with the built-in divisions.
+type Options struct {
+	// Passphrase, when not empty, encrypts the store at rest with a key
+	// derived from it. It must then be given at every Open.
+	Passphrase string
+	// Now is the wall clock (time.Now when nil); tests make it jump.
+	Now func() time.Time
+	// Divisions validates unit codes; schema.DemoDivisions() when nil.
+	Divisions *schema.Divisions
+	// Logger receives Badger's warnings and the store's own; slog.Default()
+	// when nil.
+	Logger *slog.Logger
+}
+
+// Store is a site's embedded database. It is safe for concurrent use.
+type Store struct {
+	db     *badger.DB
+	dir    string
+	divs   *schema.Divisions
+	log    *slog.Logger
+	now    func() time.Time
+	clock  *schema.Clock
+	device string
+
+	// wmu serialises every write so sequence numbers stay gapless and the
+	// persisted clock never goes backwards. seq is the last issued sequence
+	// number, mirrored from m/seq and changed only after a commit.
+	wmu sync.Mutex
+	seq uint64
+
+	gcStop chan struct{}
+	gcDone chan struct{}
+	closed sync.Once
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Divisions == nil {
+		opts.Divisions = schema.DemoDivisions()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	key, err := encryptionKey(dir, opts.Passphrase)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	db, err := badger.Open(badgerOptions(dir, key, opts.Logger))
+	if err != nil {
+		if strings.Contains(err.Error(), badger.ErrEncryptionKeyMismatch.Error()) {
+			err = ErrWrongPassphrase
+		}
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{
+		db:     db,
+		dir:    dir,
+		divs:   opts.Divisions,
+		log:    opts.Logger,
+		now:    opts.Now,
+		clock:  schema.NewClock(opts.Now),
+		gcStop: make(chan struct{}),
+		gcDone: make(chan struct{}),
+	}
+	if err := s.loadMeta(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	go s.gcLoop()
+	return s, nil
+}
+
+// badgerOptions sizes Badger for a township laptop shared with a desktop
+// app: two 16 MiB memtables, small caches and two compactors. Measured on
+// 30,000 records written in batches of 1,000, the process peaks near
+// 100 MiB (half of it clean value-log pages the kernel can drop) and
+// settles near 70 MiB; Badger's defaults need several times that. Every
+// write is synced: a Put that returned must survive a power cut.
+func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
+	o := badger.DefaultOptions(dir).
+		WithSyncWrites(true).
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(3).
+		WithNumLevelZeroTablesStall(8).
+		WithBaseTableSize(2 << 20).
+		WithNumCompactors(2).
+		WithNumGoroutines(2).
+		// Records (a few hundred bytes to a few KiB, with their field
+		// versions) go to the value log and the LSM tree holds pointers:
+		// flushes and compactions then move little data, which is what
+		// bounds memory during a bulk import, and a transaction counts
+		// only the pointers against Badger's batch limit, so an import of
+		// about 5,000 rows still commits as one. Index entries and meta
+		// stay inline.
+		WithValueThreshold(256).
+		WithValueLogFileSize(64 << 20).
+		WithBlockCacheSize(8 << 20).
+		WithIndexCacheSize(4 << 20).
+		WithCompression(options.Snappy).
+		WithMetricsEnabled(false).
+		WithLogger(slogAdapter{log}).
+		WithLoggingLevel(badger.WARNING)
+	if key != nil {
+		o = o.WithEncryptionKey(key)
+	}
+	return o
+}
+
+// gcLoop reclaims value-log space left by edited records now and then; a
+// site's data is small, so an hourly pass is plenty.
+func (s *Store) gcLoop() {
+	defer close(s.gcDone)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.gcStop:
+			return
+		case <-t.C:
+			// Each successful pass rewrote one value-log file; keep going
+			// while there is more to reclaim, but not past Close.
+			for s.db.RunValueLogGC(0.5) == nil {
+				select {
+				case <-s.gcStop:
+					return
+				default:
+				}
+			}
+		}
+	}
+}
+
+// Close flushes and closes the store. Calling it twice is harmless.
+func (s *Store) Close() error {
+	var err error
+	s.closed.Do(func() {
+		close(s.gcStop)
+		<-s.gcDone
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+		if e := s.db.Close(); e != nil {
+			err = fmt.Errorf("close store %s: %w", s.dir, e)
+		}
+	})
+	return err
+}
+
+// Dir returns the directory the store lives in.
+func (s *Store) Dir() string { return s.dir }
+
+// Divisions returns the registry the store validates unit codes with.
+func (s *Store) Divisions() *schema.Divisions { return s.divs }
+
+// slogAdapter routes Badger's log lines into slog. Badger's info lines
+// (compactions, flushes) are noise to a site; only warnings and errors pass.
+type slogAdapter struct{ l *slog.Logger }
+
+// Errorf logs at error level.
+func (a slogAdapter) Errorf(f string, args ...any) {
+	a.l.Error("badger: " + strings.TrimSpace(fmt.Sprintf(f, args...)))
+}
+
+// Warningf logs at warning level.
+func (a slogAdapter) Warningf(f string, args ...any) {
+	a.l.Warn("badger: " + strings.TrimSpace(fmt.Sprintf(f, args...)))
+}
+
+// Infof drops Badger's routine messages.
+func (a slogAdapter) Infof(string, ...any) {}
+
+// Debugf drops Badger's debug messages.
+func (a slogAdapter) Debugf(string, ...any) {}
+
+// Errors the store returns; test for them with errors.Is.
+var (
+	// ErrNotFound: no such record, or it is deleted.
+	ErrNotFound = errors.New("not found (未找到)")
+	// ErrReadOnly: the kind cannot be written at a site (targets).
+	ErrReadOnly = errors.New("read-only at a site (站点不可修改)")
+	// ErrInsertOnly: visits cannot be edited or deleted; a correction is a
+	// new visit that supersedes the old one.
+	ErrInsertOnly = errors.New("visits are insert-only: record a new visit that supersedes it (探访记录不可修改，请新增一条更正记录)")
+)

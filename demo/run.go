@@ -1,0 +1,209 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"laoxiao/agent"
+	"laoxiao/agent/syncclient"
+	"laoxiao/schema"
+	"laoxiao/syncserver"
+	"laoxiao/syncserver/store"
+)
+
+// Options configure a demo run.
+type Options struct {
+	// Work holds the server's and the agents' stores; it is emptied first.
+	Work string
+	// Out receives the breakdown table files.
+	Out string
+	// City is the city to run (雅安市 by default).
+	City schema.Code
+	// Seed makes the generated data reproducible.
+	Seed uint64
+	// Parallel is how many agents sync at once.
+	Parallel int
+	// Stdout receives progress lines and the text table.
+	Stdout io.Writer
+	Logger *slog.Logger
+}
+
+// Finish, when set, imports targets and writes the breakdown table once
+// every township has synced: the report packages register it, so this
+// package needs no import of them and the run works without them.
+var Finish func(ctx context.Context, srv *syncserver.Server, opts Options) error
+
+// Run does the whole job and stops the server before returning.
+func Run(ctx context.Context, opts Options) error {
+	if opts.City == "" {
+		opts.City = schema.DemoCity
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 2025
+	}
+	if opts.Parallel == 0 {
+		opts.Parallel = 8
+	}
+	if opts.Stdout == nil {
+		opts.Stdout = io.Discard
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	say := func(f string, a ...any) { fmt.Fprintf(opts.Stdout, f+"\n", a...) }
+	if err := os.RemoveAll(opts.Work); err != nil {
+		return fmt.Errorf("clear %s: %w", opts.Work, err)
+	}
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", opts.Out, err)
+	}
+	start := time.Now()
+
+	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: filepath.Join(opts.Work, "server"), Logger: opts.Logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("listen: %w", err)
+	}
+	sctx, stopServer := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(sctx, ln, "", "") }()
+	url := "http://" + ln.Addr().String()
+	stop := func() error {
+		stopServer()
+		serr := <-served
+		if cerr := srv.Close(); serr == nil {
+			serr = cerr
+		}
+		return serr
+	}
+	say("服务器已启动 / server on %s (Badger store in %s)", url, filepath.Join(opts.Work, "server"))
+
+	towns, err := Plan(srv.Divisions(), opts.City, opts.Seed)
+	if err != nil {
+		stop()
+		return err
+	}
+	city, _ := srv.Divisions().Lookup(opts.City)
+	say("%s: %d 个乡镇(街道)各一台设备,离线录入数据后同步 / one agent per township", city.Name, len(towns))
+
+	if err := runAgents(ctx, srv, url, towns, opts); err != nil {
+		stop()
+		return err
+	}
+	say("同步完成 / all townships synced: %d changes on the server, %.1fs", srv.Ingest().Head(), time.Since(start).Seconds())
+
+	if Finish != nil {
+		if err := Finish(ctx, srv, opts); err != nil {
+			stop()
+			return err
+		}
+	}
+	if err := stop(); err != nil {
+		return fmt.Errorf("stop server: %w", err)
+	}
+	say("服务器已停止 / server stopped; total %.1fs", time.Since(start).Seconds())
+	return nil
+}
+
+// runAgents enrols, fills and syncs one agent per township, several at a
+// time.
+func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []Township, opts Options) error {
+	sem := make(chan struct{}, opts.Parallel)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for i := range towns {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(t *Township) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := runAgent(ctx, srv, url, t, opts); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("township %s %s: %w", t.Code, t.Name, err)
+				}
+				mu.Unlock()
+			}
+		}(&towns[i])
+	}
+	wg.Wait()
+	return firstErr
+}
+
+func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *Township, opts Options) error {
+	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(t.Code)), agent.Options{Logger: opts.Logger})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// Offline first: the township chooses its unit and enters everything
+	// before it has ever seen the server.
+	if err := st.SetScope(t.Code); err != nil {
+		return err
+	}
+	if err := Enter(st, t); err != nil {
+		return err
+	}
+	code, err := srv.NewEnrollCode(ctx, syncserver.CodeRequest{Unit: t.Code, Name: t.Name + "工作站", Role: store.RoleSite})
+	if err != nil {
+		return err
+	}
+	if err := syncclient.Enroll(ctx, st, url, code, t.Name+"工作站"); err != nil {
+		return err
+	}
+	c := syncclient.New(st, opts.Logger)
+	res, err := c.SyncOnce(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if res.Parked > 0 {
+		parked, _ := st.Parked()
+		return fmt.Errorf("server refused %d changes, first: %s", res.Parked, parked[0].Rejection.Reason)
+	}
+	return nil
+}
+
+// Enter writes a township's data into its store as staff would: the
+// population, every facility and its monthly reports, persons and visits.
+func Enter(st *agent.Store, t *Township) error {
+	if _, err := st.Put(schema.KindPopulation, "", t.Code, t.Population); err != nil {
+		return fmt.Errorf("population: %w", err)
+	}
+	for _, fp := range t.Facilities {
+		ch, err := st.Put(schema.KindFacility, "", fp.Unit, fp.Facility)
+		if err != nil {
+			return fmt.Errorf("facility %s: %w", fp.Facility.Name, err)
+		}
+		for _, c := range fp.Reports {
+			c.Facility = ch.ID
+			if _, err := st.Put(schema.KindCapacity, "", fp.Unit, c); err != nil {
+				return fmt.Errorf("capacity %s %s: %w", fp.Facility.Name, c.Period, err)
+			}
+		}
+	}
+	for _, pp := range t.Persons {
+		ch, err := st.Put(schema.KindPerson, "", pp.Unit, pp.Person)
+		if err != nil {
+			return fmt.Errorf("person %s: %w", pp.Person.Name, err)
+		}
+		for _, v := range pp.Visits {
+			v.Person = ch.ID
+			if _, err := st.AddVisit(pp.Unit, v); err != nil {
+				return fmt.Errorf("visit of %s: %w", pp.Person.Name, err)
+			}
+		}
+	}
+	return nil
+}
