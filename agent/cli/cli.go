@@ -56,6 +56,13 @@ Commands (命令):
       clock offset (同步状态).
   fields KIND
       list the field names of a kind (列出字段名).
+  enroll --server URL --code CODE [--name NAME]
+      trade the county office's one-time code for this device's token
+      (用注册码在服务器注册本机). Entries made before enrolling are kept and
+      sync after it.
+  sync [--watch [--interval 1m]]
+      sync once with a progress line, or keep syncing whenever the server
+      is reachable, backing off with jitter while it is not (同步).
 
 The passphrase of an encrypted store is read from the environment variable
 named by --passphrase-env, never from the command line, where other users
@@ -104,6 +111,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		run = runImport
 	case "status":
 		run = runStatus
+	case "enroll":
+		run = runEnroll
+	case "sync":
+		run = runSync
 	default:
 		fmt.Fprintf(stderr, "agent: unknown command %q (未知命令)\n\n%s", cmd, usage)
 		return 2
