@@ -24,17 +24,24 @@ vet: deps
 test: deps vet
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
 
-# One line per figure: NAME VALUE UNIT.
+# One line per figure: NAME VALUE UNIT. The desktop figures come from the
+# real app under Xvfb on a 100,000-record store.
 bench: build
 	@$(BIN)/bench
+	@bash scripts/desktop-probe.sh
 
 # The main job on the embedded default.
 demo: build
 	@$(BIN)/demo --out demo-out --work demo-data
 
 # Runs the desktop app against a data folder (asks for one on first run).
+# LC_MESSAGES keeps Fyne from logging a locale error under LANG=C.UTF-8.
 desktop: build
-	$(BIN)/desktop
+	LC_MESSAGES=zh_CN.UTF-8 $(BIN)/desktop
+
+# A PNG of every tab of the real app under Xvfb, into docs/screenshots/.
+screenshots: build
+	@bash scripts/screenshots.sh
 
 # Fuzz the wire decoder for a minute; new corpus entries land in schema/testdata.
 fuzz:

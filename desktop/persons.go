@@ -1,0 +1,556 @@
+package desktop
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"laoxiao/desktop/township"
+	"laoxiao/schema"
+)
+
+// personsTab registers served persons (服务对象) and records their visits
+// (探访/访视). Recording a visit takes a few keystrokes: type part of the
+// name or ID number, Enter picks the first match and moves to the outcome
+// (date defaults to today, kind to the person's usual visit), Enter saves.
+// The persons still to be visited this month are listed first.
+type personsTab struct {
+	u      *UI
+	all    []township.Person
+	shown  []int
+	month  string
+	list   *widget.List
+	count  *widget.Label
+	search *entry
+	cat    *choiceSelect
+	loaded bool
+	// openWhenLoaded is a person to select once the list is read.
+	openWhenLoaded string
+	sel            int // index into all of the selected person, -1 for none
+
+	// visit form
+	who                           *widget.Label
+	visitForm                     *form
+	date, visitor, outcome, vnote *entry
+	vkind                         *choiceSelect
+	visitBtn                      *widget.Button
+	history                       *widget.Label
+
+	// person form
+	ptitle               *widget.Label
+	personForm           *form
+	editing              string
+	editingUnit          schema.Code
+	name, idnum, birth   *entry
+	note                 *entry
+	cats                 []*widget.Check // one per schema.PersonCategories
+	support              *choiceSelect
+	wants                *widget.Check
+	unit                 *widget.Select
+	psave, pnew, pdelete *widget.Button
+}
+
+func (t *personsTab) build() fyne.CanvasObject {
+	u := t.u
+	t.sel = -1
+	t.month = township.ThisMonth(township.Now(u.st))
+	t.search = newEntry(u, "输入姓名或身份证号，回车选中第一个")
+	t.search.OnChanged = func(string) { t.applyFilter() }
+	t.search.OnSubmitted = func(string) { t.pickFirst() }
+	t.cat = newChoiceSelect(withAll("全部类别", schema.PersonCategories), "全部类别")
+	t.cat.OnChanged = func(string) { t.applyFilter() }
+	t.count = widget.NewLabel("正在读取…")
+	t.list = widget.NewList(func() int { return len(t.shown) }, t.createItem, t.updateItem)
+	t.list.OnSelected = func(id widget.ListItemID) {
+		if id >= 0 && id < len(t.shown) {
+			t.selectPerson(t.shown[id])
+		}
+	}
+	left := container.NewBorder(container.NewVBox(t.search, t.cat, t.count), nil, nil, nil, t.list)
+
+	// Visit.
+	t.who = bold("请在左侧选择服务对象")
+	t.date = newEntry(u, "YYYY-MM-DD")
+	t.vkind = newChoiceSelect(schema.VisitKinds, "请选择探访类型")
+	t.visitor = newEntry(u, "探访人姓名")
+	t.visitor.SetText(u.prefs.Visitor)
+	t.outcome = newEntry(u, "如：身体状况良好")
+	t.vnote = newEntry(u, "")
+	for _, e := range []*entry{t.date, t.visitor, t.outcome, t.vnote} {
+		e.OnSubmitted = func(string) { t.saveVisit() }
+	}
+	t.visitForm = newForm()
+	t.visitForm.field("date", "探访日期", t.date)
+	t.visitForm.field("kind", "探访类型", t.vkind)
+	t.visitForm.field("visitor", "探访人", t.visitor)
+	t.visitForm.field("outcome", "探访结果", t.outcome)
+	t.visitForm.field("note", "备注", t.vnote)
+	t.visitBtn = widget.NewButton("记录探访 (回车)", t.saveVisit)
+	t.visitBtn.Importance = widget.HighImportance
+	t.history = hint("")
+	visitCard := container.NewVBox(bold("记录探访"), t.who, t.visitForm.object(), t.visitBtn, t.history)
+
+	// Person.
+	t.ptitle = bold("登记新服务对象")
+	t.name = newEntry(u, "")
+	t.idnum = newEntry(u, "18位居民身份证号，新生儿可暂不填")
+	t.idnum.OnChanged = t.idChanged
+	t.birth = newEntry(u, "YYYY-MM-DD，填了身份证号可不填")
+	// Four a row: eight categories side by side would make the window
+	// wider than a township laptop's screen.
+	catBox := container.NewGridWithColumns(4)
+	for _, c := range schema.PersonCategories {
+		ch := widget.NewCheck(c.Label, nil)
+		t.cats = append(t.cats, ch)
+		catBox.Add(ch)
+	}
+	t.support = newChoiceSelect(schema.SupportModes, "不适用")
+	t.wants = widget.NewCheck("有集中供养意愿", nil)
+	t.unit = widget.NewSelect(u.area.UnitLabels(), nil)
+	t.unit.PlaceHolder = "请选择所在村(社区)"
+	t.note = newEntry(u, "")
+	t.personForm = newForm()
+	pf := t.personForm
+	pf.field("name", "姓名", t.name)
+	pf.field("id_number", "身份证号", t.idnum)
+	pf.field("birth_date", "出生日期", t.birth)
+	pf.field("categories", "类别", catBox)
+	pf.field("support_mode", "供养方式", container.NewHBox(t.support, t.wants))
+	pf.field("unit", "所在村(社区)", t.unit)
+	pf.field("note", "备注", t.note)
+	t.psave = widget.NewButton("保存对象信息", t.savePerson)
+	t.psave.Importance = widget.HighImportance
+	t.pnew = widget.NewButton("登记新对象", t.newPerson)
+	t.pdelete = widget.NewButton("删除", t.confirmDelete)
+	t.pdelete.Importance = widget.DangerImportance
+	personCard := container.NewVBox(t.ptitle, pf.object(), container.NewHBox(t.psave, t.pnew, t.pdelete))
+
+	t.newPerson()
+	t.resetVisit()
+	right := container.NewVScroll(container.NewVBox(visitCard, widget.NewSeparator(), personCard))
+	split := container.NewHSplit(left, container.NewPadded(right))
+	split.Offset = 0.38
+	return split
+}
+
+func (t *personsTab) createItem() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	state := widget.NewLabel("")
+	detail := widget.NewLabel("")
+	detail.Importance = widget.LowImportance
+	detail.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(container.NewBorder(nil, nil, nil, state, name), detail)
+}
+
+func (t *personsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	if id >= len(t.shown) {
+		return
+	}
+	p := &t.all[t.shown[id]]
+	box := o.(*fyne.Container)
+	top := box.Objects[0].(*fyne.Container)
+	top.Objects[0].(*widget.Label).SetText(p.Name)
+	state := top.Objects[1].(*widget.Label)
+	switch {
+	case p.Due && p.Has(schema.CatNewborn):
+		state.Importance = widget.DangerImportance
+		state.SetText("未访视")
+	case p.Due:
+		state.Importance = widget.DangerImportance
+		state.SetText("本月未探访")
+	case p.LastVisit != "":
+		state.Importance = widget.SuccessImportance
+		state.SetText("最近探访 " + p.LastVisit[5:])
+	default:
+		state.Importance = widget.LowImportance
+		state.SetText("")
+	}
+	box.Objects[1].(*widget.Label).SetText(strings.Join([]string{categoryText(p.Categories),
+		t.u.area.UnitLabel(p.Unit), maskID(p.IDNumber)}, " · "))
+}
+
+func categoryText(cs []schema.PersonCategory) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = schema.LabelOf(schema.PersonCategories, string(c))
+	}
+	return strings.Join(parts, "、")
+}
+
+// maskID hides the middle of an ID number in the list, which anyone
+// passing the screen can read; the form shows it whole.
+func maskID(id string) string {
+	if len(id) != 18 {
+		return id
+	}
+	return id[:6] + "********" + id[14:]
+}
+
+func (t *personsTab) reload() {
+	st, area := t.u.st, t.u.area.Code
+	t.month = township.ThisMonth(township.Now(st))
+	month := t.month
+	selected := ""
+	if t.sel >= 0 {
+		selected = t.all[t.sel].ID
+	}
+	t.u.bg(func() func() {
+		all, err := township.LoadPersons(st, area, month)
+		return func() {
+			if err != nil {
+				t.u.failed("读取服务对象", err)
+				return
+			}
+			t.all, t.sel, t.loaded = all, -1, true
+			t.applyFilter()
+			if id := t.openWhenLoaded; id != "" {
+				t.openWhenLoaded = ""
+				t.open(id)
+			} else if selected != "" {
+				t.reselect(selected)
+			}
+		}
+	})
+}
+
+func (t *personsTab) applyFilter() {
+	text := strings.TrimSpace(t.search.Text)
+	cat := schema.PersonCategory(t.cat.value())
+	t.shown = t.shown[:0]
+	due := 0
+	for i := range t.all {
+		p := &t.all[i]
+		if (cat == "" || p.Has(cat)) && township.PersonMatch(p, text) {
+			t.shown = append(t.shown, i)
+			if p.Due {
+				due++
+			}
+		}
+	}
+	t.list.UnselectAll()
+	t.list.Refresh()
+	t.count.SetText(fmt.Sprintf("%s 待探访 %d 人 · 显示 %d 人 / 共 %d 人", t.month, due, len(t.shown), len(t.all)))
+}
+
+// pickFirst selects the first match of the search and moves to the
+// visit's outcome, the one field a visit usually needs typed.
+func (t *personsTab) pickFirst() {
+	if len(t.shown) == 0 {
+		return
+	}
+	t.list.ScrollTo(0)
+	t.list.Select(0)
+	t.u.win.Canvas().Focus(t.outcome)
+}
+
+func (t *personsTab) reselect(id string) {
+	for row, i := range t.shown {
+		if t.all[i].ID == id {
+			t.list.ScrollTo(row)
+			t.list.Select(row)
+			return
+		}
+	}
+}
+
+// open selects a person by id (from the sync tab), clearing the filters.
+func (t *personsTab) open(id string) {
+	if !t.loaded {
+		t.openWhenLoaded = id
+		return
+	}
+	t.search.SetText("")
+	t.cat.ClearSelected()
+	t.applyFilter()
+	t.reselect(id)
+}
+
+// selectPerson shows a person in both forms and reads their visits.
+func (t *personsTab) selectPerson(i int) {
+	t.sel = i
+	p := &t.all[i]
+	t.who.SetText(fmt.Sprintf("%s（%s · %s）", p.Name, categoryText(p.Categories), t.u.area.UnitLabel(p.Unit)))
+	t.resetVisit()
+	t.editPerson(p)
+	t.history.SetText("正在读取探访记录…")
+	st, id := t.u.st, p.ID
+	t.u.bg(func() func() {
+		vs, err := township.VisitsOf(st, id)
+		return func() {
+			if t.sel < 0 || t.all[t.sel].ID != id {
+				return
+			}
+			if err != nil {
+				t.history.SetText("无法读取探访记录：" + err.Error())
+				return
+			}
+			t.history.SetText(visitHistory(vs))
+		}
+	})
+}
+
+func visitHistory(vs []township.Visit) string {
+	if len(vs) == 0 {
+		return "还没有探访记录"
+	}
+	lines := []string{fmt.Sprintf("探访记录（共%d次，显示最近%d次）：", len(vs), min(5, len(vs)))}
+	for _, v := range vs[:min(5, len(vs))] {
+		line := v.Date + " " + schema.LabelOf(schema.VisitKinds, string(v.Kind))
+		if v.Visitor != "" {
+			line += " · " + v.Visitor
+		}
+		if v.Outcome != "" {
+			line += "：" + v.Outcome
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// resetVisit sets the visit form's defaults: today, and the kind of visit
+// the selected person is due.
+func (t *personsTab) resetVisit() {
+	t.date.SetText(township.Today(township.Now(t.u.st)))
+	kind := schema.VisitMonthly
+	if t.sel >= 0 && t.all[t.sel].Has(schema.CatNewborn) {
+		kind = schema.VisitNewborn
+	}
+	t.vkind.setValue(string(kind))
+	t.outcome.SetText("")
+	t.vnote.SetText("")
+	t.visitForm.clear()
+}
+
+func (t *personsTab) saveVisit() {
+	if t.sel < 0 {
+		t.visitForm.show(schema.Problems{{Field: "visit.person", Zh: "请先在左侧选择服务对象"}})
+		return
+	}
+	p := t.all[t.sel]
+	v := schema.Visit{Person: p.ID, Date: strings.TrimSpace(halfWidth(t.date.Text)), Visitor: strings.TrimSpace(t.visitor.Text),
+		Kind: schema.VisitKind(t.vkind.value()), Outcome: strings.TrimSpace(t.outcome.Text), Note: strings.TrimSpace(t.vnote.Text)}
+	st, month, sel := t.u.st, t.month, t.sel
+	t.visitBtn.Disable()
+	t.u.bg(func() func() {
+		_, ps, err := township.Save(st, schema.KindVisit, "", p.Unit, v)
+		return func() {
+			t.visitBtn.Enable()
+			if err != nil {
+				t.u.failed("保存探访记录", err)
+				return
+			}
+			if len(ps) > 0 {
+				t.visitForm.show(ps)
+				return
+			}
+			t.u.savedOK(fmt.Sprintf("%s %s %s", p.Name, v.Date, schema.LabelOf(schema.VisitKinds, string(v.Kind))))
+			if v.Visitor != t.u.prefs.Visitor {
+				t.u.rememberVisitor(v.Visitor)
+			}
+			if sel < len(t.all) && t.all[sel].ID == p.ID {
+				t.all[sel].NoteVisit(v, month)
+			}
+			t.list.Refresh()
+			t.applyCount()
+			if t.sel == sel {
+				t.selectPerson(sel)
+			}
+			// Ready for the next person.
+			t.search.SetText("")
+			t.u.win.Canvas().Focus(t.search)
+			t.u.changed(t)
+		}
+	})
+}
+
+// applyCount refreshes the count line without refiltering, so the list
+// does not jump under the user after a visit.
+func (t *personsTab) applyCount() {
+	due := 0
+	for _, i := range t.shown {
+		if t.all[i].Due {
+			due++
+		}
+	}
+	t.count.SetText(fmt.Sprintf("%s 待探访 %d 人 · 显示 %d 人 / 共 %d 人", t.month, due, len(t.shown), len(t.all)))
+}
+
+// idChanged fills the birth date from a complete, valid ID number when it
+// is still empty: the number carries it.
+func (t *personsTab) idChanged(s string) {
+	if strings.TrimSpace(t.birth.Text) != "" {
+		return
+	}
+	if born, err := schema.IDNumberBirthDate(normalizeID(s)); err == nil {
+		t.birth.SetText(born.Format(schema.DateLayout))
+	}
+}
+
+// normalizeID trims an ID number and makes its check character upper
+// case, the way it is printed on the card.
+func normalizeID(s string) string { return strings.ToUpper(strings.TrimSpace(halfWidth(s))) }
+
+func (t *personsTab) newPerson() {
+	t.editing, t.editingUnit = "", ""
+	t.ptitle.SetText("登记新服务对象")
+	t.name.SetText("")
+	t.idnum.SetText("")
+	t.birth.SetText("")
+	t.setCategories(nil)
+	t.support.setValue("")
+	t.wants.SetChecked(false)
+	t.unit.Enable()
+	t.unit.ClearSelected()
+	t.note.SetText("")
+	t.pdelete.Disable()
+	t.personForm.clear()
+	if t.list != nil && t.sel >= 0 {
+		t.sel = -1
+		t.list.UnselectAll()
+		t.who.SetText("请在左侧选择服务对象")
+		t.history.SetText("")
+	}
+}
+
+func (t *personsTab) editPerson(p *township.Person) {
+	t.editing, t.editingUnit = p.ID, p.Unit
+	t.ptitle.SetText("服务对象信息：" + p.Name)
+	t.name.SetText(p.Name)
+	t.birth.SetText(p.BirthDate)
+	t.idnum.SetText(p.IDNumber)
+	t.setCategories(p.Categories)
+	t.support.setValue(string(p.SupportMode))
+	t.wants.SetChecked(p.WantsCentralized)
+	t.unit.SetSelected(t.u.area.UnitLabel(p.Unit))
+	t.unit.Disable()
+	t.note.SetText(p.Note)
+	t.pdelete.Enable()
+	t.personForm.clear()
+}
+
+// setCategories ticks exactly the given categories.
+func (t *personsTab) setCategories(cs []schema.PersonCategory) {
+	for i, c := range schema.PersonCategories {
+		on := false
+		for _, x := range cs {
+			on = on || string(x) == c.Value
+		}
+		t.cats[i].SetChecked(on)
+	}
+}
+
+// personValue reads the person form; categories keep the schema's order
+// whatever order they were ticked in.
+func (t *personsTab) personValue() (schema.Person, schema.Code) {
+	var cats []schema.PersonCategory
+	for i, c := range schema.PersonCategories {
+		if t.cats[i].Checked {
+			cats = append(cats, schema.PersonCategory(c.Value))
+		}
+	}
+	p := schema.Person{Name: strings.TrimSpace(t.name.Text), IDNumber: normalizeID(t.idnum.Text),
+		BirthDate: strings.TrimSpace(halfWidth(t.birth.Text)), Categories: cats,
+		SupportMode: schema.SupportMode(t.support.value()), WantsCentralized: t.wants.Checked,
+		Note: strings.TrimSpace(t.note.Text)}
+	unit := t.editingUnit
+	if unit == "" {
+		unit, _ = t.u.area.UnitByLabel(t.unit.Selected)
+	}
+	return p, unit
+}
+
+func (t *personsTab) savePerson() {
+	p, unit := t.personValue()
+	if unit == "" {
+		t.personForm.show(schema.Problems{{Field: "person.unit", Zh: "请选择所在村(社区)"}})
+		return
+	}
+	id, st := t.editing, t.u.st
+	t.psave.Disable()
+	t.u.bg(func() func() {
+		newID, ps, err := township.Save(st, schema.KindPerson, id, unit, p)
+		return func() {
+			t.psave.Enable()
+			if err != nil {
+				t.u.failed("保存服务对象", err)
+				return
+			}
+			if len(ps) > 0 {
+				t.personForm.show(ps)
+				return
+			}
+			t.personForm.clear()
+			t.u.savedOK("服务对象“" + p.Name + "”")
+			t.u.unparkAfterFix(schema.KindPerson, newID)
+			t.putPerson(township.Person{ID: newID, Unit: unit, Person: p})
+			t.u.changed(t)
+		}
+	})
+}
+
+// putPerson updates the in-memory list after a save and selects the
+// person, ready for a visit.
+func (t *personsTab) putPerson(p township.Person) {
+	for i := range t.all {
+		if t.all[i].ID == p.ID {
+			// Keep what the visits said about them.
+			p.LastVisit, p.Due = t.all[i].LastVisit, t.all[i].Due
+			t.all[i] = p
+			t.list.Refresh()
+			t.selectPerson(i)
+			return
+		}
+	}
+	t.all = append([]township.Person{township.NewPersonRow(p.ID, p.Unit, p.Person)}, t.all...)
+	t.applyFilter()
+	t.reselect(p.ID)
+}
+
+func (t *personsTab) confirmDelete() {
+	id, name := t.editing, strings.TrimSpace(t.name.Text)
+	if id == "" {
+		return
+	}
+	d := dialog.NewConfirm("删除服务对象", fmt.Sprintf("确定删除“%s”吗？已有的探访记录会保留，但不再计入探访率。", name), func(ok bool) {
+		if !ok {
+			return
+		}
+		st := t.u.st
+		t.u.bg(func() func() {
+			_, err := st.Delete(schema.KindPerson, id)
+			return func() {
+				if err != nil {
+					t.u.failed("删除服务对象", err)
+					return
+				}
+				t.u.savedOK("已删除服务对象“" + name + "”")
+				for i := range t.all {
+					if t.all[i].ID == id {
+						t.all = append(t.all[:i], t.all[i+1:]...)
+						break
+					}
+				}
+				t.sel = -1
+				t.newPerson()
+				t.applyFilter()
+				t.u.changed(t)
+			}
+		})
+	}, t.u.win)
+	d.SetConfirmText("删除")
+	d.SetDismissText("取消")
+	d.Show()
+}
+
+func (t *personsTab) save() {
+	if t.u.win.Canvas().Focused() == t.outcome || t.u.win.Canvas().Focused() == t.vnote ||
+		t.u.win.Canvas().Focused() == t.date || t.u.win.Canvas().Focused() == t.visitor {
+		t.saveVisit()
+		return
+	}
+	t.savePerson()
+}
