@@ -35,11 +35,6 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Finish, when set, imports targets and writes the breakdown table once
-// every township has synced: the report packages register it, so this
-// package needs no import of them and the run works without them.
-var Finish func(ctx context.Context, srv *syncserver.Server, opts Options) error
-
 // Run does the whole job and stops the server before returning.
 func Run(ctx context.Context, opts Options) error {
 	if opts.City == "" {
@@ -103,11 +98,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	say("同步完成 / all townships synced: %d changes on the server, %.1fs", srv.Ingest().Head(), time.Since(start).Seconds())
 
-	if Finish != nil {
-		if err := Finish(ctx, srv, opts); err != nil {
-			stop()
-			return err
-		}
+	if err := finish(ctx, srv, opts, say); err != nil {
+		stop()
+		return err
 	}
 	if err := stop(); err != nil {
 		return fmt.Errorf("stop server: %w", err)

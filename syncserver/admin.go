@@ -106,6 +106,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, map[string]string{"revoked": r.PathValue("id")})
 	}))
+	s.reportRoutes(mux)
 }
 
 // admin guards a handler with the admin token.

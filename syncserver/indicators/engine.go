@@ -1,0 +1,218 @@
+// Package indicators is the indicator engine: it evaluates every indicator
+// of the catalogue (schema.Catalogue) for a unit and each county and
+// township below it, as of a period, with each value's lineage.
+//
+// The engine reads each county once, whatever the number of indicators:
+// a single scan gathers compact extracts of the records the measures read
+// (schema.Measure documents each), resolves them into per-township sums,
+// and every county and city value is derived from those sums. Counties are
+// scanned in parallel. Units come from the division registry, so a village
+// nobody entered anything for still counts in a coverage denominator.
+package indicators
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"laoxiao/schema"
+	"laoxiao/syncserver/store"
+)
+
+// DefaultStaleAfter is how long a township may go without syncing before
+// its data is flagged stale: a month, the rhythm of the monthly reports.
+const DefaultStaleAfter = 30 * 24 * time.Hour
+
+// Engine evaluates indicators over a store.
+type Engine struct {
+	Store store.Store
+	// Divisions returns the units the server knows (schema.DemoDivisions
+	// when nil).
+	Divisions func() *schema.Divisions
+	// Now is the clock staleness is measured by (time.Now when nil).
+	Now func() time.Time
+	// StaleAfter is how long without a sync makes a township stale
+	// (DefaultStaleAfter when zero).
+	StaleAfter time.Duration
+	// Workers bounds the counties scanned at once (GOMAXPROCS when zero).
+	Workers int
+}
+
+// errStopScan ends a scan of a unit's own records at the first record of
+// a unit below it.
+var errStopScan = errors.New("stop scan")
+
+// Evaluate computes every catalogue indicator for scope (a unit of any
+// level) and each unit below it down to township level, as of period.
+func (e *Engine) Evaluate(ctx context.Context, scope schema.Code, period Period) (*Result, error) {
+	divs := e.divisions()
+	if _, ok := divs.Lookup(scope); !ok {
+		return nil, fmt.Errorf("evaluate indicators: unit %q is not in the division registry", scope)
+	}
+	if period.Year == 0 {
+		return nil, fmt.Errorf("evaluate indicators for %s: no period given", scope)
+	}
+	full, own := scanPlan(divs, scope)
+	ev := &evaluation{divs: divs, scope: scope, period: period, now: e.now(),
+		towns: map[schema.Code]*townAcc{}, own: map[schema.Code]int{},
+		pops: map[schema.Code]popRec{}, reported: map[repKey]repRec{}}
+	if err := e.runScans(ctx, ev, full, own); err != nil {
+		return nil, fmt.Errorf("evaluate indicators for %s as of %s: %w", scope, period, err)
+	}
+	sync, err := e.townshipStatus(ctx, ev)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate indicators for %s: %w", scope, err)
+	}
+	return ev.result(sync), nil
+}
+
+func (e *Engine) divisions() *schema.Divisions {
+	if e.Divisions == nil {
+		return schema.DemoDivisions()
+	}
+	return e.Divisions()
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
+}
+
+// scanPlan splits a scope into full scans (every county in it, or the
+// scope itself at county level or below) and scans of the own records of
+// the units above counties (the city's own population, targets, reported
+// values), which are filed under the city's code and come first in unit
+// order, so those scans stop after a few records.
+func scanPlan(divs *schema.Divisions, scope schema.Code) (full, own []schema.Code) {
+	if scope.Level() >= schema.LevelCounty {
+		return []schema.Code{scope}, nil
+	}
+	own = []schema.Code{scope}
+	var walk func(schema.Code)
+	walk = func(c schema.Code) {
+		for _, ch := range divs.Children(c) {
+			switch {
+			case ch.Level() == schema.LevelCounty:
+				full = append(full, ch)
+			case ch.Level() < schema.LevelCounty:
+				own = append(own, ch)
+				walk(ch)
+			}
+		}
+	}
+	walk(scope)
+	return full, own
+}
+
+// runScans runs the scans on a bounded pool and merges what they found.
+func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schema.Code) error {
+	type job struct {
+		prefix schema.Code
+		own    bool
+	}
+	jobs := make(chan job)
+	var mu sync.Mutex
+	var firstErr error
+	workers := e.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				st, err := e.scanOne(ctx, ev, j.prefix, j.own)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				if err == nil {
+					ev.merge(st)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, p := range full {
+		jobs <- job{prefix: p}
+	}
+	for _, p := range own {
+		jobs <- job{prefix: p, own: true}
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
+}
+
+// scanOne reads one county (or smaller scope) in full, or one unit's own
+// records.
+func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code, ownOnly bool) (*scanState, error) {
+	st := newScanState(ev.scope, ev.period)
+	err := e.scan(ctx, prefix, func(v *recordView) error {
+		if ownOnly && string(v.unit) != string(prefix) {
+			st.scanned++
+			return errStopScan
+		}
+		return st.add(v)
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return nil, fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	if !ownOnly {
+		st.finish(ev.divs, prefix)
+	}
+	return st, nil
+}
+
+// scan reads the records under prefix through the store's raw scan when
+// it has one, and through ScanRecords otherwise.
+func (e *Engine) scan(ctx context.Context, prefix schema.Code, fn func(*recordView) error) error {
+	var v recordView
+	if rs, ok := e.Store.(store.RawRecordScanner); ok {
+		return rs.ScanRecordsRaw(ctx, prefix, func(raw []byte) error {
+			if err := v.parse(raw); err != nil {
+				if err := v.parseDecoded(raw); err != nil {
+					return err
+				}
+			}
+			return fn(&v)
+		})
+	}
+	return e.Store.ScanRecords(ctx, prefix, func(rec *schema.Record) error {
+		raw, err := schema.Marshal(rec)
+		if err != nil {
+			return fmt.Errorf("encode record %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		if err := v.parse(raw); err != nil {
+			return fmt.Errorf("read record %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		return fn(&v)
+	})
+}
+
+// parseDecoded reads a record the view could not: decoded by the general
+// decoder and encoded again deterministically, which the view reads.
+func (v *recordView) parseDecoded(raw []byte) error {
+	var rec schema.Record
+	if err := schema.UnmarshalStored(raw, &rec); err != nil {
+		return fmt.Errorf("decode record: %w", err)
+	}
+	again, err := schema.Marshal(&rec)
+	if err != nil {
+		return fmt.Errorf("re-encode record %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	if err := v.parse(again); err != nil {
+		return fmt.Errorf("read record %s %s: %w", rec.Kind, rec.ID, err)
+	}
+	return nil
+}
