@@ -35,6 +35,10 @@ commands:
   devices list --data DIR
   devices revoke --data DIR ID
   units load   --data DIR FILE        (divisions CSV, plain or .gz)
+  targets template --data DIR --unit CITY [--out FILE.xlsx|csv]
+  targets import   --data DIR FILE.xlsx|csv     (all rows or none)
+  targets split    --data DIR --unit CITY --indicator ID --year Y --value V --weight pop60|pop|pop0_3|equal
+  report breakdown --data DIR --unit CITY --year Y [--format xlsx|csv|html|text] [--out FILE]
 `
 
 // Run runs the command line and returns the exit code.
