@@ -1,0 +1,60 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary stand in for the bench binary when a
+// benchmark re-executes itself as a probe child.
+func TestMain(m *testing.M) {
+	if len(os.Args) == 4 && os.Args[1] == RSSProbeArg {
+		n, _ := strconv.Atoi(os.Args[3])
+		if err := RSSProbe(os.Args[2], n); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestQuickRunPrintsFigures runs the agent and codec benchmarks on small
+// workloads and checks every line is `NAME VALUE UNIT` with a positive
+// value, so `make bench` stays readable by scripts.
+func TestQuickRunPrintsFigures(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	env := Env{Ctx: context.Background(), Dir: t.TempDir(), Self: self, Quick: true}
+	if err := RunAll(env, regexp.MustCompile(`^(agent_|cbor)`), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"agent_write_durable_per_s": false, "agent_prefix_read_per_s": false,
+		"cbor_encode_change_per_s": false, "cbor_decode_change_per_s": false, "agent_rss_100k_mb": false}
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			t.Fatalf("line %q is not NAME VALUE UNIT", sc.Text())
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil || v <= 0 {
+			t.Errorf("line %q: value not a positive number", sc.Text())
+		}
+		want[f[0]] = true
+	}
+	for name, seen := range want {
+		if !seen {
+			t.Errorf("no %s line", name)
+		}
+	}
+}
