@@ -82,6 +82,10 @@ type Client struct {
 	// OnState, when set, is called after every state change (not on the
 	// caller's goroutine guarantees: the app must hop to its UI thread).
 	OnState func(State)
+	// OnAck, when set, is called for every upload batch the server acks,
+	// with its size and the time from sending it to reading its ack
+	// (benchmarks measure ack latency with it).
+	OnAck func(changes int, latency time.Duration)
 
 	mu    sync.Mutex
 	state State
@@ -274,6 +278,7 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 type inflight struct {
 	batch   uint64
 	changes []schema.Change
+	sentAt  time.Time
 }
 
 func (c *Client) syncOnce(ctx context.Context) (Result, error) {
@@ -289,7 +294,8 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	go func() { <-ctx.Done(); ws.Close() }()
 
 	clock := c.st.Clock()
-	sentAt := time.Now()
+	sentAt := time.Now() // for the round trip only: monotonic
+	localAt := localNow(clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: c.st.DeviceID(),
 		Cursor: c.st.Cursor(), ClockMS: clock.Physical().UnixMilli()}
 	if err := write(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}); err != nil {
@@ -348,7 +354,7 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	w := m.Welcome
 	// The server's clock at the midpoint of the round trip, less ours.
 	rtt := time.Since(sentAt)
-	offset := time.UnixMilli(w.ServerTimeMS).Sub(sentAt.Add(rtt / 2))
+	offset := time.UnixMilli(w.ServerTimeMS).Sub(localAt.Add(rtt / 2))
 	if d := offset - clock.Offset(); d > time.Second || d < -time.Second {
 		if err := c.st.SetClockOffset(offset.Round(time.Millisecond)); err != nil {
 			return res, err
@@ -356,23 +362,45 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 		c.log.Info("clock offset learned", "offset", offset.Round(time.Millisecond))
 	}
 	c.update(func(s *State) { s.ClockOffset = clock.Offset() })
-	if err := c.st.Release(w.HighWater); err != nil {
+	status, err := c.st.Status()
+	if err != nil {
+		return res, err
+	}
+	// Outbox entries at or below the server's mark are durable there, but
+	// the ack that answered them was lost with a connection, and it may
+	// have carried refusals. Releasing them now would drop refused changes
+	// unseen; resending them instead gets duplicate acks that repeat the
+	// refusals, parked like any other. (A mark beyond every sequence this
+	// device issued means the store was restored from a backup; Release
+	// handles that.)
+	sentUpTo := w.HighWater // greatest seq sent (or acked)
+	released := w.HighWater // greatest seq released from the outbox
+	if status.OldestSeq != 0 && status.OldestSeq <= w.HighWater && w.HighWater <= status.LastSeq {
+		sentUpTo = status.OldestSeq - 1
+		released = sentUpTo
+	} else if err := c.st.Release(w.HighWater); err != nil {
 		return res, err
 	}
 	res.HighWater = w.HighWater
+	// Acked changes leave the outbox in the background, so the next batch
+	// goes out while they are deleted; the deferred finish completes the
+	// releases asked for even when the connection breaks, since the
+	// server holds those changes durably.
+	rel := startReleaser(c.st, released)
+	defer rel.finish()
 	maxInFlight := max(1, w.MaxInFlight)
 	maxBatch := max(1, min(w.MaxBatch, schema.MaxBatchChanges, 500))
 
-	total, _ := c.pending()
+	total := status.Outbox
 	c.update(func(s *State) { s.Total = total; s.Pending = total; s.Phase = PhaseSending })
 
 	var (
 		queue     []inflight
-		sentUpTo  = w.HighWater // greatest seq sent (or acked)
 		batchNo   uint64
 		caughtUp  bool
 		resending bool // a gap or clock refusal: drain acks, then resend from the mark
 		restampAt uint64
+		restamps  int
 		serverMS  int64
 	)
 	for {
@@ -385,18 +413,36 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			if len(chs) == 0 {
 				break
 			}
+			// A batch must be gapless (parked changes leave holes in the
+			// outbox below the server's mark) and fit in a frame: changes
+			// with long notes would otherwise make a frame the server
+			// refuses on every retry.
+			size := changeSize(&chs[0])
+			for i := 1; i < len(chs); i++ {
+				size += changeSize(&chs[i])
+				if chs[i].Seq != chs[i-1].Seq+1 || size > uploadBudget {
+					chs = chs[:i]
+					break
+				}
+			}
 			batchNo++
 			up := &schema.Upload{Batch: batchNo, First: chs[0].Seq, Changes: chs}
+			at := time.Now()
 			if err := write(ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}); err != nil {
 				return res, fmt.Errorf("send batch: %w", err)
 			}
-			queue = append(queue, inflight{batch: batchNo, changes: chs})
+			queue = append(queue, inflight{batch: batchNo, changes: chs, sentAt: at})
 			sentUpTo = chs[len(chs)-1].Seq
 		}
 		if len(queue) == 0 {
 			if resending {
 				if restampAt > 0 {
-					offset := time.UnixMilli(serverMS).Sub(time.Now())
+					// A correct offset makes the resent stamps acceptable;
+					// refusals again mean the server's clock is jumping.
+					if restamps++; restamps > 3 {
+						return res, fmt.Errorf("server refused our clock %d times; not re-stamping again", restamps)
+					}
+					offset := time.UnixMilli(serverMS).Sub(localNow(clock))
 					n, err := c.st.Restamp(restampAt, offset)
 					if err != nil {
 						return res, err
@@ -410,7 +456,17 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 				sentUpTo = res.HighWater
 				continue
 			}
+			// Everything up to the mark was sent and acked: the mark can
+			// be released in full (it may pass the last batch when the
+			// changes after it were parked).
+			if res.HighWater > released {
+				rel.upTo(res.HighWater)
+				released = res.HighWater
+			}
 			if caughtUp {
+				if err := rel.finish(); err != nil {
+					return res, err
+				}
 				break
 			}
 		}
@@ -426,6 +482,9 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			}
 			sent := queue[0]
 			queue = queue[1:]
+			if c.OnAck != nil {
+				c.OnAck(len(sent.changes), time.Since(sent.sentAt))
+			}
 			for _, rej := range a.Rejected {
 				if rej.Code == schema.RejectClockAhead {
 					if restampAt == 0 || rej.Seq < restampAt {
@@ -447,10 +506,17 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			if a.Status == schema.AckGap {
 				resending = true
 			}
-			if a.HighWater > res.HighWater {
-				if err := c.st.Release(a.HighWater); err != nil {
+			// Release what this ack covers, never past its batch: a
+			// duplicate's ack carries the server's whole mark, and later
+			// batches may still bring refusals to park.
+			if upto := min(a.HighWater, sent.changes[len(sent.changes)-1].Seq); upto > released {
+				if err := rel.err(); err != nil {
 					return res, err
 				}
+				rel.upTo(upto)
+				released = upto
+			}
+			if a.HighWater > res.HighWater {
 				res.Uploaded += int(a.HighWater - res.HighWater)
 				res.HighWater = a.HighWater
 			}
@@ -475,6 +541,122 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	return res, nil
 }
+
+// releaser deletes acked changes from the outbox on its own goroutine.
+// Asks that arrive while a release runs are merged into one, so a fast
+// stream of acks costs a few large releases rather than one per batch.
+// Parking a refused change happens before the release that covers it is
+// asked for, so no refused change is deleted unparked.
+type releaser struct {
+	st       *agent.Store
+	kick     chan struct{}
+	quit     chan struct{}
+	finished chan struct{}
+	once     sync.Once
+
+	mu         sync.Mutex
+	want, done uint64
+	failed     error
+}
+
+func startReleaser(st *agent.Store, done uint64) *releaser {
+	r := &releaser{st: st, kick: make(chan struct{}, 1), quit: make(chan struct{}), finished: make(chan struct{}),
+		want: done, done: done}
+	go r.run()
+	return r
+}
+
+// releaseStep is how many acked changes may wait in the outbox before a
+// release starts during a sync (the rest go when it ends). A release
+// walks the outbox from its start, past the entries deleted before, so
+// releasing after every batch would cost time quadratic in the backlog.
+// Acked changes still queued when a device crashes are resent and
+// answered as duplicates, which is cheap and safe.
+const releaseStep = 5000
+
+// upTo asks for every change up to seq to be released.
+func (r *releaser) upTo(seq uint64) {
+	r.mu.Lock()
+	r.want = max(r.want, seq)
+	due := r.want-r.done >= releaseStep
+	r.mu.Unlock()
+	if !due {
+		return
+	}
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// err returns the error of a failed release, if any.
+func (r *releaser) err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed
+}
+
+// finish completes every release asked for and stops the goroutine.
+func (r *releaser) finish() error {
+	r.once.Do(func() { close(r.quit) })
+	<-r.finished
+	return r.err()
+}
+
+func (r *releaser) run() {
+	defer close(r.finished)
+	for {
+		select {
+		case <-r.kick:
+		case <-r.quit:
+			r.release()
+			return
+		}
+		if !r.release() {
+			return
+		}
+	}
+}
+
+// release releases up to the latest ask; false once a release failed.
+func (r *releaser) release() bool {
+	r.mu.Lock()
+	want, done, failed := r.want, r.done, r.failed
+	r.mu.Unlock()
+	if failed != nil {
+		return false
+	}
+	if want <= done {
+		return true
+	}
+	err := r.st.Release(want)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.failed = err
+		return false
+	}
+	r.done = want
+	return true
+}
+
+// uploadBudget bounds the estimated bytes of one upload batch: half the
+// frame limit, so the estimate may be off by a lot and still fit.
+const uploadBudget = schema.MaxFrameBytes / 2
+
+// changeSize estimates the encoded size of a change.
+func changeSize(ch *schema.Change) int {
+	n := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
+	for k, v := range ch.Set {
+		n += len(k) + len(v) + 4
+	}
+	return n
+}
+
+// localNow is the device's own wall clock, uncorrected: the store's clock
+// source (which tests may replace) rather than time.Now, so the offset
+// learned from the server is measured against the clock stamps come from.
+func localNow(clock *schema.Clock) time.Time { return clock.Physical().Add(-clock.Offset()) }
 
 func findSeq(chs []schema.Change, seq uint64) (schema.Change, bool) {
 	for _, ch := range chs {

@@ -38,7 +38,12 @@ type Options struct {
 	MaxAhead time.Duration
 	// MaxGroupChanges bounds one commit (default 8000).
 	MaxGroupChanges int
-	Logger          *slog.Logger
+	// MaxGroupBytes bounds the field bytes of the changes one commit
+	// gathers (default 1 MiB). The transaction is a few times larger
+	// (merged records, log entries, indexes) and must stay within what
+	// the store writes at once; a group that still does not fit is split.
+	MaxGroupBytes int
+	Logger        *slog.Logger
 }
 
 // Account is who submits a batch: the device and what it may touch.
@@ -71,7 +76,21 @@ type Ingester struct {
 type request struct {
 	acct   Account
 	up     *schema.Upload
+	size   int // estimated bytes, for the group bound
 	result chan result
+}
+
+// uploadSize estimates the bytes a batch adds to a commit.
+func uploadSize(up *schema.Upload) int {
+	n := 0
+	for i := range up.Changes {
+		ch := &up.Changes[i]
+		n += 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
+		for k, v := range ch.Set {
+			n += len(k) + len(v)
+		}
+	}
+	return n
 }
 
 type result struct {
@@ -89,6 +108,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	}
 	if opts.MaxGroupChanges == 0 {
 		opts.MaxGroupChanges = 8000
+	}
+	if opts.MaxGroupBytes == 0 {
+		opts.MaxGroupBytes = 1 << 20
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -168,7 +190,7 @@ func (in *Ingester) Enqueue(ctx context.Context, acct Account, up *schema.Upload
 	if in.closing.Load() {
 		return nil, ErrClosed
 	}
-	r := &request{acct: acct, up: up, result: make(chan result, 1)}
+	r := &request{acct: acct, up: up, size: uploadSize(up), result: make(chan result, 1)}
 	select {
 	case in.reqs <- r:
 		return r.result, nil
@@ -208,13 +230,14 @@ func (in *Ingester) run() {
 			return
 		}
 		group := []*request{first}
-		n := len(first.up.Changes)
+		n, size := len(first.up.Changes), first.size
 	gather:
-		for n < in.opts.MaxGroupChanges {
+		for n < in.opts.MaxGroupChanges && size < in.opts.MaxGroupBytes {
 			select {
 			case r := <-in.reqs:
 				group = append(group, r)
 				n += len(r.up.Changes)
+				size += r.size
 			default:
 				break gather
 			}
@@ -243,32 +266,103 @@ type pass struct {
 	marks   map[string]store.Mark
 	head    uint64
 	log     []store.LogEntry
+	refused map[string][]schema.Rejection
 	now     time.Time
 }
 
+// commit applies and commits a group and answers its requests. A group
+// the store cannot write in one transaction is committed in halves, down
+// to halves of a single batch: each part moves the marks with its own log
+// entries, so a crash between parts leaves a consistent store.
 func (in *Ingester) commit(group []*request) {
+	err := in.tryCommit(group)
+	if err == nil {
+		return
+	}
+	if len(group) > 1 {
+		in.log.Info("group too big for one commit; splitting", "batches", len(group))
+		h := len(group) / 2
+		in.commit(group[:h])
+		in.commit(group[h:])
+		return
+	}
+	in.commitSplit(group[0], err)
+}
+
+// commitSplit commits one batch that is too big for a transaction as two
+// half batches, and answers it with one ack for both.
+func (in *Ingester) commitSplit(r *request, tooBig error) {
+	up := r.up
+	if len(up.Changes) < 2 {
+		in.log.Error("one change is too big to commit", "device", r.acct.Device, "err", tooBig)
+		r.result <- result{err: fmt.Errorf("commit: %w", tooBig)}
+		return
+	}
+	in.log.Info("batch too big for one commit; committing it in halves", "device", r.acct.Device, "changes", len(up.Changes))
+	h := len(up.Changes) / 2
+	half := func(first uint64, chs []schema.Change) result {
+		hr := &request{acct: r.acct, up: &schema.Upload{Batch: up.Batch, First: first, Changes: chs}, result: make(chan result, 1)}
+		in.commit([]*request{hr})
+		return <-hr.result
+	}
+	a := half(up.First, up.Changes[:h])
+	if a.err != nil {
+		r.result <- a
+		return
+	}
+	// The first half is durable now; if the second fails, the device's
+	// resend is answered as a partial duplicate.
+	b := half(up.First+uint64(h), up.Changes[h:])
+	if b.err != nil {
+		r.result <- b
+		return
+	}
+	r.result <- result{ack: joinAcks(a.ack, b.ack)}
+}
+
+// joinAcks answers a batch committed in two halves.
+func joinAcks(a, b *schema.Ack) *schema.Ack {
+	out := &schema.Ack{Batch: a.Batch, HighWater: max(a.HighWater, b.HighWater), ServerTimeMS: b.ServerTimeMS,
+		Rejected: append(append([]schema.Rejection(nil), a.Rejected...), b.Rejected...)}
+	switch {
+	case a.Status == schema.AckGap:
+		out.Status = schema.AckGap
+	case a.Status == schema.AckDuplicate && b.Status == schema.AckDuplicate:
+		out.Status = schema.AckDuplicate
+	default:
+		// The second half of a batch stopped by a clock refusal comes
+		// back as a gap; the refusal in the first half says what to do.
+		out.Status = schema.AckApplied
+	}
+	return out
+}
+
+// tryCommit applies and commits a group and answers its requests, except
+// when the store refuses the group as too big: then nothing is answered
+// or changed and it returns the error.
+func (in *Ingester) tryCommit(group []*request) error {
 	ctx := context.Background()
 	p := &pass{records: map[schema.Key]*schema.Record{}, marks: map[string]store.Mark{},
-		head: in.state.head, now: in.opts.Now()}
+		refused: map[string][]schema.Rejection{}, head: in.state.head, now: in.opts.Now()}
 	results := make([]result, len(group))
 	for i, r := range group {
 		ack, err := in.apply(ctx, p, r)
 		results[i] = result{ack: ack, err: err}
 	}
 	if len(p.log) > 0 || len(p.marks) > 0 {
-		g := &store.Group{Log: p.log, Marks: p.marks}
+		g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused}
 		for _, k := range p.order {
 			g.Records = append(g.Records, p.records[k])
 		}
 		if err := in.st.Commit(ctx, g); err != nil {
+			if errors.Is(err, store.ErrTooBig) {
+				return err
+			}
 			in.log.Error("commit failed; batches refused, devices will resend", "err", err, "batches", len(group))
-			for i := range results {
-				results[i] = result{err: fmt.Errorf("commit: %w", err)}
-			}
 			for _, r := range group {
-				r.result <- results[0]
+				r.result <- result{err: fmt.Errorf("commit: %w", err)}
 			}
-			return
+			return nil
 		}
 		in.state.head = p.head
 		for id, m := range p.marks {
@@ -283,6 +377,7 @@ func (in *Ingester) commit(group []*request) {
 	for i, r := range group {
 		r.result <- results[i]
 	}
+	return nil
 }
 
 func (p *pass) mark(in *Ingester, device string) store.Mark {
@@ -323,12 +418,24 @@ func (in *Ingester) apply(ctx context.Context, p *pass, r *request) (*schema.Ack
 	switch {
 	case last <= mark.HighWater:
 		ack.Status = schema.AckDuplicate
-		return ack, nil
 	case up.First > mark.HighWater+1:
 		ack.Status = schema.AckGap
 		return ack, nil
+	default:
+		ack.Status = schema.AckApplied
 	}
-	ack.Status = schema.AckApplied
+	if up.First <= mark.HighWater {
+		// A resend of changes handled before: the device lost the ack that
+		// answered them, so repeat the refusals it carried, or the device
+		// would drop those changes unseen instead of parking them.
+		var err error
+		if ack.Rejected, err = in.refusedIn(ctx, p, acct.Device, up.First, min(last, mark.HighWater)); err != nil {
+			return nil, err
+		}
+	}
+	if ack.Status == schema.AckDuplicate {
+		return ack, nil
+	}
 	vctx := schema.ValidationContext{Divisions: in.opts.Divisions(), Scope: acct.Scope, Now: p.now}
 	limit := p.now.Add(in.opts.MaxAhead)
 	for i := range up.Changes {
@@ -347,6 +454,7 @@ func (in *Ingester) apply(ctx context.Context, p *pass, r *request) (*schema.Ack
 		}
 		if rej := in.applyChange(ctx, p, acct, ch, vctx); rej != nil {
 			ack.Rejected = append(ack.Rejected, *rej)
+			p.refused[acct.Device] = append(p.refused[acct.Device], *rej)
 		}
 		mark.HighWater = ch.Seq
 	}
@@ -354,6 +462,22 @@ func (in *Ingester) apply(ctx context.Context, p *pass, r *request) (*schema.Ack
 	p.marks[acct.Device] = mark
 	ack.HighWater = mark.HighWater
 	return ack, nil
+}
+
+// refusedIn returns the refusals of a device's changes with seq in [from,
+// to]: those committed before, and those of this group not committed yet
+// (a device's old connection and its new one can both be in one group).
+func (in *Ingester) refusedIn(ctx context.Context, p *pass, device string, from, to uint64) ([]schema.Rejection, error) {
+	out, err := in.st.Refused(ctx, device, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("repeat refusals: %w", err)
+	}
+	for _, r := range p.refused[device] {
+		if r.Seq >= from && r.Seq <= to {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // applyChange validates and merges one change; a non-nil rejection means

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -194,8 +195,11 @@ func (c *conn) run() {
 	e := c.ep
 	defer c.ws.Close()
 	defer c.cancel()
-	c.ws.SetReadLimit(schema.MaxFrameBytes)
-	c.ws.SetReadDeadline(e.Now().Add(e.ReadTimeout))
+	// No read limit on the connection: readFrame enforces the frame limit
+	// itself, so an oversized frame gets a bad_frame error that says why
+	// before the close (gorilla's own limit answers with a bare close).
+	// Deadlines use the real clock: e.Now may be a test's moved clock.
+	c.ws.SetReadDeadline(time.Now().Add(e.ReadTimeout))
 	c.ws.SetPongHandler(func(string) error {
 		return c.ws.SetReadDeadline(time.Now().Add(e.ReadTimeout))
 	})
@@ -239,7 +243,7 @@ func (c *conn) run() {
 }
 
 func (c *conn) readHello() (*schema.Hello, error) {
-	mt, data, err := c.ws.ReadMessage()
+	mt, data, err := readFrame(c.ws)
 	if err != nil {
 		return nil, fmt.Errorf("read hello: %w", err)
 	}
@@ -271,7 +275,7 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 	readErr := make(chan error, 1)
 	go func() {
 		for {
-			mt, data, err := c.ws.ReadMessage()
+			mt, data, err := readFrame(c.ws)
 			if err != nil {
 				readErr <- err
 				return
@@ -328,6 +332,27 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 	}
 }
 
+// errFrameTooBig is a frame over schema.MaxFrameBytes.
+var errFrameTooBig = fmt.Errorf("frame exceeds the limit of %d bytes", schema.MaxFrameBytes)
+
+// readFrame reads one message of at most schema.MaxFrameBytes. It stops
+// reading one byte past the limit, so a peer announcing a huge frame costs
+// no more memory than a full-sized one.
+func readFrame(ws *websocket.Conn) (int, []byte, error) {
+	mt, r, err := ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, schema.MaxFrameBytes+1))
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(data) > schema.MaxFrameBytes {
+		return 0, nil, errFrameTooBig
+	}
+	return mt, data, nil
+}
+
 // ackLoop sends acks in batch order once each batch is durable.
 func (c *conn) ackLoop(pending <-chan ingest.Pending) {
 	for p := range pending {
@@ -362,13 +387,26 @@ func (c *conn) visible(e *store.LogEntry) bool {
 func (c *conn) downloadLoop(cursor uint64) {
 	e := c.ep
 	first := true
+	sentCaughtUp := false
 	for {
 		changed := e.Ingest.Changed()
 		var entries []schema.LogEntry
+		size := 0
 		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
+			// Changes with long notes must not make a frame the device
+			// cannot read: stop at the byte budget, resume from there.
+			s := changeSize(&le.Change)
+			if len(entries) > 0 && size+s > downloadBudget {
+				return errFrameFull
+			}
 			entries = append(entries, schema.LogEntry{Seq: le.Seq, Change: le.Change})
+			size += s
 			return nil
 		})
+		full := errors.Is(err, errFrameFull)
+		if full {
+			err, next = nil, entries[len(entries)-1].Seq
+		}
 		if err != nil {
 			if c.ctx.Err() == nil {
 				c.log.Error("download", "err", err)
@@ -376,13 +414,17 @@ func (c *conn) downloadLoop(cursor uint64) {
 			}
 			return
 		}
-		caughtUp := len(entries) < e.DownloadBatch && next >= e.Ingest.Head()
-		if first || len(entries) > 0 || next != cursor {
+		caughtUp := !full && len(entries) < e.DownloadBatch && next >= e.Ingest.Head()
+		// Also send an empty frame when only the caught-up state changed:
+		// after a full last batch the device must still hear it is caught
+		// up, or it waits for news until its read times out.
+		if first || len(entries) > 0 || next != cursor || caughtUp != sentCaughtUp {
 			if !c.send(&schema.Msg{Type: schema.MsgDownload, Download: &schema.Download{Entries: entries, Cursor: next, CaughtUp: caughtUp}}) {
 				return
 			}
 			first = false
 			cursor = next
+			sentCaughtUp = caughtUp
 		}
 		if !caughtUp {
 			continue
@@ -393,6 +435,22 @@ func (c *conn) downloadLoop(cursor uint64) {
 			return
 		}
 	}
+}
+
+// downloadBudget bounds the estimated bytes of one download frame: half
+// the frame limit, so the estimate may be off by a lot and still fit.
+const downloadBudget = schema.MaxFrameBytes / 2
+
+// errFrameFull stops a log read once a download frame is full.
+var errFrameFull = errors.New("download frame full")
+
+// changeSize estimates the encoded size of a change.
+func changeSize(ch *schema.Change) int {
+	n := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
+	for k, v := range ch.Set {
+		n += len(k) + len(v) + 4
+	}
+	return n
 }
 
 // send queues a message for the writer; false once the session ended.

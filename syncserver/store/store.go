@@ -16,6 +16,11 @@ import (
 // ErrNotFound is returned (wrapped) when a record, device or code is absent.
 var ErrNotFound = errors.New("not found")
 
+// ErrTooBig is returned (wrapped) by Commit when a group is more than the
+// backend can write in one transaction; nothing of it was written, and
+// the caller commits it in smaller parts.
+var ErrTooBig = errors.New("group too big for one transaction")
+
 // Role says what an account may do.
 type Role string
 
@@ -74,6 +79,11 @@ type Group struct {
 	Records []*schema.Record
 	Log     []LogEntry
 	Marks   map[string]Mark
+	// Refused holds, per device, the changes of the group the server
+	// refused (the marks pass them). They are kept because the ack that
+	// carries a refusal can be lost with the connection: the device then
+	// resends the batch and learns of the refusal from the duplicate's ack.
+	Refused map[string][]schema.Rejection
 }
 
 // Store is the server's storage.
@@ -93,6 +103,9 @@ type Store interface {
 	LogAfter(ctx context.Context, scope schema.Code, after uint64, limit int, visible func(*LogEntry) bool, fn func(*LogEntry) error) (uint64, error)
 	// LogHead returns the sequence of the newest log entry.
 	LogHead(ctx context.Context) (uint64, error)
+	// Refused returns the refusals recorded for a device's changes with
+	// seq in [from, to], in seq order.
+	Refused(ctx context.Context, device string, from, to uint64) ([]schema.Rejection, error)
 
 	// Mark returns a device's mark; the zero Mark if it has none yet.
 	Mark(ctx context.Context, device string) (Mark, error)

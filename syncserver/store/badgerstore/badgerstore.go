@@ -46,8 +46,17 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
-// Commit writes the group in one transaction.
+// Commit writes the group in one transaction. A group over Badger's
+// transaction size fails with store.ErrTooBig, having written nothing.
 func (s *DB) Commit(ctx context.Context, g *store.Group) error {
+	err := s.commit(ctx, g)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		return fmt.Errorf("%w: %v", store.ErrTooBig, err)
+	}
+	return err
+}
+
+func (s *DB) commit(ctx context.Context, g *store.Group) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -90,6 +99,13 @@ func (s *DB) Commit(ctx context.Context, g *store.Group) error {
 	for id, m := range g.Marks {
 		if err := setCBOR(txn, []byte(pMark+id), m); err != nil {
 			return fmt.Errorf("write mark of %s: %w", id, err)
+		}
+	}
+	for id, rs := range g.Refused {
+		for _, r := range rs {
+			if err := setCBOR(txn, refusedKey(id, r.Seq), r); err != nil {
+				return fmt.Errorf("write refusal of %s %d: %w", id, r.Seq, err)
+			}
 		}
 	}
 	if err := txn.Commit(); err != nil {
@@ -232,6 +248,32 @@ func (s *DB) LogAfter(ctx context.Context, scope schema.Code, after uint64, limi
 		return after, fmt.Errorf("read log after %d: %w", after, err)
 	}
 	return cursor, nil
+}
+
+// Refused returns a device's recorded refusals with seq in [from, to].
+func (s *DB) Refused(ctx context.Context, device string, from, to uint64) ([]schema.Rejection, error) {
+	var out []schema.Rejection
+	err := s.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = refusedPrefix(device)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(refusedKey(device, from)); it.Valid(); it.Next() {
+			if seqOf(it.Item().Key()) > to {
+				break
+			}
+			var r schema.Rejection
+			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &r) }); err != nil {
+				return fmt.Errorf("decode refusal %q: %w", it.Item().Key(), err)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read refusals of %s: %w", device, err)
+	}
+	return out, nil
 }
 
 // seqSource yields log sequences in increasing order; called with true it

@@ -21,6 +21,8 @@ import (
 //	e/<hash>               one-time enrolment code
 //	u/<code>               unit (division)
 //	m/head                 sequence of the newest log entry
+//	j/<device id>/<seq:8>  a refusal of one of the device's changes
+//	                       (schema.Rejection), repeated in duplicate acks
 const (
 	pRecord = "r/"
 	pIndex  = "i/"
@@ -31,6 +33,7 @@ const (
 	pCode   = "e/"
 	pUnit   = "u/"
 	kHead   = "m/head"
+	pRefuse = "j/"
 )
 
 func recordKey(unit schema.Code, kind schema.Kind, id string) []byte {
@@ -67,3 +70,16 @@ func scopeKey(code schema.Code, seq uint64) []byte {
 }
 
 func seqOf(key []byte) uint64 { return binary.BigEndian.Uint64(key[len(key)-8:]) }
+
+// refusedPrefix is the prefix of a device's refusals. Device ids never
+// contain '/' (enrolment refuses them), so one device's prefix is never
+// another's.
+func refusedPrefix(device string) []byte { return []byte(pRefuse + device + "/") }
+
+func refusedKey(device string, seq uint64) []byte {
+	p := refusedPrefix(device)
+	k := make([]byte, len(p)+8)
+	copy(k, p)
+	binary.BigEndian.PutUint64(k[len(p):], seq)
+	return k
+}

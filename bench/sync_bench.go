@@ -1,0 +1,577 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/gorilla/websocket"
+
+	"laoxiao/agent"
+	"laoxiao/agent/syncclient"
+	"laoxiao/schema"
+	"laoxiao/syncserver"
+	"laoxiao/syncserver/cli"
+	"laoxiao/syncserver/store"
+)
+
+// syncServerEnv ("DIR|ADDR") makes the bench binary a sync server child,
+// whose RSS the parent reads. The role is picked in init, before
+// cmd/bench's main parses flags, so the child needs no flag of its own.
+const syncServerEnv = "LAOXIAO_BENCH_SYNC_SERVER"
+
+func init() {
+	if spec := os.Getenv(syncServerEnv); spec != "" {
+		os.Exit(serverChild(spec))
+	}
+	Register(Bench{Name: "sync_e2e", Run: benchSyncE2E})
+	Register(Bench{Name: "sync_200_agents", Run: benchSync200})
+	Register(Bench{Name: "sync_server_rss", Run: benchServerRSS})
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// serverChild serves until SIGTERM; it returns the exit code.
+func serverChild(spec string) int {
+	dir, addr, ok := strings.Cut(spec, "|")
+	if !ok {
+		fmt.Fprintf(os.Stderr, "%s=%q: want DIR|ADDR\n", syncServerEnv, spec)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: dir, Logger: discardLog()})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server child:", err)
+		return 1
+	}
+	defer srv.Close()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "server child:", err)
+		return 1
+	}
+	if err := srv.Serve(ctx, ln, "", ""); err != nil {
+		fmt.Fprintln(os.Stderr, "server child:", err)
+		return 1
+	}
+	return 0
+}
+
+// benchServer is a sync server in this process on a loopback port.
+type benchServer struct {
+	srv    *syncserver.Server
+	url    string
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startBenchServer(dir string) (*benchServer, error) {
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: discardLog()})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b := &benchServer{srv: srv, url: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1)}
+	go func() { b.done <- srv.Serve(ctx, ln, "", "") }()
+	return b, nil
+}
+
+func (b *benchServer) stop() error {
+	b.cancel()
+	err := <-b.done
+	if cerr := b.srv.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// openAgent opens a fresh agent store in dir and enrols it with the
+// server for unit.
+func (b *benchServer) openAgent(ctx context.Context, dir, name string, unit schema.Code) (*agent.Store, error) {
+	st, err := agent.Open(dir, agent.Options{Logger: discardLog()})
+	if err != nil {
+		return nil, err
+	}
+	code, err := b.srv.NewEnrollCode(ctx, syncserver.CodeRequest{Unit: unit, Name: name, Role: store.RoleSite})
+	if err == nil {
+		err = syncclient.Enroll(ctx, st, b.url, code, name)
+	}
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("enrol %s: %w", name, err)
+	}
+	return st, nil
+}
+
+// benchSyncE2E uploads a large outbox from one agent and then downloads
+// the same records into a fresh agent, both over loopback and durable on
+// both sides; and, in the same run, writes the same encoded changes to a
+// fresh Badger, the floor no sync can beat.
+func benchSyncE2E(env Env) ([]Figure, error) {
+	n := 100000
+	if env.Quick {
+		n = 2000
+	}
+	ctx := env.Ctx
+	bs, err := startBenchServer(filepath.Join(env.Dir, "server"))
+	if err != nil {
+		return nil, err
+	}
+	defer bs.stop()
+	st, err := bs.openAgent(ctx, filepath.Join(env.Dir, "agent"), "bench-upload", demoTownship)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if err := fillStoreBatched(st, n); err != nil {
+		return nil, err
+	}
+	encoded, err := encodeOutbox(st)
+	if err != nil {
+		return nil, err
+	}
+	if len(encoded) != n {
+		return nil, fmt.Errorf("outbox holds %d changes, want %d", len(encoded), n)
+	}
+
+	c := syncclient.New(st, discardLog())
+	start := time.Now()
+	res, err := c.SyncOnce(ctx)
+	syncD := time.Since(start)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %w", err)
+	}
+	if res.Uploaded != n || res.Parked != 0 {
+		return nil, fmt.Errorf("sync uploaded %d (%d parked), want %d", res.Uploaded, res.Parked, n)
+	}
+	rawD, err := writeRaw(filepath.Join(env.Dir, "raw"), encoded)
+	if err != nil {
+		return nil, err
+	}
+	figs := []Figure{
+		Rate("sync_e2e_changes_per_s", n, syncD, "changes/s"),
+		Rate("badger_raw_changes_per_s", n, rawD, "changes/s"),
+		{Name: "sync_vs_raw_ratio", Value: rawD.Seconds() / syncD.Seconds(), Unit: "ratio"},
+	}
+
+	st2, err := bs.openAgent(ctx, filepath.Join(env.Dir, "agent2"), "bench-download", demoTownship)
+	if err != nil {
+		return figs, err
+	}
+	defer st2.Close()
+	c2 := syncclient.New(st2, discardLog())
+	start = time.Now()
+	res, err = c2.SyncOnce(ctx)
+	downD := time.Since(start)
+	if err != nil {
+		return figs, fmt.Errorf("download: %w", err)
+	}
+	if res.Downloaded != n {
+		return figs, fmt.Errorf("downloaded %d records, want %d", res.Downloaded, n)
+	}
+	return append(figs, Rate("download_records_per_s", n, downD, "records/s")), nil
+}
+
+// encodeOutbox returns every queued change encoded as it is stored and
+// sent, in seq order.
+func encodeOutbox(st *agent.Store) ([][]byte, error) {
+	var out [][]byte
+	var after uint64
+	for {
+		chs, err := st.Outbox(after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		if len(chs) == 0 {
+			return out, nil
+		}
+		for i := range chs {
+			b, err := schema.Marshal(&chs[i])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b)
+		}
+		after = chs[len(chs)-1].Seq
+	}
+}
+
+// rawBatch is the changes per durable flush in the raw figure: the sync
+// client's batch size, so both sides make the same number of changes
+// durable at once.
+const rawBatch = 500
+
+// writeRaw writes vals to a fresh Badger with synced writes, one
+// WriteBatch per rawBatch values, and returns the time taken.
+func writeRaw(dir string, vals [][]byte) (time.Duration, error) {
+	db, err := badger.Open(badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).WithMetricsEnabled(false))
+	if err != nil {
+		return 0, fmt.Errorf("open raw badger: %w", err)
+	}
+	defer db.Close()
+	start := time.Now()
+	for i := 0; i < len(vals); i += rawBatch {
+		wb := db.NewWriteBatch()
+		for j := i; j < min(i+rawBatch, len(vals)); j++ {
+			var k [10]byte
+			copy(k[:], "l/")
+			binary.BigEndian.PutUint64(k[2:], uint64(j+1))
+			if err := wb.Set(k[:], vals[j]); err != nil {
+				wb.Cancel()
+				return 0, fmt.Errorf("raw write: %w", err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			return 0, fmt.Errorf("raw flush: %w", err)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// benchSync200 has 200 agents, each with 200 changes queued, sync at once
+// against one server. Each agent is a village site of its own, spread over
+// the city's townships as real sites are (a township has a few devices,
+// not hundreds), so the figure is about uploads, not about every device
+// downloading every other's records. The latency figure is per upload
+// batch: from sending the batch to reading the server's ack, which comes
+// only once the batch is durable (syncclient's OnAck hook).
+func benchSync200(env Env) ([]Figure, error) {
+	agents, per := 200, 200
+	if env.Quick {
+		agents, per = 20, 20
+	}
+	ctx := env.Ctx
+	bs, err := startBenchServer(filepath.Join(env.Dir, "server"))
+	if err != nil {
+		return nil, err
+	}
+	defer bs.stop()
+	villages, err := spreadVillages(agents)
+	if err != nil {
+		return nil, err
+	}
+	stores := make([]*agent.Store, 0, agents)
+	defer func() {
+		for _, st := range stores {
+			st.Close()
+		}
+	}()
+	for i := 0; i < agents; i++ {
+		village := villages[i]
+		st, err := bs.openAgent(ctx, filepath.Join(env.Dir, fmt.Sprintf("agent%03d", i)), fmt.Sprintf("agent%03d", i), village)
+		if err != nil {
+			return nil, err
+		}
+		stores = append(stores, st)
+		rng := rand.New(rand.NewPCG(uint64(i), 200))
+		items := make([]agent.Item, per)
+		for j := range items {
+			items[j] = agent.Item{Kind: schema.KindFacility, Unit: village, Value: SampleFacility(rng, j)}
+		}
+		if _, err := st.PutBatch(items); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		wg        sync.WaitGroup
+		errs      = make(chan error, agents)
+		begin     = make(chan struct{})
+	)
+	for _, st := range stores {
+		c := syncclient.New(st, discardLog())
+		c.OnAck = func(_ int, d time.Duration) {
+			mu.Lock()
+			latencies = append(latencies, d)
+			mu.Unlock()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-begin
+			res, err := c.SyncOnce(ctx)
+			if err == nil && res.Uploaded != per {
+				err = fmt.Errorf("uploaded %d, want %d", res.Uploaded, per)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	start := time.Now()
+	close(begin)
+	wg.Wait()
+	d := time.Since(start)
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, fmt.Errorf("agent sync: %w", err)
+	}
+	if len(latencies) == 0 {
+		return nil, errors.New("no ack latency recorded")
+	}
+	slices.Sort(latencies)
+	p99 := latencies[min(len(latencies)-1, len(latencies)*99/100)]
+	return []Figure{
+		Rate("sync_200_agents_changes_per_s", agents*per, d, "changes/s"),
+		{Name: "sync_200_agents_p99_ack_ms", Value: float64(p99) / float64(time.Millisecond), Unit: "ms"},
+	}, nil
+}
+
+// spreadVillages returns n villages spread evenly over the city's
+// townships: where the sites of a load test sit.
+func spreadVillages(n int) ([]schema.Code, error) {
+	var all []schema.Code
+	schema.DemoDivisions().Each(func(u schema.Unit) {
+		if u.Code.Level() == schema.LevelVillage {
+			all = append(all, u.Code)
+		}
+	})
+	slices.Sort(all)
+	if len(all) < n {
+		return nil, fmt.Errorf("%d villages for %d sites", len(all), n)
+	}
+	out := make([]schema.Code, n)
+	for i := range out {
+		out[i] = all[i*len(all)/n]
+	}
+	return out, nil
+}
+
+// benchServerRSS runs the server as a child process and holds 200
+// websocket sessions open on it, each a village site that said hello and
+// uploaded one batch of 200 changes, then reads the child's resident set
+// size (and, for scale, its size before any session).
+func benchServerRSS(env Env) ([]Figure, error) {
+	sessions, per := 200, 200
+	if env.Quick {
+		sessions, per = 20, 20
+	}
+	dir := filepath.Join(env.Dir, "server")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.CommandContext(env.Ctx, env.Self)
+	cmd.Env = append(os.Environ(), syncServerEnv+"="+dir+"|"+addr)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start server child: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	base := "http://" + addr
+	if err := waitHealthy(base, exited); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	ac, err := cli.NewAdminClient(dir)
+	if err != nil {
+		return nil, err
+	}
+	idle, err := RSSOfPID(cmd.Process.Pid)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := schema.EncodeFields(SampleFacility(rand.New(rand.NewPCG(1, 1)), 1))
+	if err != nil {
+		return nil, err
+	}
+	villages, err := spreadVillages(sessions)
+	if err != nil {
+		return nil, err
+	}
+	var conns []*rssSession
+	defer func() {
+		for _, c := range conns {
+			c.ws.Close()
+		}
+	}()
+	for i := 0; i < sessions; i++ {
+		ws, err := openSession(env.Ctx, ac, base, fmt.Sprintf("rss-%03d", i), villages[i])
+		if err != nil {
+			return nil, err
+		}
+		conns = append(conns, newRSSSession(ws))
+	}
+	connected, err := RSSOfPID(cmd.Process.Pid)
+	if err != nil {
+		return nil, err
+	}
+	// Then each uploads a batch; the server now also holds the data
+	// (memtable, caches), which is most of what it weighs.
+	for i, c := range conns {
+		device := fmt.Sprintf("rss-%03d", i)
+		up := &schema.Upload{Batch: 1, First: 1}
+		for j := 0; j < per; j++ {
+			up.Changes = append(up.Changes, schema.Change{Kind: schema.KindFacility, ID: schema.NewID(),
+				Unit: villages[i], Set: fields, Stamp: schema.MakeStamp(time.Now().UnixMilli(), uint16(j)),
+				Device: device, Seq: uint64(j + 1)})
+		}
+		if err := writeMsg(c.ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}); err != nil {
+			return nil, err
+		}
+		select {
+		case a, ok := <-c.acks:
+			if !ok || a.Status != schema.AckApplied {
+				return nil, fmt.Errorf("%s: upload not applied (%v)", device, a)
+			}
+		case <-time.After(30 * time.Second):
+			return nil, fmt.Errorf("%s: no ack in 30 s", device)
+		}
+	}
+	synced, err := RSSOfPID(cmd.Process.Pid)
+	if err != nil {
+		return nil, err
+	}
+	return []Figure{{Name: "server_rss_idle_mb", Value: idle, Unit: "MiB"},
+		{Name: "server_rss_200_agents_mb", Value: connected, Unit: "MiB"},
+		{Name: "server_rss_200_agents_synced_mb", Value: synced, Unit: "MiB"}}, nil
+}
+
+// rssSession is an open sync session whose frames a goroutine reads, so
+// pings are answered while it sits idle; acks are handed over.
+type rssSession struct {
+	ws   *websocket.Conn
+	acks chan *schema.Ack
+}
+
+func newRSSSession(ws *websocket.Conn) *rssSession {
+	c := &rssSession{ws: ws, acks: make(chan *schema.Ack, 1)}
+	go func() {
+		defer close(c.acks)
+		for {
+			_, data, err := ws.ReadMessage()
+			if err != nil {
+				return
+			}
+			if m, err := schema.DecodeMsg(data); err == nil && m.Type == schema.MsgAck {
+				c.acks <- m.Ack
+			}
+		}
+	}()
+	return c
+}
+
+// waitHealthy polls the server's /healthz until it answers or the process
+// exits.
+func waitHealthy(base string, exited <-chan error) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("server child exited: %v", err)
+		default:
+		}
+		if resp, err := client.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return errors.New("server child did not become healthy in 60 s")
+}
+
+// openSession enrols device through the admin API and /v1/enroll, then
+// opens its sync websocket and reads the welcome.
+func openSession(ctx context.Context, ac *cli.AdminClient, base, device string, unit schema.Code) (*websocket.Conn, error) {
+	var code map[string]string
+	req := syncserver.CodeRequest{Unit: unit, Name: device, Role: store.RoleSite}
+	if err := ac.Do(ctx, http.MethodPost, "/admin/codes", req, &code); err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(syncserver.EnrollRequest{Code: code["code"], Device: device, Name: device})
+	resp, err := http.Post(base+"/v1/enroll", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	var enrolled syncserver.EnrollResponse
+	err = json.NewDecoder(resp.Body).Decode(&enrolled)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("enrol %s: %s %v", device, resp.Status, err)
+	}
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+enrolled.Token)
+	ws, _, err := websocket.DefaultDialer.DialContext(ctx, "ws"+strings.TrimPrefix(base, "http")+"/v1/sync", h)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", device, err)
+	}
+	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: device, ClockMS: time.Now().UnixMilli()}
+	if err := writeMsg(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}); err != nil {
+		ws.Close()
+		return nil, err
+	}
+	m, err := readMsg(ws)
+	if err == nil && m.Type != schema.MsgWelcome {
+		err = fmt.Errorf("hello answered with %s", m.Type)
+	}
+	if err != nil {
+		ws.Close()
+		return nil, fmt.Errorf("%s: %w", device, err)
+	}
+	return ws, nil
+}
+
+func writeMsg(ws *websocket.Conn, m *schema.Msg) error {
+	b, err := schema.EncodeMsg(m)
+	if err != nil {
+		return err
+	}
+	ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	return ws.WriteMessage(websocket.BinaryMessage, b)
+}
+
+func readMsg(ws *websocket.Conn) (*schema.Msg, error) {
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
+	_, data, err := ws.ReadMessage()
+	if err != nil {
+		return nil, err
+	}
+	m, err := schema.DecodeMsg(data)
+	if err != nil {
+		return nil, err
+	}
+	if m.Type == schema.MsgError {
+		return nil, m.Error
+	}
+	return m, nil
+}

@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"laoxiao/agent"
+	"laoxiao/syncserver"
+)
+
+// TestServerKilledMidSync runs the sync server as a separate process and
+// kills it with SIGKILL at random moments while sites sync concurrently,
+// restarting it on the same port and data directory each time. Batches the
+// server committed but never acked, batches it received but never
+// committed, and commits cut short must all end the same way: after a final
+// clean sync, the store (opened in this process once the server is gone)
+// holds every change exactly once and every site equals it.
+func TestServerKilledMidSync(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "server")
+	ps := startProcServer(t, dir, freeAddr(t))
+	var sites []*site
+	for i := 0; i < 6; i++ {
+		tw := testTownships[i%3]
+		a := openSite(t, tw, fmt.Sprintf("sk%02d", i), agent.Options{})
+		a.enroll(ps.url, ps.code(tw))
+		a.client.Timeout = 5 * time.Second
+		sites = append(sites, a)
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	var (
+		wg            sync.WaitGroup
+		inSync        atomic.Int64             // sites inside SyncOnce right now
+		started       = make(chan struct{}, 1) // a sync just started
+		ok, failed    atomic.Int64
+		workErr       = make(chan error, len(sites))
+		killedMidSync int
+	)
+	for i, a := range sites {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), 99))
+			for ctx.Err() == nil {
+				for k, n := 0, 5+rng.IntN(30); k < n; k++ {
+					if err := editErr(a, rng); err != nil {
+						workErr <- err
+						return
+					}
+				}
+				inSync.Add(1)
+				select {
+				case started <- struct{}{}:
+				default:
+				}
+				sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+				_, err := a.sync(sctx)
+				cancel()
+				inSync.Add(-1)
+				if err != nil {
+					failed.Add(1)
+				} else {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+
+	kills := 5
+	if testing.Short() {
+		kills = 3
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for k := 0; k < kills; k++ {
+		time.Sleep(time.Duration(100+rng.IntN(300)) * time.Millisecond) // let work pile up
+		// Kill shortly after some sync started, at a random point in it.
+		select {
+		case <-started:
+		default:
+		}
+		select {
+		case <-started:
+		case <-time.After(20 * time.Second):
+			stop()
+			wg.Wait()
+			t.Fatal("no site started a sync in 20 s")
+		}
+		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+		if inSync.Load() > 0 {
+			killedMidSync++
+		}
+		ps.kill()
+		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond) // down for a while: syncs are refused
+		ps.start()
+	}
+	stop()
+	wg.Wait()
+	close(workErr)
+	for err := range workErr {
+		t.Fatal(err)
+	}
+	t.Logf("%d kills, %d with syncs in flight; %d syncs went through, %d failed", kills, killedMidSync, ok.Load(), failed.Load())
+	if killedMidSync < kills/2 || failed.Load() == 0 {
+		t.Fatalf("no kill hit a sync in flight (%d kills, %d failed syncs)", kills, failed.Load())
+	}
+
+	// A clean end: two passes so every site also gets everyone's changes.
+	for pass := 0; pass < 2; pass++ {
+		for _, a := range sites {
+			a.mustSync(t)
+		}
+	}
+	// The last stop is a kill too; then the store must open cleanly here.
+	ps.kill()
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: quietLog()})
+	if err != nil {
+		t.Fatalf("open the killed server's store: %v", err)
+	}
+	defer srv.Close()
+	checkConvergedStore(t, srv.Store(), sites)
+}
