@@ -49,6 +49,8 @@ var (
 	metaClock      = []byte("m/clock")       // Stamp: greatest stamp issued or observed
 	metaObserved   = []byte("m/observed")    // Stamp: greatest stamp seen from other devices
 	metaOffset     = []byte("m/offset")      // int64 ns: clock correction learned at sync
+	metaPrevOffset = []byte("m/prev-offset") // int64 ns: the correction before the last change of it
+	metaOffsetAt   = []byte("m/offset-at")   // Stamp: the clock's last stamp when the correction changed
 	metaCursor     = []byte("m/cursor")      // uint64: server log sequence applied
 	metaScope      = []byte("m/scope")       // string: the unit the device may write
 	metaEnroll     = []byte("m/enrollment")  // Enrollment (CBOR)

@@ -116,10 +116,40 @@ func (s *Store) Clock() *schema.Clock { return s.clock }
 func (s *Store) SetClockOffset(d time.Duration) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if err := s.update(func(txn *badger.Txn) error { return setCBOR(txn, metaOffset, int64(d)) }); err != nil {
+	prev := s.clock.Offset()
+	if d == prev {
+		return nil
+	}
+	// Stamps up to the clock's last one were made with the previous
+	// correction; Restamp needs to know which correction each unsynced
+	// change carries to move it to the time it was really made.
+	err := s.update(func(txn *badger.Txn) error {
+		if err := setCBOR(txn, metaPrevOffset, int64(prev)); err != nil {
+			return err
+		}
+		if err := setCBOR(txn, metaOffsetAt, uint64(s.clock.Last())); err != nil {
+			return err
+		}
+		return setCBOR(txn, metaOffset, int64(d))
+	})
+	if err != nil {
 		return fmt.Errorf("save clock offset: %w", err)
 	}
 	s.clock.SetOffset(d)
+	return nil
+}
+
+// ResetCursor makes the next sync download the device's whole scope again.
+// After a re-stamp moved this device's unsynced changes back in time,
+// downloads merged against the old, too-new stamps may have lost values
+// that win now; merging everything again (merge is idempotent) restores
+// them.
+func (s *Store) ResetCursor() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.update(func(txn *badger.Txn) error { return setCBOR(txn, metaCursor, uint64(0)) }); err != nil {
+		return fmt.Errorf("reset sync cursor: %w", err)
+	}
 	return nil
 }
 

@@ -81,7 +81,14 @@ func (s *Store) Release(uptoSeq uint64) error {
 		err := s.update(func(txn *badger.Txn) error {
 			var keys [][]byte
 			var maxStamp schema.Stamp
-			err := scanSeq(txn, prefixOutbox, 0, func(seq uint64, raw []byte) (bool, error) {
+			// Every entry up to the last released mark is gone already;
+			// starting there keeps a long sync from walking the deleted
+			// keys of all earlier batches again (quadratic in the backlog).
+			from, err := getUint(txn, metaAcked)
+			if err != nil {
+				return err
+			}
+			err = scanSeq(txn, prefixOutbox, from+1, func(seq uint64, raw []byte) (bool, error) {
 				if seq > uptoSeq {
 					return false, nil
 				}

@@ -9,19 +9,22 @@ import (
 	"laoxiao/schema"
 )
 
-// Restamp handles the server's refusal of changes stamped too far ahead of
-// its clock: it sets the clock offset to offset (server time minus local
-// time), lets the clock go back, and gives every outbox change with seq >=
-// fromSeq a fresh stamp from the corrected clock, keeping its seq. The local
-// records' field versions that carried an old stamp take the new one, so
-// the device's state stays what the server will hold once it accepts the
-// resent changes. Everything happens in one transaction; it returns how
-// many changes were re-stamped.
+// Restamp moves this device's unsynced changes to the time they were
+// really made, once the server has told the device how wrong its clock is.
+// offset is the correction (server time minus local time). Every outbox
+// change with seq >= fromSeq had its stamp made with the correction in
+// effect then (the previous one for stamps up to the moment the correction
+// last changed, the current one after); it moves by the difference, so an
+// edit made offline on a laptop two days ahead lands at its real time and
+// loses to an edit someone else made later, as corrected time says it
+// should. Stamps never pass the corrected present, keep their seq order,
+// and stay above this device's accepted stamps (nothing accepted
+// elsewhere is reordered). The local records' field versions that carried
+// an old stamp take the new one, in the same transaction.
 //
-// Going back is safe only for stamps nobody accepted: the clock restarts
-// above every stamp this device saw from others, every stamp the server
-// acked, and the outbox changes before fromSeq, so causality with anything
-// that exists elsewhere holds.
+// Moving stamps back can make downloaded values that lost against the old
+// stamps win now; the caller re-downloads the scope (ResetCursor) so the
+// local state is merged again. It returns how many changes moved.
 func (s *Store) Restamp(fromSeq uint64, offset time.Duration) (int, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -36,7 +39,15 @@ func (s *Store) Restamp(fromSeq uint64, offset time.Duration) (int, error) {
 		if err != nil {
 			return err
 		}
-		floor := schema.Stamp(max(observed, ackedStamp))
+		prevOffset, err := getInt(txn, metaPrevOffset)
+		if err != nil {
+			return err
+		}
+		changedAt, err := getUint(txn, metaOffsetAt)
+		if err != nil {
+			return err
+		}
+		floor := schema.Stamp(ackedStamp)
 		var redo []schema.Change
 		err = scanSeq(txn, prefixOutbox, 0, func(seq uint64, raw []byte) (bool, error) {
 			var ch schema.Change
@@ -53,12 +64,19 @@ func (s *Store) Restamp(fromSeq uint64, offset time.Duration) (int, error) {
 		if err != nil {
 			return err
 		}
-		s.clock.SetOffset(offset)
-		s.clock.ResetLast(floor)
+		now := s.now().Add(offset).UnixMilli()
+		last := floor
 		for i := range redo {
 			ch := &redo[i]
 			old := ch.Version()
-			ch.Stamp = s.clock.Now()
+			stampedWith := oldOffset
+			if ch.Stamp <= schema.Stamp(changedAt) {
+				stampedWith = time.Duration(prevOffset)
+			}
+			ms := min(ch.Stamp.Millis()+(offset-stampedWith).Milliseconds(), now)
+			ns := max(schema.MakeStamp(ms, ch.Stamp.Counter()), last+1)
+			last = ns
+			ch.Stamp = ns
 			if err := setCBOR(txn, outboxKey(ch.Seq), ch); err != nil {
 				return err
 			}
@@ -66,6 +84,15 @@ func (s *Store) Restamp(fromSeq uint64, offset time.Duration) (int, error) {
 				return err
 			}
 			n++
+		}
+		// Every unsynced stamp now carries the new correction.
+		s.clock.SetOffset(offset)
+		s.clock.ResetLast(max(last, schema.Stamp(observed)))
+		if err := setCBOR(txn, metaPrevOffset, int64(offset)); err != nil {
+			return err
+		}
+		if err := setCBOR(txn, metaOffsetAt, uint64(0)); err != nil {
+			return err
 		}
 		if err := setCBOR(txn, metaOffset, int64(offset)); err != nil {
 			return err

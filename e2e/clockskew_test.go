@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -109,6 +108,7 @@ func TestClockSkew(t *testing.T) {
 	// site picks it up at its first sync, with its own offline edits.
 	shared := mustPut(t, honest, vills[0], sampleFacility("共享机构"))
 	honest.mustSync(t)
+	startOffline := time.Now()
 	behindOffline := mustPut(t, behind, vills[1], sampleFacility("慢钟机构"))
 	if got := behindOffline.Stamp.Time(); time.Since(got) < 47*time.Hour {
 		t.Fatalf("the behind site stamped %s before learning its offset; its clock is not behind", got)
@@ -117,10 +117,13 @@ func TestClockSkew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Restamped != 0 || res.Parked != 0 || res.Uploaded != 1 {
-		t.Fatalf("behind site's first sync: %+v; a late stamp is accepted as it is", res)
+	// The offline change is moved to the time it was really made before
+	// it is sent: two days later than its stamp said.
+	if res.Restamped != 1 || res.Parked != 0 || res.Uploaded != 1 {
+		t.Fatalf("behind site's first sync: %+v; want its offline change moved to corrected time and accepted", res)
 	}
 	checkOffset(t, behind, 48*time.Hour)
+	checkStampsNear(t, srv.srv.Store(), behind.st.DeviceID(), behindOffline.Seq, startOffline, time.Now())
 
 	// Offline, the ahead site edits the shared population figures and
 	// registers facilities: stamps two days in the future.
@@ -206,26 +209,13 @@ func TestClockSkew(t *testing.T) {
 	checkConverged(t, srv, []*site{honest, ahead, behind})
 }
 
-// knownGapsEnv runs the tests of behaviour the design asks for that the
-// code does not have yet; they fail until it is fixed.
-const knownGapsEnv = "LAOXIAO_E2E_KNOWN_GAPS"
-
 // TestClockSkewEditBeforeHonestEdit is the harder half of the clock-skew
 // guarantee: the ahead site edits a shared record offline BEFORE (in real
 // time) an honest site edits it, but syncs AFTER the honest site did. By
-// corrected time the honest edit is later and must win.
-//
-// Known gap: agent.Store.Restamp gives refused changes the corrected time
-// of the re-stamp (the sync), not the corrected time of the edit, so the
-// ahead site's older edit wins. Restamp keeps the new stamps above every
-// stamp the site has observed because the downloads it merged against the
-// old, too-new stamps were already decided in its favour; moving stamps
-// back by the learned offset would need those downloads merged again (for
-// instance by resetting the download cursor after a re-stamp).
+// corrected time the honest edit is later and must win: the ahead site's
+// change moves back to the time it was made, and the site merges its scope
+// again so the honest value it had discarded comes back.
 func TestClockSkewEditBeforeHonestEdit(t *testing.T) {
-	if os.Getenv(knownGapsEnv) == "" {
-		t.Skip("known gap: re-stamped changes take the time of the sync, not of the edit; set " + knownGapsEnv + "=1 to run")
-	}
 	srv := startServer(t, t.TempDir(), nil)
 	tw := testTownships[1]
 	honest := newSite(t, srv, tw, "honest", agent.Options{})

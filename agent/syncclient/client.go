@@ -204,6 +204,18 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 // up, and disconnects. It records the outcome in the store for Status.
 func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 	res, err := c.syncOnce(ctx)
+	if errors.Is(err, errRedownload) {
+		var again Result
+		again, err = c.syncOnce(ctx)
+		res.Uploaded += again.Uploaded
+		res.Parked += again.Parked
+		res.Restamped += again.Restamped
+		res.Downloaded += again.Downloaded
+		res.HighWater, res.Cursor = again.HighWater, again.Cursor
+		if errors.Is(err, errRedownload) {
+			err = fmt.Errorf("clock corrections did not settle after two sessions")
+		}
+	}
 	now := time.Now()
 	rec := agent.SyncResult{At: now, Uploaded: res.Uploaded, Applied: res.Downloaded}
 	if err != nil {
@@ -354,12 +366,29 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	w := m.Welcome
 	// The server's clock at the midpoint of the round trip, less ours.
 	rtt := time.Since(sentAt)
-	offset := time.UnixMilli(w.ServerTimeMS).Sub(localAt.Add(rtt / 2))
-	if d := offset - clock.Offset(); d > time.Second || d < -time.Second {
-		if err := c.st.SetClockOffset(offset.Round(time.Millisecond)); err != nil {
+	offset := time.UnixMilli(w.ServerTimeMS).Sub(localAt.Add(rtt / 2)).Round(time.Millisecond)
+	jump := offset - clock.Offset()
+	if jump > time.Second || jump < -time.Second {
+		if err := c.st.SetClockOffset(offset); err != nil {
 			return res, err
 		}
-		c.log.Info("clock offset learned", "offset", offset.Round(time.Millisecond))
+		c.log.Info("clock offset learned", "offset", offset)
+	}
+	// A clock more than a minute behind stamped the unsynced changes too
+	// early: the server would accept them and they would lose conflicts
+	// they won in real time, so move them to the time they were really
+	// made before sending them. (Stamps too far ahead the server refuses
+	// itself, and the refusal path below moves them.) Changes at or below
+	// the server's mark are accepted already and keep their stamps.
+	if jump > time.Minute {
+		n, err := c.st.Restamp(w.HighWater+1, offset)
+		if err != nil {
+			return res, err
+		}
+		if n > 0 {
+			res.Restamped += n
+			c.log.Warn("clock was wrong; unsynced changes moved to corrected time", "count", n, "offset", offset)
+		}
 	}
 	c.update(func(s *State) { s.ClockOffset = clock.Offset() })
 	status, err := c.st.Status()
@@ -539,8 +568,19 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 		}
 	}
 	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	if res.Restamped > 0 {
+		// Downloads merged against the old stamps may have lost values
+		// that win now: merge the whole scope again.
+		if err := c.st.ResetCursor(); err != nil {
+			return res, err
+		}
+		return res, errRedownload
+	}
 	return res, nil
 }
+
+// errRedownload asks SyncOnce for one more session after a re-stamp.
+var errRedownload = errors.New("re-stamped: download the scope again")
 
 // releaser deletes acked changes from the outbox on its own goroutine.
 // Asks that arrive while a release runs are merged into one, so a fast
