@@ -281,7 +281,7 @@ func serverLog(t testing.TB, st store.Store) []store.LogEntry {
 	var cursor uint64
 	for {
 		n := 0
-		next, err := st.LogAfter(context.Background(), "", cursor, 10000, func(*store.LogEntry) bool { return true },
+		next, err := st.LogAfter(context.Background(), "", "", cursor, 10000, func(*store.LogEntry) bool { return true },
 			func(e *store.LogEntry) error { out = append(out, *e); n++; return nil })
 		if err != nil {
 			t.Fatalf("read log: %v", err)

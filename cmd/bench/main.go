@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 
 	"laoxiao/bench"
@@ -25,7 +26,17 @@ func main() {
 	}
 	only := flag.String("only", "", "run only benchmarks whose name matches this regexp")
 	quick := flag.Bool("quick", false, "small workloads (smoke test)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	var re *regexp.Regexp
 	if *only != "" {
 		re = regexp.MustCompile(*only)
@@ -41,6 +52,7 @@ func main() {
 	self, _ := os.Executable()
 	if err := bench.RunAll(bench.Env{Ctx: ctx, Dir: dir, Self: self, Quick: *quick}, re, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

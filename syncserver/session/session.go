@@ -392,7 +392,7 @@ func (c *conn) downloadLoop(cursor uint64) {
 		changed := e.Ingest.Changed()
 		var entries []schema.LogEntry
 		size := 0
-		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
+		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, c.dev.ID, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
 			// Changes with long notes must not make a frame the device
 			// cannot read: stop at the byte budget, resume from there.
 			s := changeSize(&le.Change)

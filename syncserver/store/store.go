@@ -100,7 +100,9 @@ type Store interface {
 	// continue from: the last entry passed, or further when entries in
 	// between were invisible. The scope hints which units the caller can
 	// see so a backend can use an index; visible has the final word.
-	LogAfter(ctx context.Context, scope schema.Code, after uint64, limit int, visible func(*LogEntry) bool, fn func(*LogEntry) error) (uint64, error)
+	// Entries whose change came from device exclude are skipped without
+	// being read (a device has its own changes; "" excludes nothing).
+	LogAfter(ctx context.Context, scope schema.Code, exclude string, after uint64, limit int, visible func(*LogEntry) bool, fn func(*LogEntry) error) (uint64, error)
 	// LogHead returns the sequence of the newest log entry.
 	LogHead(ctx context.Context) (uint64, error)
 	// Refused returns the refusals recorded for a device's changes with

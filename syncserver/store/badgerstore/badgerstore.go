@@ -84,7 +84,9 @@ func (s *DB) commit(ctx context.Context, g *store.Group) error {
 		if err := txn.Set(logKey(e.Seq), b); err != nil {
 			return fmt.Errorf("write log: %w", err)
 		}
-		if err := txn.Set(scopeKey(indexCode(e.Change.Unit), e.Seq), nil); err != nil {
+		// The index entry names the change's device, so a download can
+		// skip a device's own changes without reading them.
+		if err := txn.Set(scopeKey(indexCode(e.Change.Unit), e.Seq), []byte(e.Change.Device)); err != nil {
 			return fmt.Errorf("write log index: %w", err)
 		}
 		head = e.Seq
@@ -199,7 +201,7 @@ func readHead(txn *badger.Txn) (uint64, error) {
 // LogAfter streams visible log entries after a cursor. A scope at township
 // level or below reads only the scope index of its township and of its
 // ancestors (whose targets it sees); a wider scope reads the whole log.
-func (s *DB) LogAfter(ctx context.Context, scope schema.Code, after uint64, limit int, visible func(*store.LogEntry) bool, fn func(*store.LogEntry) error) (uint64, error) {
+func (s *DB) LogAfter(ctx context.Context, scope schema.Code, exclude string, after uint64, limit int, visible func(*store.LogEntry) bool, fn func(*store.LogEntry) error) (uint64, error) {
 	cursor := after
 	err := s.db.View(func(txn *badger.Txn) error {
 		head, err := readHead(txn)
@@ -223,10 +225,14 @@ func (s *DB) LogAfter(ctx context.Context, scope schema.Code, after uint64, limi
 		defer next(true)
 		passed := 0
 		for {
-			seq, ok := next(false)
+			seq, device, ok := next(false)
 			if !ok {
 				cursor = head
 				return nil
+			}
+			if exclude != "" && device == exclude {
+				cursor = seq
+				continue
 			}
 			var e store.LogEntry
 			if err := getCBOR(txn, logKey(seq), &e); err != nil {
@@ -276,9 +282,10 @@ func (s *DB) Refused(ctx context.Context, device string, from, to uint64) ([]sch
 	return out, nil
 }
 
-// seqSource yields log sequences in increasing order; called with true it
+// seqSource yields log sequences in increasing order, with the device of
+// the change when the source knows it cheaply; called with true it
 // releases its iterators.
-type seqSource func(closeIt bool) (uint64, bool)
+type seqSource func(closeIt bool) (seq uint64, device string, ok bool)
 
 func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
 	opts := badger.DefaultIteratorOptions
@@ -286,17 +293,17 @@ func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
 	opts.Prefix = []byte(pLog)
 	it := txn.NewIterator(opts)
 	it.Seek(logKey(after + 1))
-	return func(closeIt bool) (uint64, bool) {
+	return func(closeIt bool) (uint64, string, bool) {
 		if closeIt {
 			it.Close()
-			return 0, false
+			return 0, "", false
 		}
 		if !it.Valid() {
-			return 0, false
+			return 0, "", false
 		}
 		seq := seqOf(it.Item().Key())
 		it.Next()
-		return seq, true
+		return seq, "", true
 	}
 }
 
@@ -310,12 +317,12 @@ func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seq
 		its[i] = txn.NewIterator(opts)
 		its[i].Seek(scopeKey(c, after+1))
 	}
-	return func(closeIt bool) (uint64, bool) {
+	return func(closeIt bool) (uint64, string, bool) {
 		if closeIt {
 			for _, it := range its {
 				it.Close()
 			}
-			return 0, false
+			return 0, "", false
 		}
 		best := -1
 		var bestSeq uint64
@@ -328,10 +335,14 @@ func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seq
 			}
 		}
 		if best < 0 {
-			return 0, false
+			return 0, "", false
 		}
+		// Index entries written before they named the device have an
+		// empty value; those changes are read and filtered as usual.
+		var device string
+		its[best].Item().Value(func(v []byte) error { device = string(v); return nil })
 		its[best].Next()
-		return bestSeq, true
+		return bestSeq, device, true
 	}
 }
 

@@ -63,7 +63,7 @@ func TestLogAfterScopes(t *testing.T) {
 			cursor := uint64(0)
 			for pages := 0; ; pages++ {
 				n := 0
-				next, err := db.LogAfter(ctx, scope, cursor, limit, visible, func(e *store.LogEntry) error {
+				next, err := db.LogAfter(ctx, scope, "", cursor, limit, visible, func(e *store.LogEntry) error {
 					got = append(got, e.Seq)
 					n++
 					return nil
@@ -88,6 +88,19 @@ func TestLogAfterScopes(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("scope %s limit %d: got %v\nwant %v", scope, limit, got, want)
 			}
+		}
+		// The device's own changes are skipped, and the cursor still
+		// reaches the head.
+		n := 0
+		next, err := db.LogAfter(ctx, scope, "d", 0, 1000, visible, func(*store.LogEntry) error { n++; return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scope.Level() >= schema.LevelTownship && n != 0 {
+			t.Errorf("scope %s: %d of the excluded device's own entries passed", scope, n)
+		}
+		if next != seq {
+			t.Errorf("scope %s excluding: cursor %d, want the head %d", scope, next, seq)
 		}
 	}
 }
