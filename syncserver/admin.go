@@ -107,6 +107,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		writeJSON(w, map[string]string{"revoked": r.PathValue("id")})
 	}))
 	s.reportRoutes(mux)
+	s.auditRoutes(mux)
 }
 
 // admin guards a handler with the admin token.

@@ -39,6 +39,8 @@ commands:
   targets import   --data DIR FILE.xlsx|csv     (all rows or none)
   targets split    --data DIR --unit CITY --indicator ID --year Y --value V --weight pop60|pop|pop0_3|equal
   report breakdown --data DIR --unit CITY --year Y [--format xlsx|csv|html|text] [--out FILE]
+  audit        --data DIR [--unit CODE] [--kind KIND --id ID] [--limit N] [--json]
+               (the accepted-change log: who set what, when the server received it)
 `
 
 // Run runs the command line and returns the exit code.
