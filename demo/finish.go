@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"laoxiao/schema"
 	"laoxiao/syncserver"
@@ -53,7 +54,15 @@ func finish(ctx context.Context, srv *syncserver.Server, opts Options, say func(
 	}
 	say("目标已分解到各区县 / %d city targets split over the counties", split)
 
-	tbl, err := report.Build(ctx, srv.Engine(), report.Options{Unit: opts.City, Year: ReportYear})
+	// The plan's own indicators, after the totals its text states (beds,
+	// beds per 1,000 elderly, childcare places), which offices check first.
+	inds := []string{"beds_total", "beds_per_1000_elderly", "places_total"}
+	for _, p := range schema.PlanIndicators("") {
+		if u, _ := srv.Divisions().Lookup(opts.City); p.Jurisdiction == u.Name && !slices.Contains(inds, p.Concept) {
+			inds = append(inds, p.Concept)
+		}
+	}
+	tbl, err := report.Build(ctx, srv.Engine(), report.Options{Unit: opts.City, Year: ReportYear, Indicators: inds})
 	if err != nil {
 		return fmt.Errorf("breakdown table: %w", err)
 	}

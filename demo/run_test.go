@@ -1,0 +1,62 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestRunWritesTheBreakdownTable runs the whole main job: a server on
+// Badger, 96 township agents entering and syncing, targets imported and
+// split, and the table written in every format. The city row must show the
+// plan's 37.8 beds per 1,000 elderly.
+func TestRunWritesTheBreakdownTable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the full demo takes a while under -race; run without -short")
+	}
+	dir := t.TempDir()
+	var out bytes.Buffer
+	opts := Options{Work: filepath.Join(dir, "work"), Out: filepath.Join(dir, "out"), Stdout: &out, Parallel: 4}
+	if err := Run(context.Background(), opts); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"雅安市“一老一小”任务分解表", "每千名老年人养老床位数", "服务器已停止"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// The city row of beds per 1,000 elderly, in the text table.
+	var cityRow string
+	inBeds := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "每千名老年人养老床位数") {
+			inBeds = true
+		}
+		if inBeds && strings.Contains(line, "雅安市(合计)") {
+			cityRow = line
+			break
+		}
+	}
+	if !strings.Contains(cityRow, "37.8") {
+		t.Errorf("city row of beds per 1,000 elderly is %q, want 37.8 as the plan states", cityRow)
+	}
+	for _, name := range []string{"breakdown-5118-2025.xlsx", "breakdown-5118-2025.csv", "breakdown-5118-2025.html", "targets-5118.csv"} {
+		if fi, err := os.Stat(filepath.Join(opts.Out, name)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	f, err := excelize.OpenFile(filepath.Join(opts.Out, "breakdown-5118-2025.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n := len(f.GetSheetList()); n < 3 {
+		t.Errorf("workbook has %d sheets, want the table, the townships' sync and the formulas", n)
+	}
+}
