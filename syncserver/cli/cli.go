@@ -199,9 +199,7 @@ func devicesList(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(stdout, list)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tROLE\tHIGH-WATER\tLAST SYNC\tREVOKED")
@@ -256,6 +254,13 @@ func unitsLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "loaded %d units\n", n)
 	return nil
+}
+
+// printJSON writes v as indented JSON, for scripts.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // AdminClient calls a running server's admin API.
