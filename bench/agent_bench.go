@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"laoxiao/agent"
@@ -178,15 +177,24 @@ func benchAgentRSS(env Env) ([]Figure, error) {
 	if err := st.Close(); err != nil {
 		return nil, err
 	}
-	out, err := exec.CommandContext(env.Ctx, env.Self, RSSProbeArg, dir, strconv.Itoa(n)).CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("rss probe: %v: %s", err, out)
+	// The first open after a bulk fill also compacts the fresh tables;
+	// a laptop opening the store it used yesterday does not. Both are
+	// reported; the second is the everyday figure.
+	var rss, anon []float64
+	for i := 0; i < 2; i++ {
+		out, err := exec.CommandContext(env.Ctx, env.Self, RSSProbeArg, dir, strconv.Itoa(n)).CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("rss probe: %v: %s", err, out)
+		}
+		var r, a float64
+		if _, err := fmt.Sscan(string(out), &r, &a); err != nil {
+			return nil, fmt.Errorf("rss probe said %q", out)
+		}
+		rss, anon = append(rss, r), append(anon, a)
 	}
-	mb, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	if err != nil {
-		return nil, fmt.Errorf("rss probe said %q", out)
-	}
-	return []Figure{{Name: "agent_rss_100k_mb", Value: mb, Unit: "MiB"}}, nil
+	return []Figure{{Name: "agent_rss_100k_mb", Value: rss[1], Unit: "MiB"},
+		{Name: "agent_rss_100k_anon_mb", Value: anon[1], Unit: "MiB"},
+		{Name: "agent_rss_100k_first_open_mb", Value: rss[0], Unit: "MiB"}}, nil
 }
 
 // RSSProbe opens the store in dir, reads every record once as the app's
@@ -208,6 +216,10 @@ func RSSProbe(dir string, want int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stdout, "%.1f\n", mb)
+	anon, err := AnonMB()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "%.1f %.1f\n", mb, anon)
 	return nil
 }

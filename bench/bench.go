@@ -93,12 +93,17 @@ func Rate(name string, n int, d time.Duration, unit string) Figure {
 
 // RSSMB reads the resident set size of this process in MiB from
 // /proc/self/status.
-func RSSMB() (float64, error) { return rssOf("/proc/self/status") }
+func RSSMB() (float64, error) { return statusMB("/proc/self/status", "VmRSS:") }
+
+// AnonMB reads the anonymous part of this process's resident set (heap and
+// stacks, without file pages mapped from the store, which the kernel can
+// drop under pressure) in MiB.
+func AnonMB() (float64, error) { return statusMB("/proc/self/status", "RssAnon:") }
 
 // RSSOfPID reads another process's resident set size in MiB.
-func RSSOfPID(pid int) (float64, error) { return rssOf(fmt.Sprintf("/proc/%d/status", pid)) }
+func RSSOfPID(pid int) (float64, error) { return statusMB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:") }
 
-func rssOf(path string) (float64, error) {
+func statusMB(path, field string) (float64, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -106,7 +111,7 @@ func rssOf(path string) (float64, error) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if rest, ok := strings.CutPrefix(sc.Text(), field); ok {
 			fields := strings.Fields(rest)
 			kb, err := strconv.ParseFloat(fields[0], 64)
 			if err != nil {
@@ -115,5 +120,5 @@ func rssOf(path string) (float64, error) {
 			return kb / 1024, nil
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS in %s", path)
+	return 0, fmt.Errorf("no %s in %s", field, path)
 }
