@@ -120,6 +120,14 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		return
 	}
+	// One session per device: a new connection means the old one is
+	// dead or stale (a laptop that lost its network and came back), and
+	// keeping both would let one device have twice its in-flight cap.
+	for old := range e.sessions {
+		if old.dev.ID == dev.ID {
+			old.fail(&schema.Error{Code: schema.ErrProtocol, Message: "replaced by a newer connection of this device", Retry: true})
+		}
+	}
 	e.sessions[c] = struct{}{}
 	e.mu.Unlock()
 	c.run()
