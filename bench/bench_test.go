@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestQuickRunPrintsFigures runs the agent and codec benchmarks on small
+// TestQuickRunPrintsFigures runs the agent, codec and sync benchmarks on small
 // workloads and checks every line is `NAME VALUE UNIT` with a positive
 // value, so `make bench` stays readable by scripts.
 func TestQuickRunPrintsFigures(t *testing.T) {
@@ -35,11 +35,14 @@ func TestQuickRunPrintsFigures(t *testing.T) {
 	}
 	var out bytes.Buffer
 	env := Env{Ctx: context.Background(), Dir: t.TempDir(), Self: self, Quick: true}
-	if err := RunAll(env, regexp.MustCompile(`^(agent_|cbor)`), &out); err != nil {
+	if err := RunAll(env, regexp.MustCompile(`^(agent_|cbor|sync)`), &out); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{"agent_write_durable_per_s": false, "agent_prefix_read_per_s": false,
-		"cbor_encode_change_per_s": false, "cbor_decode_change_per_s": false, "agent_rss_100k_mb": false}
+		"cbor_encode_change_per_s": false, "cbor_decode_change_per_s": false, "agent_rss_100k_mb": false,
+		"sync_e2e_changes_per_s": false, "badger_raw_changes_per_s": false, "sync_vs_raw_ratio": false,
+		"download_records_per_s": false, "sync_200_agents_changes_per_s": false, "sync_200_agents_p99_ack_ms": false,
+		"server_rss_200_agents_mb": false}
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
