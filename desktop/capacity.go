@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/agent"
@@ -76,22 +75,12 @@ func (c *capacityTab) monthChanged(m string) {
 		return
 	}
 	if n := len(c.sheet.dirtyRows()); n > 0 {
-		c.switching = true
-		c.month.SetSelected(c.period)
-		c.switching = false
-		d := dialog.NewConfirm("切换月份", fmt.Sprintf("%s有%d行修改还没有保存，切换到%s将放弃这些修改。确定切换吗？", c.period, n, m),
-			func(ok bool) {
-				if ok {
-					c.switching = true
-					c.month.SetSelected(m)
-					c.switching = false
-					c.period = m
-					c.reload()
-				}
-			}, c.u.win)
-		d.SetConfirmText("放弃修改并切换")
-		d.SetDismissText("取消")
-		d.Show()
+		c.u.confirmDiscard(c.month, &c.switching, c.period, m, "切换月份",
+			fmt.Sprintf("%s有%d行修改还没有保存，切换到%s将放弃这些修改。确定切换吗？", c.period, n, m),
+			func() {
+				c.period = m
+				c.reload()
+			})
 		return
 	}
 	c.period = m
@@ -162,9 +151,7 @@ func (c *capacityTab) setRows(rows []township.CapacityRow) {
 func (c *capacityTab) openReport(facility, period string) {
 	c.focusFacility = facility
 	if period != c.period && len(c.sheet.dirtyRows()) == 0 {
-		c.switching = true
-		c.month.SetSelected(period)
-		c.switching = false
+		selectQuietly(c.month, &c.switching, period)
 		c.period = period
 	}
 	c.reload()

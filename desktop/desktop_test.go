@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,20 @@ func count(t *testing.T, st *agent.Store, k schema.Kind) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// mustGet reads a record the test expects in the store, decoded.
+func mustGet[T any](t *testing.T, st *agent.Store, kind schema.Kind, id string) T {
+	t.Helper()
+	var v T
+	rec, err := st.Get(kind, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func TestFirstRunOfflineThenFacility(t *testing.T) {
@@ -284,12 +299,7 @@ func TestCapacitySheetKeyboardAndValidation(t *testing.T) {
 	if r.hasProblems() || r.dirty() || !r.saved {
 		t.Fatalf("row after save: %+v", r)
 	}
-	rec, err := u.st.Get(schema.KindCapacity, schema.CapacityID(c.rows[row].Facility.ID, c.period))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got schema.Capacity
-	rec.Decode(&got)
+	got := mustGet[schema.Capacity](t, u.st, schema.KindCapacity, schema.CapacityID(c.rows[row].Facility.ID, c.period))
 	if got.BedsTotal != 90 || got.BedsNursing != 40 {
 		t.Errorf("stored %+v", got)
 	}
@@ -394,6 +404,98 @@ func TestPersonsAndQuickVisit(t *testing.T) {
 	}
 }
 
+func TestVisitCorrection(t *testing.T) {
+	h := newHarness(t, demoDir(t, false))
+	u := h.u
+	u.tabs.SelectIndex(2)
+	h.drain()
+	p := u.per
+	who := -1
+	for i := range p.all {
+		if p.all[i].LastVisit != "" {
+			who = i
+			break
+		}
+	}
+	if who < 0 {
+		t.Fatal("no visited person in the demo")
+	}
+	person := p.all[who].ID
+	p.open(person)
+	h.drain()
+	if p.sel < 0 || p.all[p.sel].ID != person || len(p.visits) == 0 || len(p.historyRows.Objects) == 0 {
+		t.Fatalf("history of %s not listed: %d visits", person, len(p.visits))
+	}
+	before, err := u.st.VisitsOf(person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := p.visits[0]
+	p.correct(0)
+	if p.correcting != old.ID || p.date.Text != old.Date || !p.correctNote.Visible() {
+		t.Fatalf("correction form: correcting %q date %q", p.correcting, p.date.Text)
+	}
+	p.outcome.SetText("更正：血压偏高，已告知家属")
+	p.outcome.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.drain()
+
+	// Insert-only: the old visit stays, a new one supersedes it.
+	after, err := u.st.VisitsOf(person)
+	if err != nil || len(after) != len(before)+1 {
+		t.Fatalf("visits after the correction: %d (was %d), %v", len(after), len(before), err)
+	}
+	var fix schema.Visit
+	var fixID string
+	for _, r := range after {
+		var v schema.Visit
+		if err := r.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v.Supersedes != "" {
+			fix, fixID = v, r.ID
+		}
+	}
+	if fix.Supersedes != old.ID || fix.Outcome != "更正：血压偏高，已告知家属" || fix.Date != old.Date || fixID == old.ID {
+		t.Fatalf("correction %s: %+v, want it to supersede %s", fixID, fix, old.ID)
+	}
+	// The history marks the old one 已更正, and only the new one counts.
+	if p.correcting != "" || p.correctNote.Visible() {
+		t.Error("the form is still correcting after the save")
+	}
+	for _, v := range p.visits {
+		if v.ID == old.ID && !v.Corrected {
+			t.Error("the corrected visit is not marked")
+		}
+		if v.ID == fixID && v.Corrected {
+			t.Error("the correction is marked corrected")
+		}
+	}
+	counted, err := township.VisitsOf(u.st, person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range counted {
+		if v.ID == old.ID {
+			t.Error("the corrected visit still counts")
+		}
+	}
+	if len(counted) != len(before) {
+		t.Errorf("%d counted visits, want %d", len(counted), len(before))
+	}
+	found := false
+	for _, o := range p.historyRows.Objects {
+		row := o.(*fyne.Container)
+		for _, c := range row.Objects {
+			if l, ok := c.(*widget.Label); ok && l.Text == "已更正" {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("no 已更正 shown in the history")
+	}
+}
+
 func TestPopulationSheet(t *testing.T) {
 	h := newHarness(t, demoDir(t, false))
 	u := h.u
@@ -428,12 +530,7 @@ func TestPopulationSheet(t *testing.T) {
 	p.sheet.edited(row, 1, "310")
 	p.save()
 	h.drain()
-	rec, err := u.st.Get(schema.KindPopulation, schema.PopulationID(p.units[row].Code, p.current))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got schema.Population
-	rec.Decode(&got)
+	got := mustGet[schema.Population](t, u.st, schema.KindPopulation, schema.PopulationID(p.units[row].Code, p.current))
 	if got.Resident != 1200 || got.Aged60 != 310 || got.Year != p.current {
 		t.Errorf("stored %+v", got)
 	}
@@ -464,6 +561,81 @@ func TestIndicatorsTab(t *testing.T) {
 	}
 	if !strings.Contains(u.ind.info.Text, "有目标的") {
 		t.Errorf("info %q", u.ind.info.Text)
+	}
+}
+
+func TestReportedValue(t *testing.T) {
+	h := newHarness(t, demoDir(t, false))
+	u := h.u
+	u.tabs.SelectIndex(4)
+	h.drain()
+	ind := u.ind
+	pick := -1
+	for i, x := range ind.reportable {
+		if x.How != schema.HowReported {
+			t.Fatalf("%s offered for entry but computed", x.ID)
+		}
+		if x.ID == "infant_vaccination_rate" {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		t.Fatal("0-3岁婴幼儿预防接种率 not offered")
+	}
+	if !strings.Contains(ind.rind.Options[pick], "预防接种率（%）") {
+		t.Errorf("option shown as %q", ind.rind.Options[pick])
+	}
+	year := township.Now(u.st).Year()
+	if ind.rperiod.Text != strconv.Itoa(year) {
+		t.Errorf("period defaults to %q", ind.rperiod.Text)
+	}
+	before := count(t, u.st, schema.KindReported)
+
+	// A percentage above 100: the schema's message beside the value,
+	// nothing saved.
+	ind.rind.SetSelectedIndex(pick)
+	test.Type(ind.rvalue, "120")
+	test.Type(ind.rdept, "卫健办")
+	u.saveCurrent()
+	h.drain()
+	if got := ind.rright.problemText("value"); !strings.Contains(got, "不能超过100%") {
+		t.Fatalf("problem beside the value = %q", got)
+	}
+	if n := count(t, u.st, schema.KindReported); n != before {
+		t.Fatalf("%d reported values saved despite the problem", n-before)
+	}
+	// Not a number: refused before the schema sees it.
+	ind.rvalue.SetText("九十")
+	ind.save()
+	h.drain()
+	if got := ind.rright.problemText("value"); !strings.Contains(got, "不是数字") {
+		t.Errorf("non-numeric value: %q", got)
+	}
+
+	// Valid: saved for the township, shown in the table.
+	ind.rvalue.SetText("96.5")
+	ind.rvalue.OnSubmitted(ind.rvalue.Text) // Enter saves
+	h.drain()
+	if got := ind.rright.problemText("value"); got != "" {
+		t.Errorf("problem left after a good save: %q", got)
+	}
+	id := schema.ReportedID(caoba, "infant_vaccination_rate", strconv.Itoa(year))
+	got := mustGet[schema.Reported](t, u.st, schema.KindReported, id)
+	want := schema.Reported{Indicator: "infant_vaccination_rate", Period: strconv.Itoa(year), Value: 96.5, Department: "卫健办"}
+	if got != want {
+		t.Errorf("stored %+v, want %+v", got, want)
+	}
+	var row *township.Result
+	for i := range ind.rows {
+		if ind.rows[i].Indicator.ID == "infant_vaccination_rate" {
+			row = &ind.rows[i]
+		}
+	}
+	if row == nil || !row.Reported || formatResult(*row) != "96.5%" {
+		t.Fatalf("table row %+v", row)
+	}
+	if b := basis(*row); !strings.Contains(b, "部门填报值") || !strings.Contains(b, "卫健办") {
+		t.Errorf("basis %q", b)
 	}
 }
 

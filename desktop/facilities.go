@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/desktop/township"
@@ -330,37 +329,21 @@ func (t *facilitiesTab) put(f township.Facility) {
 	t.edit(&f)
 }
 
+// confirmDelete deletes the facility in the form after asking.
 func (t *facilitiesTab) confirmDelete() {
 	id, name := t.editing, strings.TrimSpace(t.name.Text)
 	if id == "" {
 		return
 	}
-	d := dialog.NewConfirm("删除机构", fmt.Sprintf("确定删除“%s”吗？它的床位/托位填报记录会保留，但不再计入指标。", name), func(ok bool) {
-		if !ok {
-			return
-		}
-		st := t.u.st
-		t.u.bg(func() func() {
-			_, err := st.Delete(schema.KindFacility, id)
-			return func() {
-				if err != nil {
-					t.u.failed("删除机构", err)
-					return
+	t.u.confirmDelete("机构", fmt.Sprintf("确定删除“%s”吗？它的床位/托位填报记录会保留，但不再计入指标。", name),
+		schema.KindFacility, id, name, t, func() {
+			for i := range t.all {
+				if t.all[i].ID == id {
+					t.all = append(t.all[:i], t.all[i+1:]...)
+					break
 				}
-				t.u.savedOK("已删除机构“" + name + "”")
-				for i := range t.all {
-					if t.all[i].ID == id {
-						t.all = append(t.all[:i], t.all[i+1:]...)
-						break
-					}
-				}
-				t.clearForm()
-				t.applyFilter()
-				t.u.changed(t)
 			}
+			t.clearForm()
+			t.applyFilter()
 		})
-	}, t.u.win)
-	d.SetConfirmText("删除")
-	d.SetDismissText("取消")
-	d.Show()
 }

@@ -122,6 +122,13 @@ func (f *form) clear() {
 	f.other.Hide()
 }
 
+// has reports whether the form has an input for field name, so problems
+// can be split between forms laid out side by side.
+func (f *form) has(name string) bool {
+	_, ok := f.errs[name]
+	return ok
+}
+
 // problemText is the text shown beside field name (for tests).
 func (f *form) problemText(name string) string {
 	if l, ok := f.errs[name]; ok {

@@ -3,6 +3,7 @@ package desktop
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,6 +24,17 @@ type indicatorsTab struct {
 	rows   []township.Result
 	snap   *township.Snapshot
 	info   *widget.Label
+
+	// The 填报值 form: a department's value for an indicator nobody can
+	// compute from records, entered for the township itself. Two forms
+	// side by side keep it low enough to leave the table room.
+	reportable    []schema.Indicator // the catalogue's reported indicators, in the select's order
+	rind          *widget.Select
+	rperiod       *entry
+	rvalue, rdept *entry
+	rleft, rright *form
+	rsave         *widget.Button
+	rnote         *widget.Label
 }
 
 var indicatorHeads = []string{"指标", "本乡镇", "目标", "对照目标", "计算依据"}
@@ -60,7 +72,109 @@ func (t *indicatorsTab) build() fyne.CanvasObject {
 	}
 	refresh := widget.NewButton("重新计算", t.reload)
 	top := container.NewVBox(container.NewHBox(widget.NewLabel("统计月份"), t.month, refresh), t.info)
-	return container.NewBorder(top, nil, nil, nil, t.table)
+	return container.NewBorder(top, t.buildReported(), nil, nil, t.table)
+}
+
+// buildReported makes the 填报值 form under the table.
+func (t *indicatorsTab) buildReported() fyne.CanvasObject {
+	var labels []string
+	for _, ind := range schema.Catalogue() {
+		if ind.How == schema.HowReported {
+			t.reportable = append(t.reportable, ind)
+			label := ind.Name
+			if ind.Unit != "" {
+				label += "（" + ind.Unit + "）"
+			}
+			labels = append(labels, label)
+		}
+	}
+	t.rind = widget.NewSelect(labels, nil)
+	t.rind.PlaceHolder = "请选择由部门填报的指标"
+	t.rperiod = newEntry(t.u, "YYYY，如 2025")
+	t.rperiod.SetText(strconv.Itoa(township.Now(t.u.st).Year()))
+	t.rvalue = newEntry(t.u, "数值")
+	t.rdept = newEntry(t.u, "如：民政办、卫健办")
+	for _, e := range []*entry{t.rperiod, t.rvalue, t.rdept} {
+		e.OnSubmitted = func(string) { t.save() }
+	}
+	t.rleft, t.rright = newForm(), newForm()
+	t.rleft.field("indicator", "指标", t.rind)
+	t.rleft.field("period", "填报期", t.rperiod)
+	t.rright.field("value", "填报值", t.rvalue)
+	t.rright.field("department", "填报部门", t.rdept)
+	t.rsave = widget.NewButton("保存填报值 (Ctrl+S)", t.save)
+	t.rsave.Importance = widget.HighImportance
+	t.rnote = hint("不能由记录计算的指标，由相关部门提供数值后在此录入本乡镇(街道)的值；同一指标同一期再次保存即修改。")
+	head := container.NewBorder(nil, nil, bold("填报部门数据"), t.rsave, t.rnote)
+	return container.NewVBox(widget.NewSeparator(), head, container.NewGridWithColumns(2, t.rleft.object(), t.rright.object()))
+}
+
+// reportedValue reads the 填报值 form. A value that is not a number is a
+// problem of the form itself: the schema only sees numbers.
+func (t *indicatorsTab) reportedValue() (schema.Reported, schema.Problems) {
+	r := schema.Reported{Period: strings.TrimSpace(halfWidth(t.rperiod.Text)), Department: strings.TrimSpace(t.rdept.Text)}
+	if i := t.rind.SelectedIndex(); i >= 0 && i < len(t.reportable) {
+		r.Indicator = t.reportable[i].ID
+	}
+	text := strings.TrimSpace(strings.ReplaceAll(halfWidth(t.rvalue.Text), "．", "."))
+	if text == "" {
+		return r, schema.Problems{{Field: "reported.value", Zh: "填报值不能为空"}}
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return r, schema.Problems{{Field: "reported.value", Zh: "填报值“" + t.rvalue.Text + "”不是数字"}}
+	}
+	r.Value = v
+	return r, nil
+}
+
+// showReportedProblems puts each problem beside its input in whichever
+// half of the form has it.
+func (t *indicatorsTab) showReportedProblems(ps schema.Problems) {
+	var left, right schema.Problems
+	for _, p := range ps {
+		if t.rright.has(township.FieldOf(p)) {
+			right = append(right, p)
+		} else {
+			left = append(left, p)
+		}
+	}
+	t.rleft.show(left)
+	t.rright.show(right)
+}
+
+// save writes the 填报值 form for the township (Ctrl+S on this tab): the
+// schema checks it (a percentage above 100, a future period) and the
+// store keys it by township, indicator and period, so saving the same
+// period again replaces the value.
+func (t *indicatorsTab) save() {
+	r, ps := t.reportedValue()
+	if len(ps) > 0 {
+		t.showReportedProblems(ps)
+		return
+	}
+	st, unit := t.u.st, t.u.area.Code
+	name := t.rind.Selected
+	t.rsave.Disable()
+	t.u.bg(func() func() {
+		id, ps, err := township.Save(st, schema.KindReported, "", unit, r)
+		return func() {
+			t.rsave.Enable()
+			if err != nil {
+				t.u.failed("保存填报值", err)
+				return
+			}
+			t.showReportedProblems(ps)
+			if len(ps) > 0 {
+				return
+			}
+			t.u.savedOK(fmt.Sprintf("填报值 %s %s：%s", r.Period, name, strconv.FormatFloat(r.Value, 'f', -1, 64)))
+			t.u.unparkAfterFix(schema.KindReported, id)
+			t.rvalue.SetText("")
+			t.reload()
+			t.u.changed(t)
+		}
+	})
 }
 
 func (t *indicatorsTab) reload() {
@@ -188,7 +302,14 @@ func basis(r township.Result) string {
 	ind := r.Indicator
 	if !ind.Computed() {
 		if r.Reported {
-			return "部门填报值"
+			s := "部门填报值（" + r.Entry.Period
+			if len(r.Entry.Period) == 4 {
+				s += "年"
+			}
+			if r.Entry.Department != "" {
+				s += " · " + r.Entry.Department
+			}
+			return s + "）"
 		}
 		return "不能由记录计算，由部门填报"
 	}
@@ -252,5 +373,3 @@ func measureLabel(m schema.Measure) string {
 	}
 	return string(m)
 }
-
-func (t *indicatorsTab) save() {}

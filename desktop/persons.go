@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/desktop/township"
@@ -39,6 +38,16 @@ type personsTab struct {
 	vkind                         *choiceSelect
 	visitBtn                      *widget.Button
 	history                       *widget.Label
+	// visits are the selected person's visits, corrected ones included,
+	// newest first; historyRows lists the latest of them, each with a
+	// button to correct it.
+	visits      []township.HistoryVisit
+	historyRows *fyne.Container
+	// correcting is the id of the visit the form corrects, "" for a new
+	// visit; correctNote and cancelFix say so while it is set.
+	correcting  string
+	correctNote *widget.Label
+	cancelFix   *widget.Button
 
 	// person form
 	ptitle               *widget.Label
@@ -92,7 +101,14 @@ func (t *personsTab) build() fyne.CanvasObject {
 	t.visitBtn = widget.NewButton("记录探访 (回车)", t.saveVisit)
 	t.visitBtn.Importance = widget.HighImportance
 	t.history = hint("")
-	visitCard := container.NewVBox(bold("记录探访"), t.who, t.visitForm.object(), t.visitBtn, t.history)
+	t.historyRows = container.NewVBox()
+	t.correctNote = hint("")
+	t.correctNote.Importance = widget.WarningImportance
+	t.cancelFix = widget.NewButton("取消更正", t.resetVisit)
+	t.correctNote.Hide()
+	t.cancelFix.Hide()
+	visitCard := container.NewVBox(bold("记录探访"), t.who, t.correctNote, t.visitForm.object(),
+		container.NewHBox(t.visitBtn, t.cancelFix), t.history, t.historyRows)
 
 	// Person.
 	t.ptitle = bold("登记新服务对象")
@@ -276,10 +292,11 @@ func (t *personsTab) selectPerson(i int) {
 	t.who.SetText(fmt.Sprintf("%s（%s · %s）", p.Name, categoryText(p.Categories), t.u.area.UnitLabel(p.Unit)))
 	t.resetVisit()
 	t.editPerson(p)
+	t.showVisits(nil)
 	t.history.SetText("正在读取探访记录…")
 	st, id := t.u.st, p.ID
 	t.u.bg(func() func() {
-		vs, err := township.VisitsOf(st, id)
+		vs, err := township.VisitHistory(st, id)
 		return func() {
 			if t.sel < 0 || t.all[t.sel].ID != id {
 				return
@@ -288,27 +305,82 @@ func (t *personsTab) selectPerson(i int) {
 				t.history.SetText("无法读取探访记录：" + err.Error())
 				return
 			}
-			t.history.SetText(visitHistory(vs))
+			t.showVisits(vs)
 		}
 	})
 }
 
-func visitHistory(vs []township.Visit) string {
-	if len(vs) == 0 {
-		return "还没有探访记录"
-	}
-	lines := []string{fmt.Sprintf("探访记录（共%d次，显示最近%d次）：", len(vs), min(5, len(vs)))}
-	for _, v := range vs[:min(5, len(vs))] {
-		line := v.Date + " " + schema.LabelOf(schema.VisitKinds, string(v.Kind))
-		if v.Visitor != "" {
-			line += " · " + v.Visitor
+// historyShown is how many visits the history lists: the recent ones are
+// the ones anyone corrects, and the card must fit beside the list.
+const historyShown = 6
+
+// showVisits lists a person's latest visits, each counted one with a
+// button to correct it.
+func (t *personsTab) showVisits(vs []township.HistoryVisit) {
+	t.visits = vs
+	t.historyRows.RemoveAll()
+	counted := 0
+	for _, v := range vs {
+		if !v.Corrected {
+			counted++
 		}
-		if v.Outcome != "" {
-			line += "：" + v.Outcome
-		}
-		lines = append(lines, line)
 	}
-	return strings.Join(lines, "\n")
+	switch {
+	case len(vs) == 0:
+		t.history.SetText("还没有探访记录")
+	case len(vs) > historyShown:
+		t.history.SetText(fmt.Sprintf("探访记录（计入%d次，显示最近%d条）：", counted, historyShown))
+	default:
+		t.history.SetText(fmt.Sprintf("探访记录（计入%d次）：", counted))
+	}
+	for i, v := range vs[:min(historyShown, len(vs))] {
+		l := widget.NewLabel(visitLine(v.Visit))
+		l.Truncation = fyne.TextTruncateEllipsis
+		var right fyne.CanvasObject
+		if v.Corrected {
+			l.Importance = widget.LowImportance
+			tag := widget.NewLabel("已更正")
+			tag.Importance = widget.LowImportance
+			right = tag
+		} else {
+			right = widget.NewButton("更正", func() { t.correct(i) })
+		}
+		t.historyRows.Add(container.NewBorder(nil, nil, nil, right, l))
+	}
+	t.historyRows.Refresh()
+}
+
+func visitLine(v township.Visit) string {
+	line := v.Date + " " + schema.LabelOf(schema.VisitKinds, string(v.Kind))
+	if v.Visitor != "" {
+		line += " · " + v.Visitor
+	}
+	if v.Outcome != "" {
+		line += "：" + v.Outcome
+	}
+	return line
+}
+
+// correct fills the visit form with visit i of the history to correct
+// it. Visits are insert-only (the store refuses edits), so saving writes
+// a new visit that supersedes this one, which then counts no more.
+func (t *personsTab) correct(i int) {
+	if i < 0 || i >= len(t.visits) || t.visits[i].Corrected {
+		return
+	}
+	v := t.visits[i]
+	t.resetVisit()
+	t.correcting = v.ID
+	t.date.SetText(v.Date)
+	t.vkind.setValue(string(v.Kind))
+	t.visitor.SetText(v.Visitor)
+	t.outcome.SetText(v.Outcome)
+	t.vnote.SetText(v.Note)
+	t.correctNote.SetText(fmt.Sprintf("正在更正 %s 的探访记录：保存后将新增一条更正记录，原记录标为“已更正”，不再计入探访率。", v.Date))
+	t.correctNote.Show()
+	t.cancelFix.Show()
+	t.visitBtn.SetText("保存更正 (回车)")
+	t.u.win.Canvas().Focus(t.outcome)
 }
 
 // resetVisit sets the visit form's defaults: today, and the kind of visit
@@ -323,6 +395,13 @@ func (t *personsTab) resetVisit() {
 	t.outcome.SetText("")
 	t.vnote.SetText("")
 	t.visitForm.clear()
+	if t.correcting != "" {
+		t.correcting = ""
+		t.visitor.SetText(t.u.prefs.Visitor)
+		t.correctNote.Hide()
+		t.cancelFix.Hide()
+		t.visitBtn.SetText("记录探访 (回车)")
+	}
 }
 
 func (t *personsTab) saveVisit() {
@@ -332,7 +411,8 @@ func (t *personsTab) saveVisit() {
 	}
 	p := t.all[t.sel]
 	v := schema.Visit{Person: p.ID, Date: strings.TrimSpace(halfWidth(t.date.Text)), Visitor: strings.TrimSpace(t.visitor.Text),
-		Kind: schema.VisitKind(t.vkind.value()), Outcome: strings.TrimSpace(t.outcome.Text), Note: strings.TrimSpace(t.vnote.Text)}
+		Kind: schema.VisitKind(t.vkind.value()), Outcome: strings.TrimSpace(t.outcome.Text), Note: strings.TrimSpace(t.vnote.Text),
+		Supersedes: t.correcting}
 	st, month, sel := t.u.st, t.month, t.sel
 	t.visitBtn.Disable()
 	t.u.bg(func() func() {
@@ -347,9 +427,22 @@ func (t *personsTab) saveVisit() {
 				t.visitForm.show(ps)
 				return
 			}
-			t.u.savedOK(fmt.Sprintf("%s %s %s", p.Name, v.Date, schema.LabelOf(schema.VisitKinds, string(v.Kind))))
+			what := fmt.Sprintf("%s %s %s", p.Name, v.Date, schema.LabelOf(schema.VisitKinds, string(v.Kind)))
+			if v.Supersedes != "" {
+				what = "更正探访记录：" + what
+			}
+			t.u.savedOK(what)
 			if v.Visitor != t.u.prefs.Visitor {
 				t.u.rememberVisitor(v.Visitor)
+			}
+			if v.Supersedes != "" {
+				// The corrected visit may have been what made the person
+				// visited this month: read the list again rather than
+				// guess, and keep the person selected.
+				t.resetVisit()
+				t.reload()
+				t.u.changed(t)
+				return
 			}
 			if sel < len(t.all) && t.all[sel].ID == p.ID {
 				t.all[sel].NoteVisit(v, month)
@@ -412,6 +505,7 @@ func (t *personsTab) newPerson() {
 		t.sel = -1
 		t.list.UnselectAll()
 		t.who.SetText("请在左侧选择服务对象")
+		t.showVisits(nil)
 		t.history.SetText("")
 	}
 }
@@ -510,40 +604,24 @@ func (t *personsTab) putPerson(p township.Person) {
 	t.reselect(p.ID)
 }
 
+// confirmDelete deletes the person in the form after asking.
 func (t *personsTab) confirmDelete() {
 	id, name := t.editing, strings.TrimSpace(t.name.Text)
 	if id == "" {
 		return
 	}
-	d := dialog.NewConfirm("删除服务对象", fmt.Sprintf("确定删除“%s”吗？已有的探访记录会保留，但不再计入探访率。", name), func(ok bool) {
-		if !ok {
-			return
-		}
-		st := t.u.st
-		t.u.bg(func() func() {
-			_, err := st.Delete(schema.KindPerson, id)
-			return func() {
-				if err != nil {
-					t.u.failed("删除服务对象", err)
-					return
+	t.u.confirmDelete("服务对象", fmt.Sprintf("确定删除“%s”吗？已有的探访记录会保留，但不再计入探访率。", name),
+		schema.KindPerson, id, name, t, func() {
+			for i := range t.all {
+				if t.all[i].ID == id {
+					t.all = append(t.all[:i], t.all[i+1:]...)
+					break
 				}
-				t.u.savedOK("已删除服务对象“" + name + "”")
-				for i := range t.all {
-					if t.all[i].ID == id {
-						t.all = append(t.all[:i], t.all[i+1:]...)
-						break
-					}
-				}
-				t.sel = -1
-				t.newPerson()
-				t.applyFilter()
-				t.u.changed(t)
 			}
+			t.sel = -1
+			t.newPerson()
+			t.applyFilter()
 		})
-	}, t.u.win)
-	d.SetConfirmText("删除")
-	d.SetDismissText("取消")
-	d.Show()
 }
 
 func (t *personsTab) save() {

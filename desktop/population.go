@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/agent"
@@ -17,15 +16,16 @@ import (
 // populationTab is the population sheet (人口): one row per village (and
 // the township itself) for a year, last year's figures beside.
 type populationTab struct {
-	u         *UI
-	year      *widget.Select
-	sheet     *sheet
-	units     []schema.Unit
-	current   int64
-	info      *widget.Label
-	total     *widget.Label
-	msg       *widget.Label
-	saveBtn   *widget.Button
+	u       *UI
+	year    *widget.Select
+	sheet   *sheet
+	units   []schema.Unit
+	current int64
+	info    *widget.Label
+	total   *widget.Label
+	msg     *widget.Label
+	saveBtn *widget.Button
+	// switching guards the year select while a confirmation is open.
 	switching bool
 	focusUnit schema.Code
 }
@@ -70,21 +70,12 @@ func (p *populationTab) yearChanged(s string) {
 		return
 	}
 	if n := len(p.sheet.dirtyRows()); n > 0 {
-		p.switching = true
-		p.year.SetSelected(strconv.FormatInt(p.current, 10))
-		p.switching = false
-		d := dialog.NewConfirm("切换年份", fmt.Sprintf("%d年有%d行修改还没有保存，确定放弃这些修改吗？", p.current, n), func(ok bool) {
-			if ok {
-				p.switching = true
-				p.year.SetSelected(s)
-				p.switching = false
+		p.u.confirmDiscard(p.year, &p.switching, strconv.FormatInt(p.current, 10), s, "切换年份",
+			fmt.Sprintf("%d年有%d行修改还没有保存，确定放弃这些修改吗？", p.current, n),
+			func() {
 				p.current = y
 				p.reload()
-			}
-		}, p.u.win)
-		d.SetConfirmText("放弃修改并切换")
-		d.SetDismissText("取消")
-		d.Show()
+			})
 		return
 	}
 	p.current = y
@@ -152,9 +143,7 @@ func (p *populationTab) setRows(cur, prev []township.PopulationRow) {
 func (p *populationTab) openUnit(unit schema.Code, year int64) {
 	p.focusUnit = unit
 	if year != p.current && len(p.sheet.dirtyRows()) == 0 {
-		p.switching = true
-		p.year.SetSelected(strconv.FormatInt(year, 10))
-		p.switching = false
+		selectQuietly(p.year, &p.switching, strconv.FormatInt(year, 10))
 		p.current = year
 	}
 	p.reload()

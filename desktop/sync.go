@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/agent"
@@ -488,11 +487,8 @@ func (t *syncTab) discardParked() {
 	if !ok {
 		return
 	}
-	d := dialog.NewConfirm("放弃这条修改", "放弃后，这条修改不会再提交到服务器。如果它是新建的记录，本机上的这条记录也会删除。确定放弃吗？",
-		func(yes bool) {
-			if !yes {
-				return
-			}
+	t.u.confirm("放弃这条修改", "放弃后，这条修改不会再提交到服务器。如果它是新建的记录，本机上的这条记录也会删除。确定放弃吗？", "放弃",
+		func() {
 			st, seq := t.u.st, r.p.Change.Seq
 			t.u.bg(func() func() {
 				err := st.Discard(seq)
@@ -506,10 +502,7 @@ func (t *syncTab) discardParked() {
 					t.u.changed(nil)
 				}
 			})
-		}, t.u.win)
-	d.SetConfirmText("放弃")
-	d.SetDismissText("取消")
-	d.Show()
+		})
 }
 
 // unparkAfterFix re-submits the refused changes of a record the user just

@@ -115,8 +115,9 @@ type Result struct {
 	Value   float64
 	Defined bool
 	// Reported is true when Value is a department's entry rather than
-	// computed.
+	// computed; Entry is that entry (its period and department).
 	Reported  bool
+	Entry     schema.Reported
 	Target    schema.Target
 	HasTarget bool
 }
@@ -154,8 +155,9 @@ func (r Result) Met() (met, ok bool) {
 }
 
 // Indicators evaluates the township indicators for period (YYYY-MM or
-// YYYY), then every other indicator the area has a target for, so a target
-// that came down from the county is never hidden.
+// YYYY), then every other indicator the area has a target or an entered
+// value for, so neither a target that came down from the county nor a
+// department's entry is ever hidden.
 func (s *Snapshot) Indicators(period string) []Result {
 	ids := append([]string(nil), TownshipIndicators...)
 	if s.Area.IsStreet() {
@@ -165,8 +167,13 @@ func (s *Snapshot) Indicators(period string) []Result {
 	for _, id := range ids {
 		seen[id] = true
 	}
+	// Indicators the county set a target for, or a department entered a
+	// value for, matter to this township even when the list above lacks
+	// them.
 	for _, ind := range schema.Catalogue() {
-		if _, ok := s.targets[ind.ID]; ok && !seen[ind.ID] {
+		_, target := s.targets[ind.ID]
+		_, entered := s.reported[ind.ID]
+		if (target || entered) && !seen[ind.ID] {
 			ids = append(ids, ind.ID)
 			seen[ind.ID] = true
 		}
@@ -188,7 +195,7 @@ func (s *Snapshot) Evaluate(ind schema.Indicator, period string) Result {
 	r.Target, r.HasTarget = s.targets[ind.ID]
 	if !ind.Computed() {
 		if v, ok := s.reported[ind.ID]; ok {
-			r.Value, r.Defined, r.Reported = v.Value, true, true
+			r.Value, r.Defined, r.Reported, r.Entry = v.Value, true, true, v
 		}
 		return r
 	}

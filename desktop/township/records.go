@@ -226,6 +226,31 @@ func loadVisits(st *agent.Store, area schema.Code) ([]Visit, error) {
 // VisitsOf returns a person's counted visits, newest first, for the
 // person's history.
 func VisitsOf(st *agent.Store, personID string) ([]Visit, error) {
+	all, err := VisitHistory(st, personID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Visit, 0, len(all))
+	for _, v := range all {
+		if !v.Corrected {
+			out = append(out, v.Visit)
+		}
+	}
+	return out, nil
+}
+
+// HistoryVisit is one of a person's visits as the history lists it.
+type HistoryVisit struct {
+	Visit
+	// Corrected is set when a counted visit supersedes this one: the
+	// history shows it as 已更正 and no rate counts it (schema/measure.go).
+	Corrected bool
+}
+
+// VisitHistory returns every visit of a person, corrected ones included
+// and marked, newest first: staff correcting a visit want to see what
+// they corrected.
+func VisitHistory(st *agent.Store, personID string) ([]HistoryVisit, error) {
 	recs, err := st.VisitsOf(personID)
 	if err != nil {
 		return nil, err
@@ -238,7 +263,14 @@ func VisitsOf(st *agent.Store, personID string) ([]Visit, error) {
 		}
 		vs = append(vs, v)
 	}
-	out := append([]Visit(nil), indexVisits(vs).byPerson[personID]...)
+	counted := map[string]bool{}
+	for _, v := range indexVisits(vs).byPerson[personID] {
+		counted[v.ID] = true
+	}
+	out := make([]HistoryVisit, len(vs))
+	for i, v := range vs {
+		out[i] = HistoryVisit{Visit: v, Corrected: !counted[v.ID]}
+	}
 	// By visit date, not entry order: visits are often typed in days
 	// after they were made.
 	sort.SliceStable(out, func(i, j int) bool {
