@@ -203,6 +203,10 @@ type Enrollment struct {
 	ServerURL  string    `cbor:"1,keyasint"`
 	Token      string    `cbor:"2,keyasint"`
 	EnrolledAt time.Time `cbor:"3,keyasint"`
+	// CAPEM, when set, is the certificate (PEM) the server's TLS
+	// certificate must chain to, for county servers with a self-signed
+	// or internal certificate; empty means the system's roots.
+	CAPEM []byte `cbor:"4,keyasint,omitempty"`
 }
 
 // SetEnrollment stores the server and token. The token is as secret as the

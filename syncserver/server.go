@@ -55,6 +55,7 @@ type Server struct {
 const (
 	adminTokenFile = "admin.token" // bearer token of the admin API, 0600
 	adminAddrFile  = "admin.addr"  // where the running server listens
+	adminCertFile  = "admin.cert"  // its TLS certificate, when it serves TLS
 	storeSubdir    = "badger"
 )
 
@@ -175,6 +176,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCert, tlsKey str
 		return fmt.Errorf("write %s: %w", adminAddrFile, err)
 	}
 	defer os.Remove(filepath.Join(s.cfg.DataDir, adminAddrFile))
+	if tlsCert != "" {
+		// Admin commands on this machine trust the server's own
+		// certificate, which may be self-signed.
+		pem, err := os.ReadFile(tlsCert)
+		if err != nil {
+			return fmt.Errorf("read TLS certificate: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(s.cfg.DataDir, adminCertFile), pem, 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", adminCertFile, err)
+		}
+		defer os.Remove(filepath.Join(s.cfg.DataDir, adminCertFile))
+	}
 	errc := make(chan error, 1)
 	go func() {
 		var err error

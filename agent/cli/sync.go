@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"laoxiao/agent"
@@ -18,13 +19,21 @@ func runEnroll(ctx context.Context, s *agent.Store, args []string, stdout, stder
 	server := fs.String("server", "", "server address, e.g. https://laoxiao.example.gov.cn")
 	code := fs.String("code", "", "one-time enrolment code from the county office")
 	name := fs.String("name", "", "a name for this device")
+	caFile := fs.String("ca", "", "PEM certificate the server's TLS certificate chains to (a self-signed county server)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("%v", err)
 	}
 	if *server == "" || *code == "" {
 		return usagef("--server and --code are required (需要服务器地址和注册码)")
 	}
-	if err := syncclient.Enroll(ctx, s, *server, *code, *name); err != nil {
+	var ca []byte
+	if *caFile != "" {
+		var err error
+		if ca, err = os.ReadFile(*caFile); err != nil {
+			return fmt.Errorf("read --ca: %w", err)
+		}
+	}
+	if err := syncclient.EnrollWithCA(ctx, s, *server, *code, *name, ca); err != nil {
 		return err
 	}
 	sc, _ := s.Scope()

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,6 +126,32 @@ func (c *Client) update(fn func(*State)) {
 // Enroll trades a one-time code for a token and stores it with the
 // server's address and the device's scope.
 func Enroll(ctx context.Context, st *agent.Store, serverURL, code, name string) error {
+	return EnrollWithCA(ctx, st, serverURL, code, name, nil)
+}
+
+// tlsConfig trusts caPEM (a county server's own certificate or its
+// internal CA) instead of the system roots when it is set.
+func tlsConfig(caPEM []byte) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(caPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return nil, fmt.Errorf("the CA file holds no PEM certificate")
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// EnrollWithCA is Enroll for a server whose TLS certificate chains to
+// caPEM rather than to the system's roots; the CA is kept with the token
+// and used for every sync.
+func EnrollWithCA(ctx context.Context, st *agent.Store, serverURL, code, name string, caPEM []byte) error {
+	tc, err := tlsConfig(caPEM)
+	if err != nil {
+		return fmt.Errorf("enrol with %s: %w", serverURL, err)
+	}
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
 	base := strings.TrimRight(serverURL, "/")
 	body, _ := json.Marshal(map[string]string{"code": code, "device": st.DeviceID(), "name": name})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/enroll", bytes.NewReader(body))
@@ -132,7 +159,7 @@ func Enroll(ctx context.Context, st *agent.Store, serverURL, code, name string) 
 		return fmt.Errorf("enrol with %s: %w", serverURL, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("enrol with %s: %w", serverURL, err)
 	}
@@ -155,7 +182,7 @@ func Enroll(ctx context.Context, st *agent.Store, serverURL, code, name string) 
 	if err := st.SetScope(out.Scope); err != nil {
 		return err
 	}
-	if err := st.SetEnrollment(agent.Enrollment{ServerURL: base, Token: out.Token, EnrolledAt: time.Now()}); err != nil {
+	if err := st.SetEnrollment(agent.Enrollment{ServerURL: base, Token: out.Token, EnrolledAt: time.Now(), CAPEM: caPEM}); err != nil {
 		return err
 	}
 	return nil
@@ -273,7 +300,11 @@ func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
 	h.Set("Authorization", "Bearer "+e.Token)
 	d := c.Dialer
 	if d.TLSClientConfig == nil && u.Scheme == "wss" {
-		d.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		tc, err := tlsConfig(e.CAPEM)
+		if err != nil {
+			return nil, err
+		}
+		d.TLSClientConfig = tc
 	}
 	ws, resp, err := d.DialContext(ctx, u.String(), h)
 	if err != nil {

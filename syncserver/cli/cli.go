@@ -8,6 +8,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -281,8 +283,15 @@ func NewAdminClient(dir string) (*AdminClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read admin token: %w", err)
 	}
-	return &AdminClient{Base: strings.TrimSpace(string(addr)), Token: strings.TrimSpace(string(tok)),
-		HTTP: &http.Client{Timeout: 60 * time.Second}}, nil
+	hc := &http.Client{Timeout: 60 * time.Second}
+	if pem, err := os.ReadFile(filepath.Join(dir, "admin.cert")); err == nil {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("admin.cert holds no PEM certificate")
+		}
+		hc.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
+	return &AdminClient{Base: strings.TrimSpace(string(addr)), Token: strings.TrimSpace(string(tok)), HTTP: hc}, nil
 }
 
 // Do sends a JSON request and decodes the JSON answer into out.
