@@ -67,6 +67,7 @@ func (s Summary) Total() int {
 	return s.Facilities + s.Capacity + s.Persons + s.Visits + s.Population + s.Targets
 }
 
+// String describes the generated store in one line for the terminal.
 func (s Summary) String() string {
 	return fmt.Sprintf("%d records: %d facilities, %d capacity reports, %d persons, %d visits, %d population, %d targets",
 		s.Total(), s.Facilities, s.Capacity, s.Persons, s.Visits, s.Population, s.Targets)

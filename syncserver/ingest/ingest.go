@@ -391,6 +391,7 @@ func (p *pass) mark(in *Ingester, device string) store.Mark {
 // sequence inside the batch); the session closes the connection.
 type ProtocolError struct{ Msg string }
 
+// Error returns the description.
 func (e *ProtocolError) Error() string { return e.Msg }
 
 // apply handles one batch inside a group.
