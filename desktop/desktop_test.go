@@ -820,6 +820,9 @@ func TestOpenErrorsAreExplained(t *testing.T) {
 	if got := explainEnroll(errors.New("enrol with x: 403 Forbidden: code")); !strings.Contains(got, "注册码无效") {
 		t.Errorf("explainEnroll 403 = %q", got)
 	}
+	if got := explainEnroll(errors.New(`Post "https://x/v1/enroll": tls: failed to verify certificate: x509: certificate signed by unknown authority`)); !strings.Contains(got, "证书文件") {
+		t.Errorf("explainEnroll x509 = %q", got)
+	}
 }
 
 func TestParseCount(t *testing.T) {

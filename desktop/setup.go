@@ -160,11 +160,12 @@ func (u *UI) showSetup(scope schema.Code, msg string) {
 	server := newEntry(u, "区县服务器地址，如 http://192.168.1.10:8443")
 	code := newEntry(u, "区县管理员发给本机的一次性注册码")
 	name := newEntry(u, "本机名称，如 草坝镇民政办笔记本")
+	ca := newEntry(u, caHint)
 	enrolMsg := problemLabel()
 	var enrolBtn *widget.Button
 	enrolBtn = widget.NewButton("注册并开始同步", func() {
 		enrolBtn.Disable()
-		u.enrol(server.Text, code.Text, name.Text, chosen(), func(errText string) {
+		u.enrol(server.Text, code.Text, name.Text, ca.Text, chosen(), func(errText string) {
 			enrolBtn.Enable()
 			if errText != "" {
 				enrolMsg.SetText(errText)
@@ -182,6 +183,7 @@ func (u *UI) showSetup(scope schema.Code, msg string) {
 	enrol.field("", "服务器地址", server)
 	enrol.field("", "注册码", code)
 	enrol.field("", "本机名称", name)
+	enrol.field("", "证书文件", ca)
 	content := container.NewVBox(
 		bold("第一步：选择本机负责的乡镇(街道)"),
 		hint("机构、服务对象和人口都按乡镇(街道)登记。注册后，服务器会确认本机的管辖范围。"),
@@ -228,8 +230,12 @@ func (u *UI) chooseTownship(scope, code schema.Code) {
 
 // enrol trades a one-time code for a token; the server sets the device's
 // scope. done gets "" on success or the reason in Chinese.
-func (u *UI) enrol(server, code, name string, chosen schema.Code, done func(errText string)) {
-	server, code, name = strings.TrimSpace(server), strings.TrimSpace(code), strings.TrimSpace(name)
+// caHint explains the optional certificate file: a county server with a
+// self-signed certificate hands it out with the registration code.
+const caHint = "可选：区县服务器使用自签名证书时，填写管理员提供的证书文件路径(.pem)"
+
+func (u *UI) enrol(server, code, name, caPath string, chosen schema.Code, done func(errText string)) {
+	server, code, name, caPath = strings.TrimSpace(server), strings.TrimSpace(code), strings.TrimSpace(name), strings.TrimSpace(caPath)
 	if server == "" || code == "" {
 		done("请填写服务器地址和注册码")
 		return
@@ -255,7 +261,14 @@ func (u *UI) enrol(server, code, name string, chosen schema.Code, done func(errT
 	u.bg(func() func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		err := syncclient.Enroll(ctx, st, server, code, name)
+		var ca []byte
+		var err error
+		if caPath != "" {
+			if ca, err = os.ReadFile(caPath); err != nil {
+				return func() { done("无法读取证书文件：" + caPath) }
+			}
+		}
+		err = syncclient.EnrollWithCA(ctx, st, server, code, name, ca)
 		var scope schema.Code
 		if err == nil {
 			scope, err = st.Scope()
@@ -311,6 +324,8 @@ func explainEnroll(err error) string {
 		return "无法连接服务器，请检查网络和服务器地址。也可以先离线录入，以后再注册。"
 	case strings.Contains(s, "404"):
 		return "这个地址不是老小同步服务器，请核对服务器地址。"
+	case strings.Contains(s, "x509:"), strings.Contains(s, "certificate"):
+		return "无法验证服务器的证书。如果区县服务器使用自签名证书，请向管理员索取证书文件并填入“证书文件”。"
 	}
 	return "注册失败：" + s
 }
