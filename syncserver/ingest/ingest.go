@@ -71,6 +71,9 @@ type Ingester struct {
 	notify   chan struct{}
 	head     atomic.Uint64
 	closing  atomic.Bool
+	// closeMu orders Enqueue's send against Close: a batch is either in
+	// the queue before stop closes (and answered) or refused.
+	closeMu sync.RWMutex
 }
 
 type request struct {
@@ -139,9 +142,11 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 // Close stops the ingester after the group in progress is committed.
 // Requests still queued get ErrClosed. It is safe to call more than once.
 func (in *Ingester) Close() {
+	in.closeMu.Lock()
 	if in.closing.CompareAndSwap(false, true) {
 		close(in.stop)
 	}
+	in.closeMu.Unlock()
 	<-in.done
 }
 
@@ -187,6 +192,10 @@ func (p Pending) Wait(ctx context.Context) (*schema.Ack, error) {
 // Enqueue hands a batch to the writer without waiting, so a session can
 // keep several batches in flight and collect their acks in order.
 func (in *Ingester) Enqueue(ctx context.Context, acct Account, up *schema.Upload) (Pending, error) {
+	// Held while sending: the writer keeps reading the queue until stop
+	// closes, so this never blocks Close for longer than a send.
+	in.closeMu.RLock()
+	defer in.closeMu.RUnlock()
 	if in.closing.Load() {
 		return nil, ErrClosed
 	}

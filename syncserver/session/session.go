@@ -497,6 +497,10 @@ func (c *conn) writeLoop() {
 		select {
 		case m, ok := <-c.out:
 			if !ok {
+				// Settle failMsg: a fail (Kick, Shutdown) racing with
+				// the end of the session either finished before this
+				// or never writes it.
+				c.failOnce.Do(func() {})
 				if !broken {
 					if c.failMsg != nil {
 						c.writeNow(&schema.Msg{Type: schema.MsgError, Error: c.failMsg})
