@@ -473,6 +473,15 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			if len(chs) == 0 {
 				break
 			}
+			// Holes in the outbox come from parked changes, which the
+			// server's mark has passed. A hole above the mark means the
+			// server lost changes it had acked (its store was restored
+			// from an older copy): it would answer every resend with a
+			// gap, so say so instead of resending forever.
+			if first := chs[0].Seq; first > sentUpTo+1 && first > res.HighWater+1 {
+				return res, fmt.Errorf("server's mark %d is below this device's oldest unsent change %d: "+
+					"the server lost changes it had acknowledged; ask the county office to restore its data", res.HighWater, first)
+			}
 			// A batch must be gapless (parked changes leave holes in the
 			// outbox below the server's mark) and fit in a frame: changes
 			// with long notes would otherwise make a frame the server
