@@ -214,40 +214,19 @@ func (c *capacityTab) save() {
 		c.showProblems()
 		return
 	}
-	st := c.u.st
-	c.saveBtn.Disable()
-	c.u.bg(func() func() {
-		probs, err := township.SaveBatch(st, p.items)
-		return func() {
-			c.saveBtn.Enable()
-			if err != nil {
-				c.u.failed("保存床位/托位", err)
-				return
+	c.sheet.save(c.saveBtn, p, "保存床位/托位", func() bool { return period == c.period }, func(saved []int) {
+		c.showProblems()
+		c.updateInfo()
+		if len(saved) > 0 {
+			ids := make([]string, len(saved))
+			for i, k := range saved {
+				ids[i] = schema.CapacityID(p.items[k].Value.(schema.Capacity).Facility, period)
 			}
-			if period != c.period {
-				return
-			}
-			saved := c.sheet.applySaved(p, probs)
-			c.showProblems()
-			c.updateInfo()
-			if len(saved) > 0 {
-				ids := make([]string, len(saved))
-				for i, k := range saved {
-					ids[i] = schema.CapacityID(p.items[k].Value.(schema.Capacity).Facility, period)
-				}
-				c.u.savedOK(fmt.Sprintf("%s 床位/托位 %d 个机构", period, len(saved)))
-				c.u.unparkAfterFix(schema.KindCapacity, ids...)
-				c.u.changed(c)
-			}
+			c.u.savedOK(fmt.Sprintf("%s 床位/托位 %d 个机构", period, len(saved)))
+			c.u.unparkAfterFix(schema.KindCapacity, ids...)
+			c.u.changed(c)
 		}
 	})
 }
 
-func (c *capacityTab) showProblems() {
-	if s := c.sheet.problemSummary(); s != "" {
-		c.msg.SetText(s)
-		c.msg.Show()
-	} else {
-		c.msg.Hide()
-	}
-}
+func (c *capacityTab) showProblems() { c.sheet.showProblems(c.msg) }

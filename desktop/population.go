@@ -194,40 +194,19 @@ func (p *populationTab) save() {
 		p.showProblems()
 		return
 	}
-	st := p.u.st
-	p.saveBtn.Disable()
-	p.u.bg(func() func() {
-		probs, err := township.SaveBatch(st, pend.items)
-		return func() {
-			p.saveBtn.Enable()
-			if err != nil {
-				p.u.failed("保存人口", err)
-				return
+	p.sheet.save(p.saveBtn, pend, "保存人口", func() bool { return year == p.current }, func(saved []int) {
+		p.showProblems()
+		p.updateTotals()
+		if len(saved) > 0 {
+			ids := make([]string, len(saved))
+			for i, k := range saved {
+				ids[i] = schema.PopulationID(pend.items[k].Unit, year)
 			}
-			if year != p.current {
-				return
-			}
-			saved := p.sheet.applySaved(pend, probs)
-			p.showProblems()
-			p.updateTotals()
-			if len(saved) > 0 {
-				ids := make([]string, len(saved))
-				for i, k := range saved {
-					ids[i] = schema.PopulationID(pend.items[k].Unit, year)
-				}
-				p.u.savedOK(fmt.Sprintf("%d年人口 %d 个单位", year, len(saved)))
-				p.u.unparkAfterFix(schema.KindPopulation, ids...)
-				p.u.changed(p)
-			}
+			p.u.savedOK(fmt.Sprintf("%d年人口 %d 个单位", year, len(saved)))
+			p.u.unparkAfterFix(schema.KindPopulation, ids...)
+			p.u.changed(p)
 		}
 	})
 }
 
-func (p *populationTab) showProblems() {
-	if s := p.sheet.problemSummary(); s != "" {
-		p.msg.SetText(s)
-		p.msg.Show()
-	} else {
-		p.msg.Hide()
-	}
-}
+func (p *populationTab) showProblems() { p.sheet.showProblems(p.msg) }

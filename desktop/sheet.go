@@ -478,3 +478,38 @@ func (l cellLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	e := objs[0].MinSize()
 	return fyne.NewSize(e.Width+l.prev, max(e.Height, objs[1].MinSize().Height))
 }
+
+// showProblems puts the sheet's problem summary in msg, or hides msg when
+// there is none.
+func (s *sheet) showProblems(msg *widget.Label) {
+	if sum := s.problemSummary(); sum != "" {
+		msg.SetText(sum)
+		msg.Show()
+	} else {
+		msg.Hide()
+	}
+}
+
+// save writes the collected rows in one synced batch off the UI goroutine,
+// with btn disabled meanwhile. Back on the UI goroutine, unless current
+// says the user has moved to another month or year, it marks the written
+// rows and hands done the indexes of p.items that were written. what names
+// the data in an error message.
+func (s *sheet) save(btn *widget.Button, p pending, what string, current func() bool, done func(saved []int)) {
+	st := s.u.st
+	btn.Disable()
+	s.u.bg(func() func() {
+		probs, err := township.SaveBatch(st, p.items)
+		return func() {
+			btn.Enable()
+			if err != nil {
+				s.u.failed(what, err)
+				return
+			}
+			if !current() {
+				return
+			}
+			done(s.applySaved(p, probs))
+		}
+	})
+}
