@@ -49,7 +49,8 @@ func init() {
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// serverChild serves until SIGTERM; it returns the exit code.
+// serverChild runs `syncserver serve` until SIGTERM, as the real command
+// would, with its logs dropped; it returns the exit code.
 func serverChild(spec string) int {
 	dir, addr, ok := strings.Cut(spec, "|")
 	if !ok {
@@ -58,22 +59,7 @@ func serverChild(spec string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: dir, Logger: discardLog()})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "server child:", err)
-		return 1
-	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "server child:", err)
-		return 1
-	}
-	if err := srv.Serve(ctx, ln, "", ""); err != nil {
-		fmt.Fprintln(os.Stderr, "server child:", err)
-		return 1
-	}
-	return 0
+	return cli.Run(ctx, []string{"serve", "--data", dir, "--listen", addr}, io.Discard, io.Discard)
 }
 
 // benchServer is a sync server in this process on a loopback port.
