@@ -101,7 +101,9 @@ func RSSMB() (float64, error) { return statusMB("/proc/self/status", "VmRSS:") }
 func AnonMB() (float64, error) { return statusMB("/proc/self/status", "RssAnon:") }
 
 // RSSOfPID reads another process's resident set size in MiB.
-func RSSOfPID(pid int) (float64, error) { return statusMB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:") }
+func RSSOfPID(pid int) (float64, error) {
+	return statusMB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:")
+}
 
 func statusMB(path, field string) (float64, error) {
 	f, err := os.Open(path)
