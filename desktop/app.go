@@ -73,6 +73,10 @@ type Options struct {
 	Out io.Writer
 	// Logger receives warnings (stderr when nil).
 	Logger *slog.Logger
+	// OnWindow, when set, is called with the main window once it exists,
+	// before it shows; a test build uses it to map the window's widgets.
+	// It is called on the UI goroutine and must not block.
+	OnWindow func(fyne.Window)
 }
 
 // tabNames are the --tab values, in tab order.
@@ -113,6 +117,9 @@ func Run(opts Options) error {
 	}
 	w.Resize(fyne.NewSize(width, height))
 	u := newUI(a, w, fyne.Do, opts)
+	if opts.OnWindow != nil {
+		opts.OnWindow(w)
+	}
 	u.showPlaceholder("正在启动…")
 	a.Lifecycle().SetOnStarted(func() {
 		if opts.Probe || opts.Screenshot != "" {

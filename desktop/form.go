@@ -139,8 +139,15 @@ func (f *form) problemText(name string) string {
 
 // choiceSelect is a select over an enumeration: it shows the Chinese
 // labels and gives back the stored values.
+//
+// It embeds widget.Select by value and registers itself with
+// ExtendBaseWidget before anything else can: the window's canvas knows the
+// outer *choiceSelect, and Select looks itself up there (through super())
+// to place its pop-up. An embedded *widget.Select made by NewSelect would
+// look up the inner pointer, which the canvas never saw, and the first
+// click crashed the app in NewPopUpMenu (fyne-io/fyne#5965).
 type choiceSelect struct {
-	*widget.Select
+	widget.Select
 	choices []schema.Choice
 }
 
@@ -149,8 +156,10 @@ func newChoiceSelect(choices []schema.Choice, placeholder string) *choiceSelect 
 	for i, c := range choices {
 		labels[i] = c.Label
 	}
-	s := &choiceSelect{Select: widget.NewSelect(labels, nil), choices: choices}
+	s := &choiceSelect{choices: choices}
+	s.Options = labels
 	s.PlaceHolder = placeholder
+	s.ExtendBaseWidget(s)
 	return s
 }
 

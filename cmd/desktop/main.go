@@ -31,6 +31,7 @@ func main() {
 	flag.BoolVar(&o.Probe, "exit-after-first-frame", false, "print start-up seconds, RSS and form-save time as NAME VALUE UNIT lines, then quit; the save probe adds facilities named 启动探测机构NNN, so use a scratch data folder")
 	flag.StringVar(&o.ProbeSuffix, "probe-label", "", "suffix of the probe's figure names, e.g. 100k")
 	flag.IntVar(&o.ProbeSaves, "probe-saves", 20, "form saves the probe times")
+	testHooks(&o)
 	width := flag.Int("width", 1280, "window width")
 	height := flag.Int("height", 800, "window height")
 	makeDemo := flag.String("make-demo", "", "create a demo data folder here and exit")
