@@ -12,6 +12,7 @@
 package realwindow
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,12 +106,15 @@ func startDisplay(t *testing.T) *display {
 		t.Fatalf("start Xvfb: %v", err)
 	}
 	w.Close()
+	// Read up to the newline and keep the pipe open until Xvfb exits:
+	// Xvfb dies with "Cannot write display number" if the reader goes
+	// away between its writes.
 	num := make(chan string, 1)
 	go func() {
-		buf := make([]byte, 16)
-		n, _ := r.Read(buf)
-		num <- strings.TrimSpace(string(buf[:n]))
-		r.Close()
+		defer r.Close()
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		num <- strings.TrimSpace(line)
+		io.Copy(io.Discard, r)
 	}()
 	d := &display{fbdir: fbdir, cmd: cmd}
 	select {
@@ -126,6 +131,19 @@ func startDisplay(t *testing.T) *display {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
+	// Wait until the server answers; a client that connects too early
+	// gets "Failed to open display".
+	for i := 0; ; i++ {
+		probe := exec.Command("xdotool", "getdisplaygeometry")
+		probe.Env = append(os.Environ(), "DISPLAY="+d.name)
+		if probe.Run() == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("Xvfb on %s does not answer: %s", d.name, stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	return d
 }
 
@@ -541,4 +559,67 @@ func readXWD(path string) (image.Image, error) {
 		}
 	}
 	return img, nil
+}
+
+// cell returns the grid cell in the row labelled row and the column
+// headed col (capacity and population sheets).
+func (a *app) cell(row, col string) item {
+	a.t.Helper()
+	r, c := a.find(row, false), a.find(col, false)
+	x, y := c.X+c.W/2, r.Y+r.H/2
+	for _, it := range a.snapshot().Items {
+		if it.Type == "*desktop.cellEntry" && x >= it.X && x <= it.X+it.W && y >= it.Y && y <= it.Y+it.H {
+			return it
+		}
+	}
+	a.t.Fatalf("no cell at row %q, column %q", row, col)
+	return item{}
+}
+
+// focused is the rectangle of the widget with the keyboard focus.
+func (a *app) focused() item {
+	a.t.Helper()
+	m := a.snapshot()
+	if m.FocusedItem == nil {
+		a.t.Fatal("nothing has the keyboard focus")
+	}
+	return *m.FocusedItem
+}
+
+// scrollTo turns the mouse wheel over the point (x, y) until text is
+// inside the window, as a person scrolls a form that is taller than the
+// screen.
+func (a *app) scrollTo(text string, x, y int) item {
+	a.t.Helper()
+	for i := 0; i < 30; i++ {
+		for _, it := range a.snapshot().Items {
+			if it.Text == text && !it.Overlay {
+				if it.Y+it.H < 760 && it.Y > 80 {
+					return it
+				}
+				button := "5" // wheel down
+				if it.Y <= 80 {
+					button = "4"
+				}
+				a.must("mousemove", "--window", a.wid, strconv.Itoa(x), strconv.Itoa(y))
+				a.must("click", button)
+				time.Sleep(100 * time.Millisecond)
+				break
+			}
+		}
+	}
+	a.t.Fatalf("could not scroll %q into view", text)
+	return item{}
+}
+
+// gone waits until text is no longer on the screen.
+func (a *app) gone(text string) {
+	a.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for a.shows(text) {
+		if time.Now().After(deadline) {
+			a.shot("still-" + text)
+			a.t.Fatalf("%q is still on the screen", text)
+		}
+	}
 }
