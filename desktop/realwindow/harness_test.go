@@ -370,10 +370,10 @@ func (a *app) waitFor(match func(uiMap) (item, bool), timeout time.Duration) (it
 	}
 }
 
-// shows reports whether text is on the screen now.
+// shows reports whether some text on the screen now contains text.
 func (a *app) shows(text string) bool {
 	for _, it := range a.snapshot().Items {
-		if it.Text == text && inWindow(it) {
+		if strings.Contains(it.Text, text) && inWindow(it) {
 			return true
 		}
 	}
@@ -612,7 +612,19 @@ func (a *app) scrollTo(text string, x, y int) item {
 	return item{}
 }
 
-// gone waits until text is no longer on the screen.
+// showing waits until some text on the screen contains text.
+func (a *app) showing(text string) {
+	a.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !a.shows(text) {
+		if time.Now().After(deadline) {
+			a.shot("missing-" + text)
+			a.t.Fatalf("no text on the screen contains %q", text)
+		}
+	}
+}
+
+// gone waits until no text on the screen contains text.
 func (a *app) gone(text string) {
 	a.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)

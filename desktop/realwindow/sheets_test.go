@@ -42,7 +42,7 @@ func TestCapacityGridByKeyboard(t *testing.T) {
 		t.Fatalf("Enter moved the focus to %+v, want the row below %+v", f, first)
 	}
 	a.shot("typed")
-	a.find("未保存", false)
+	a.showing("未保存")
 	a.key("ctrl+s")
 	a.gone("未保存")
 	a.shot("saved")
@@ -92,7 +92,7 @@ func TestPopulationGridByKeyboard(t *testing.T) {
 		a.key("Tab")
 	}
 	a.typeText("120")
-	a.find("未保存", false)
+	a.showing("未保存")
 	a.shot("typed")
 	a.key("ctrl+s")
 	a.gone("未保存")
