@@ -294,6 +294,7 @@ type item struct {
 	H        float32 `json:"h"`
 	Disabled bool    `json:"disabled"`
 	Overlay  bool    `json:"overlay"`
+	Checked  bool    `json:"checked"`
 }
 
 func (it item) center() (int, int) { return int(it.X + it.W/2), int(it.Y + it.H/2) }
@@ -397,6 +398,35 @@ func (a *app) click(text string) {
 	a.clickAt(x, y, 1)
 }
 
+// check clicks the check box labelled text until it shows want, and
+// fails if one click does not do it.
+func (a *app) check(text string, want bool) {
+	a.t.Helper()
+	box := func() (item, bool) {
+		for _, it := range a.snapshot().Items {
+			if it.Type == "*widget.Check" && it.Text == text && inWindow(it) {
+				return it, true
+			}
+		}
+		return item{}, false
+	}
+	it, ok := box()
+	if !ok {
+		a.t.Fatalf("no check box %q on the screen", text)
+	}
+	if it.Checked == want {
+		return
+	}
+	// A person clicks the box or its words; the empty space to the right
+	// of a check box does not toggle it.
+	x, y := int(it.X+14), int(it.Y+it.H/2)
+	a.clickAt(x, y, 1)
+	if it, _ := box(); it.Checked != want {
+		a.shot("check-" + text)
+		a.t.Fatalf("clicking the check box %q at (%d,%d) did not set it to %v", text, x, y, want)
+	}
+}
+
 // clickRightOf clicks the input in the form row labelled label: the first
 // widget of the given type to the right of the label on the same line.
 func (a *app) inputRightOf(label, typ string) item {
@@ -463,6 +493,36 @@ func (a *app) key(keys ...string) {
 func (a *app) fill(label, s string) {
 	a.t.Helper()
 	x, y := a.inputRightOf(label, "*desktop.entry").center()
+	a.clickAt(x, y, 1)
+	a.key("ctrl+a", "BackSpace")
+	a.typeText(s)
+}
+
+// fillBelow is fill for a label that appears in more than one form: it
+// takes the first label below the heading.
+func (a *app) fillBelow(heading, label, s string) {
+	a.t.Helper()
+	h := a.find(heading, false)
+	var l item
+	for _, it := range a.snapshot().Items {
+		if it.Text == label && it.Type == "*canvas.Text" && it.Y > h.Y && inWindow(it) && (l.Type == "" || it.Y < l.Y) {
+			l = it
+		}
+	}
+	if l.Type == "" {
+		a.t.Fatalf("no %q below %q", label, heading)
+	}
+	var in item
+	for _, it := range a.snapshot().Items {
+		ly := l.Y + l.H/2
+		if it.Type == "*desktop.entry" && inWindow(it) && it.X > l.X+l.W && ly >= it.Y && ly <= it.Y+it.H {
+			in = it
+		}
+	}
+	if in.Type == "" {
+		a.t.Fatalf("no input right of %q below %q", label, heading)
+	}
+	x, y := in.center()
 	a.clickAt(x, y, 1)
 	a.key("ctrl+a", "BackSpace")
 	a.typeText(s)

@@ -37,6 +37,8 @@ type Item struct {
 	Disabled bool `json:"disabled,omitempty"`
 	// Overlay is set for objects in a pop-up (an open dropdown, a dialog).
 	Overlay bool `json:"overlay,omitempty"`
+	// Checked is a check box's state.
+	Checked bool `json:"checked,omitempty"`
 }
 
 // Map is the window at one moment.
@@ -132,7 +134,7 @@ func walk(o fyne.CanvasObject, parent fyne.Position, overlay bool, out *[]Item) 
 	case *widget.Button:
 		it.Text = x.Text
 	case *widget.Check:
-		it.Text = x.Text
+		it.Text, it.Checked = x.Text, x.Checked
 	}
 	*out = append(*out, it)
 	switch x := o.(type) {
