@@ -148,6 +148,8 @@ func (u *UI) showSetup(scope schema.Code, msg string) {
 		note.SetText(msg)
 		note.Show()
 	}
+	// A choice answers "please choose a township": the note goes.
+	townSel.OnChanged = func(string) { note.Hide() }
 	offline := widget.NewButton("先离线录入，以后再注册", func() {
 		code := chosen()
 		if code == "" {
@@ -160,12 +162,12 @@ func (u *UI) showSetup(scope schema.Code, msg string) {
 	server := newEntry(u, "区县服务器地址，如 http://192.168.1.10:8443")
 	code := newEntry(u, "区县管理员发给本机的一次性注册码")
 	name := newEntry(u, "本机名称，如 草坝镇民政办笔记本")
-	ca := newEntry(u, caHint)
+	ca := newCertPicker(u)
 	enrolMsg := problemLabel()
 	var enrolBtn *widget.Button
 	enrolBtn = widget.NewButton("注册并开始同步", func() {
 		enrolBtn.Disable()
-		u.enrol(server.Text, code.Text, name.Text, ca.Text, chosen(), func(errText string) {
+		u.enrol(server.Text, code.Text, name.Text, ca.Path(), chosen(), func(errText string) {
 			enrolBtn.Enable()
 			if errText != "" {
 				enrolMsg.SetText(errText)
@@ -183,7 +185,7 @@ func (u *UI) showSetup(scope schema.Code, msg string) {
 	enrol.field("", "服务器地址", server)
 	enrol.field("", "注册码", code)
 	enrol.field("", "本机名称", name)
-	enrol.field("", "证书文件", ca)
+	enrol.field("", "证书文件", ca.box)
 	content := container.NewVBox(
 		bold("第一步：选择本机负责的乡镇(街道)"),
 		hint("机构、服务对象和人口都按乡镇(街道)登记。注册后，服务器会确认本机的管辖范围。"),
@@ -230,10 +232,6 @@ func (u *UI) chooseTownship(scope, code schema.Code) {
 
 // enrol trades a one-time code for a token; the server sets the device's
 // scope. done gets "" on success or the reason in Chinese.
-// caHint explains the optional certificate file: a county server with a
-// self-signed certificate hands it out with the registration code.
-const caHint = "可选：区县服务器使用自签名证书时，填写管理员提供的证书文件路径(.pem)"
-
 func (u *UI) enrol(server, code, name, caPath string, chosen schema.Code, done func(errText string)) {
 	server, code, name, caPath = strings.TrimSpace(server), strings.TrimSpace(code), strings.TrimSpace(name), strings.TrimSpace(caPath)
 	if server == "" || code == "" {

@@ -28,7 +28,7 @@ type syncTab struct {
 
 	enrolBox                 *fyne.Container
 	serverIn, codeIn, nameIn *entry
-	caIn                     *entry
+	caIn                     *certPicker
 	enrolBtn                 *widget.Button
 	enrolMsg                 *widget.Label
 
@@ -71,11 +71,11 @@ func (t *syncTab) build() fyne.CanvasObject {
 	t.serverIn = newEntry(u, "区县服务器地址，如 http://192.168.1.10:8443")
 	t.codeIn = newEntry(u, "一次性注册码")
 	t.nameIn = newEntry(u, "本机名称，如 草坝镇民政办笔记本")
-	t.caIn = newEntry(u, caHint)
+	t.caIn = newCertPicker(u)
 	t.enrolMsg = problemLabel()
 	t.enrolBtn = widget.NewButton("注册", func() {
 		t.enrolBtn.Disable()
-		u.enrol(t.serverIn.Text, t.codeIn.Text, t.nameIn.Text, t.caIn.Text, "", func(errText string) {
+		u.enrol(t.serverIn.Text, t.codeIn.Text, t.nameIn.Text, t.caIn.Path(), "", func(errText string) {
 			t.enrolBtn.Enable()
 			if errText != "" {
 				t.enrolMsg.SetText(errText)
@@ -90,7 +90,7 @@ func (t *syncTab) build() fyne.CanvasObject {
 	ef.field("", "服务器地址", t.serverIn)
 	ef.field("", "注册码", t.codeIn)
 	ef.field("", "本机名称", t.nameIn)
-	ef.field("", "证书文件", t.caIn)
+	ef.field("", "证书文件", t.caIn.box)
 	t.enrolBox = container.NewVBox(bold("注册到区县服务器"),
 		hint("本机还没有注册，数据只保存在本机。注册后，已录入的数据会全部同步上去。"), ef.object(), t.enrolMsg, t.enrolBtn)
 	t.enrolBox.Hide()

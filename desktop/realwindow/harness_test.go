@@ -155,6 +155,7 @@ type app struct {
 	log     *bytes.Buffer
 	logMu   *sync.Mutex
 	mapPath string
+	home    string // the app's HOME, where a first run proposes its data folder
 	shots   string
 	step    int
 	exited  chan struct{}
@@ -178,7 +179,7 @@ func startApp(t *testing.T, d *display, args ...string) *app {
 	bin := desktopBinary(t)
 	dir := t.TempDir()
 	a := &app{t: t, d: d, log: &bytes.Buffer{}, logMu: &sync.Mutex{}, mapPath: filepath.Join(dir, "uimap.json"),
-		shots: screenshotDir(t), exited: make(chan struct{})}
+		home: dir, shots: screenshotDir(t), exited: make(chan struct{})}
 	args = append([]string{"--ui-map", a.mapPath}, args...)
 	a.cmd = exec.Command(bin, args...)
 	out := syncBuffer{mu: a.logMu, buf: a.log}
