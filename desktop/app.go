@@ -31,6 +31,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
@@ -326,12 +327,22 @@ func (u *UI) openStore(dir, pass string) {
 			st.Close()
 			return func() { u.showDataFolder(dir, "无法读取数据："+err.Error()) }
 		}
+		crashed, err := armCrashLog(dir)
+		if err != nil {
+			// Not being able to record a future crash is no reason to
+			// keep anyone from their data.
+			u.log.Warn("crash log", "err", err)
+		}
 		return func() {
 			u.st, u.dir, u.prefs = st, dir, p
 			if u.opts.DataDir == "" {
 				u.app.Preferences().SetString("dataDir", dir)
 			}
 			u.enter(scope)
+			if crashed != "" {
+				u.log.Warn("the last run crashed", "log", crashed)
+				dialog.ShowInformation("上次程序意外关闭", crashMessage(crashed), u.win)
+			}
 		}
 	})
 }
