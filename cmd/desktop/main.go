@@ -37,7 +37,16 @@ func main() {
 	makeDemo := flag.String("make-demo", "", "create a demo data folder here and exit")
 	records := flag.Int("records", 0, "with --make-demo: exactly this many records (0: one realistic township)")
 	flag.Parse()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// LAOXIAO_LOG=info (or debug) shows more than warnings, e.g. a line
+	// per save, which the desktop bench reads.
+	level := slog.LevelWarn
+	if v := os.Getenv("LAOXIAO_LOG"); v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			fmt.Fprintln(os.Stderr, "desktop: LAOXIAO_LOG:", err)
+			os.Exit(2)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	if *makeDemo != "" {
 		if err := desktop.MakeDemo(*makeDemo, *records, os.Stdout, log); err != nil {
 			fmt.Fprintln(os.Stderr, "desktop:", err)

@@ -43,7 +43,7 @@ var (
 // desktopBinary builds the app with its widget map compiled in. The
 // build shares the Go build cache, so only the first run pays for Fyne's
 // cgo parts.
-func desktopBinary(t *testing.T) string {
+func desktopBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		buildDir, buildErr = os.MkdirTemp("", "laoxiao-realwindow-bin")
@@ -71,7 +71,7 @@ func repoRoot() string {
 
 // requireTools fails (never skips) when the machine lacks what the test
 // needs: make test installs it through scripts/install-deps.sh.
-func requireTools(t *testing.T) {
+func requireTools(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xdotool"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -88,7 +88,7 @@ type display struct {
 	cmd   *exec.Cmd
 }
 
-func startDisplay(t *testing.T) *display {
+func startDisplay(t testing.TB) *display {
 	t.Helper()
 	requireTools(t)
 	fbdir := t.TempDir()
@@ -149,7 +149,7 @@ func startDisplay(t *testing.T) *display {
 
 // app is the running desktop process.
 type app struct {
-	t       *testing.T
+	t       testing.TB
 	d       *display
 	cmd     *exec.Cmd
 	log     *bytes.Buffer
@@ -174,7 +174,7 @@ func (s syncBuffer) Write(p []byte) (int, error) {
 }
 
 // startApp runs bin/desktop on d with args and waits for its window.
-func startApp(t *testing.T, d *display, args ...string) *app {
+func startApp(t testing.TB, d *display, args ...string) *app {
 	t.Helper()
 	bin := desktopBinary(t)
 	dir := t.TempDir()
@@ -188,7 +188,7 @@ func startApp(t *testing.T, d *display, args ...string) *app {
 	// coordinates are the window's; HOME keeps Fyne's preferences (the
 	// last data folder) out of the developer's own.
 	a.cmd.Env = append(os.Environ(), "DISPLAY="+d.name, "FYNE_SCALE=1", "HOME="+dir,
-		"LC_MESSAGES=zh_CN.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+		"LC_MESSAGES=zh_CN.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "LAOXIAO_LOG=info")
 	if err := a.cmd.Start(); err != nil {
 		t.Fatalf("start desktop: %v", err)
 	}
@@ -221,7 +221,7 @@ func startApp(t *testing.T, d *display, args ...string) *app {
 // screenshotDir is $LAOXIAO_SCREENSHOTS/<test> when set (make
 // screenshots keeps them), else a folder kept only when the test fails,
 // so a failure can be looked at.
-func screenshotDir(t *testing.T) string {
+func screenshotDir(t testing.TB) string {
 	t.Helper()
 	name := sanitize(t.Name())
 	if root := os.Getenv("LAOXIAO_SCREENSHOTS"); root != "" {
@@ -577,7 +577,7 @@ func (a *app) quit() {
 
 func (a *app) checkNoPanic() {
 	a.t.Helper()
-	if l := a.logText(); strings.Contains(l, "panic:") || strings.Contains(l, "fatal error:") {
+	if l := a.logText(); strings.Contains(l, "panic:") || strings.Contains(l, "fatal error:") || strings.Contains(l, "level=ERROR") {
 		a.t.Fatalf("the app's log has a panic:\n%s", l)
 	}
 }
