@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -53,25 +52,8 @@ type Options struct {
 	// Tab is the tab to open first: facilities, capacity, persons,
 	// population, indicators or sync.
 	Tab string
-	// Screenshot, when set, captures the window as a PNG once the tab has
-	// loaded, then quits.
-	Screenshot string
-	// Probe measures start-up, memory and a durable form save, prints them
-	// as "NAME VALUE UNIT" lines on Out and quits.
-	Probe bool
-	// ProbeSaves is how many form saves the probe times (default 20).
-	ProbeSaves int
-	// Scenario, with Screenshot, sets up a state worth showing before the
-	// capture: invalid-facility, invalid-capacity or invalid-person.
-	Scenario string
-	// ProbeSuffix is appended to the probe's figure names ("_100k").
-	ProbeSuffix string
 	// Width and Height of the window (default 1280×800).
 	Width, Height float32
-	// Start is when the process started, for the probe.
-	Start time.Time
-	// Out receives the probe's figures (os.Stdout when nil).
-	Out io.Writer
 	// Logger receives warnings (stderr when nil).
 	Logger *slog.Logger
 	// OnWindow, when set, is called with the main window once it exists,
@@ -89,17 +71,11 @@ const appID = "cn.laoxiao.desktop"
 // Run starts the app and returns when its window is closed.
 func Run(opts Options) error {
 	fixLocale()
-	if opts.Out == nil {
-		opts.Out = os.Stdout
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	if opts.Tab != "" && tabIndex(opts.Tab) < 0 {
 		return fmt.Errorf("unknown tab %q (want one of %s)", opts.Tab, strings.Join(tabNames, ", "))
-	}
-	if _, ok := scenarios[opts.Scenario]; opts.Scenario != "" && !ok {
-		return fmt.Errorf("unknown scenario %q", opts.Scenario)
 	}
 	if runtime.GOOS == "linux" && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		// GLFW would panic with a stack trace; say what is missing.
@@ -123,9 +99,6 @@ func Run(opts Options) error {
 	}
 	u.showPlaceholder("正在启动…")
 	a.Lifecycle().SetOnStarted(func() {
-		if opts.Probe || opts.Screenshot != "" {
-			go u.automate()
-		}
 		u.begin()
 	})
 	// Ctrl+C in a terminal or a logout's SIGTERM closes the window the

@@ -2,8 +2,6 @@
 // Fyne, offline first, syncing with the county server when online.
 //
 //	desktop [--data DIR] [--passphrase-env VAR] [--tab NAME]
-//	desktop --data DIR --tab NAME --screenshot FILE [--scenario NAME]
-//	desktop --data DIR --exit-after-first-frame [--probe-label 100k] [--probe-saves 20]
 //	desktop --make-demo DIR [--records N]
 package main
 
@@ -12,25 +10,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
 	"laoxiao/desktop"
 )
-
-// start is taken before main runs, so the probe's start-up time includes
-// the runtime's and the packages' initialisation.
-var start = time.Now()
 
 func main() {
 	var o desktop.Options
 	flag.StringVar(&o.DataDir, "data", "", "data folder (the agent store); asked for on first run")
 	passEnv := flag.String("passphrase-env", "", "environment variable holding the passphrase of an encrypted store")
 	flag.StringVar(&o.Tab, "tab", "", "tab to open: facilities, capacity, persons, population, indicators, sync")
-	flag.StringVar(&o.Screenshot, "screenshot", "", "capture the window as a PNG once the tab has loaded, then quit")
-	flag.StringVar(&o.Scenario, "scenario", "", "with --screenshot: invalid-facility, invalid-capacity or invalid-person")
-	flag.BoolVar(&o.Probe, "exit-after-first-frame", false, "print start-up seconds, RSS and form-save time as NAME VALUE UNIT lines, then quit; the save probe adds facilities named 启动探测机构NNN, so use a scratch data folder")
-	flag.StringVar(&o.ProbeSuffix, "probe-label", "", "suffix of the probe's figure names, e.g. 100k")
-	flag.IntVar(&o.ProbeSaves, "probe-saves", 20, "form saves the probe times")
 	testHooks(&o)
 	width := flag.Int("width", 1280, "window width")
 	height := flag.Int("height", 800, "window height")
@@ -58,7 +46,7 @@ func main() {
 		o.Passphrase = os.Getenv(*passEnv)
 	}
 	o.Width, o.Height = float32(*width), float32(*height)
-	o.Start, o.Out, o.Logger = start, os.Stdout, log
+	o.Logger = log
 	if err := desktop.Run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "desktop:", err)
 		os.Exit(1)
