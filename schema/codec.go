@@ -16,7 +16,25 @@ const (
 	MaxArrayElements  = 4096    // elements in one CBOR array
 	MaxMapPairs       = 512     // pairs in one CBOR map
 	MaxFieldValueSize = 64 << 10
+	// BatchBudget bounds the estimated bytes (ChangeSize) of the changes
+	// one upload or download frame carries: half of MaxFrameBytes, so the
+	// estimate may be off by a lot and the frame still fits.
+	BatchBudget = MaxFrameBytes / 2
 )
+
+// ChangeSize estimates the bytes ch takes encoded: its identifying strings
+// and field names and values, plus a fixed allowance for the rest. The
+// client cuts upload batches with it and the server download frames and
+// group commits, so both sides size a change alike. It is an estimate,
+// not the encoded length (encoding every change to measure it would cost
+// more than the batch): keep a margin, as BatchBudget does.
+func ChangeSize(ch *Change) int {
+	n := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
+	for k, v := range ch.Set {
+		n += len(k) + len(v) + 4
+	}
+	return n
+}
 
 var (
 	encMode  cbor.EncMode

@@ -486,10 +486,10 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			// outbox below the server's mark) and fit in a frame: changes
 			// with long notes would otherwise make a frame the server
 			// refuses on every retry.
-			size := changeSize(&chs[0])
+			size := schema.ChangeSize(&chs[0])
 			for i := 1; i < len(chs); i++ {
-				size += changeSize(&chs[i])
-				if chs[i].Seq != chs[i-1].Seq+1 || size > uploadBudget {
+				size += schema.ChangeSize(&chs[i])
+				if chs[i].Seq != chs[i-1].Seq+1 || size > schema.BatchBudget {
 					chs = chs[:i]
 					break
 				}
@@ -718,19 +718,6 @@ func (r *releaser) release() bool {
 	}
 	r.done = want
 	return true
-}
-
-// uploadBudget bounds the estimated bytes of one upload batch: half the
-// frame limit, so the estimate may be off by a lot and still fit.
-const uploadBudget = schema.MaxFrameBytes / 2
-
-// changeSize estimates the encoded size of a change.
-func changeSize(ch *schema.Change) int {
-	n := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
-	for k, v := range ch.Set {
-		n += len(k) + len(v) + 4
-	}
-	return n
 }
 
 // localNow is the device's own wall clock, uncorrected: the store's clock

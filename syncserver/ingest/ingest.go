@@ -87,11 +87,7 @@ type request struct {
 func uploadSize(up *schema.Upload) int {
 	n := 0
 	for i := range up.Changes {
-		ch := &up.Changes[i]
-		n += 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
-		for k, v := range ch.Set {
-			n += len(k) + len(v)
-		}
+		n += schema.ChangeSize(&up.Changes[i])
 	}
 	return n
 }

@@ -403,8 +403,8 @@ func (c *conn) downloadLoop(cursor uint64) {
 		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, c.dev.ID, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
 			// Changes with long notes must not make a frame the device
 			// cannot read: stop at the byte budget, resume from there.
-			s := changeSize(&le.Change)
-			if len(entries) > 0 && size+s > downloadBudget {
+			s := schema.ChangeSize(&le.Change)
+			if len(entries) > 0 && size+s > schema.BatchBudget {
 				return errFrameFull
 			}
 			entries = append(entries, schema.LogEntry{Seq: le.Seq, Change: le.Change})
@@ -445,21 +445,8 @@ func (c *conn) downloadLoop(cursor uint64) {
 	}
 }
 
-// downloadBudget bounds the estimated bytes of one download frame: half
-// the frame limit, so the estimate may be off by a lot and still fit.
-const downloadBudget = schema.MaxFrameBytes / 2
-
 // errFrameFull stops a log read once a download frame is full.
 var errFrameFull = errors.New("download frame full")
-
-// changeSize estimates the encoded size of a change.
-func changeSize(ch *schema.Change) int {
-	n := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
-	for k, v := range ch.Set {
-		n += len(k) + len(v) + 4
-	}
-	return n
-}
 
 // send queues a message for the writer; false once the session ended.
 func (c *conn) send(m *schema.Msg) bool {
