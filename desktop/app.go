@@ -21,7 +21,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -81,10 +80,7 @@ func Run(opts Options) error {
 		// GLFW would panic with a stack trace; say what is missing.
 		return errors.New("no graphical display: DISPLAY is not set (没有图形界面：请在桌面环境中运行，或先启动 Xvfb 并设置 DISPLAY)")
 	}
-	// A township laptop runs this beside a browser and office software on
-	// 4 GB; a soft limit makes the collector work harder before the heap
-	// grows past it, instead of doubling after reading a large township.
-	debug.SetMemoryLimit(256 << 20)
+	tuneMemory()
 	a := app.NewWithID(appID)
 	a.Settings().SetTheme(laotheme.New())
 	w := a.NewWindow("老小 · 一老一小数据采集")
@@ -182,6 +178,7 @@ type UI struct {
 	// queue the test drains in tests.
 	post func(func())
 	jobs jobs
+	trim trimmer
 
 	dir   string
 	st    *agent.Store
@@ -257,6 +254,7 @@ func (u *UI) bg(work func() func()) {
 	go func() {
 		defer u.jobs.add(-1)
 		apply := work()
+		u.trim.soon()
 		if apply != nil {
 			u.post(apply)
 		}
@@ -306,6 +304,7 @@ func (u *UI) openStore(dir, pass string) {
 			// keep anyone from their data.
 			u.log.Warn("crash log", "err", err)
 		}
+		u.trim.setRelease(st.ReleaseMapped, u.log.Warn)
 		return func() {
 			u.st, u.dir, u.prefs = st, dir, p
 			if u.opts.DataDir == "" {
@@ -483,6 +482,7 @@ func (u *UI) shutdown() {
 		}
 	}
 	u.jobs.waitIdle(30 * time.Second)
+	u.trim.stop()
 	if u.st != nil {
 		if err := u.st.Close(); err != nil && u.exitErr == nil {
 			u.exitErr = err

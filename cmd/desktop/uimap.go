@@ -4,6 +4,12 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,10 +24,14 @@ import (
 // start says.
 func testHooks(o *desktop.Options) {
 	path := flag.String("ui-map", "", "test builds: write the window's widget map (JSON) here every 100 ms")
+	heapProfile := flag.String("test-heap-profile", "", "test builds: write a heap profile here on SIGUSR1")
 	panicAfter := flag.Duration("test-panic-after", 0, "test builds: panic on a background goroutine this long after the window opens")
 	o.OnWindow = func(w fyne.Window) {
 		if *path != "" {
 			uimap.Start(w, *path, 100*time.Millisecond, make(chan struct{}))
+		}
+		if *heapProfile != "" {
+			writeHeapProfileOnSignal(*heapProfile)
 		}
 		if *panicAfter > 0 {
 			go func() {
@@ -30,4 +40,26 @@ func testHooks(o *desktop.Options) {
 			}()
 		}
 	}
+}
+
+// writeHeapProfileOnSignal writes a heap profile to path each time the
+// process gets SIGUSR1, to see where the app's memory goes in a state a
+// real-window test drove it to.
+func writeHeapProfileOnSignal(path string) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR1)
+	go func() {
+		for range sig {
+			runtime.GC()
+			f, err := os.Create(path)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "heap profile:", err)
+				continue
+			}
+			if err := pprof.WriteHeapProfile(f); err != nil {
+				fmt.Fprintln(os.Stderr, "heap profile:", err)
+			}
+			f.Close()
+		}
+	}()
 }

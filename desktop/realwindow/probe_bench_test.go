@@ -109,6 +109,9 @@ func probe(b *testing.B, records, saves int, label string) {
 		a.click(tab.title)
 		waitText(a, tab.loaded)
 		time.Sleep(time.Second)
+		if os.Getenv("LAOXIAO_PROBE_VERBOSE") != "" {
+			b.Logf("after %s: RSS %.1f MiB, anonymous %.1f MiB", tab.title, rssOf(b, pid), statusMiB(b, pid, "RssAnon:"))
+		}
 	}
 	rssAll := rssOf(b, pid)
 	// The anonymous part is the heap and what the libraries allocate; the

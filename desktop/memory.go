@@ -1,0 +1,85 @@
+package desktop
+
+import (
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Memory on a township laptop: the app runs beside a browser and office
+// software on 4 GB, and a tab of a large township decodes tens of
+// thousands of records that are garbage a moment later. The collector
+// runs at a quarter of the heap's growth instead of doubling it, the soft
+// limit makes it work harder still before the heap passes it, and once
+// background work quiets down the freed memory goes back to the system
+// instead of staying in the process until the runtime's scavenger gets to
+// it.
+
+const (
+	gcPercent   = 25
+	memoryLimit = 192 << 20
+	// trimDelay lets a burst of background reads (a tab and the status
+	// bar) finish before the one full collection that returns the memory.
+	trimDelay = 500 * time.Millisecond
+)
+
+// tuneMemory sets the collector for a laptop; Run calls it once.
+func tuneMemory() {
+	debug.SetGCPercent(gcPercent)
+	debug.SetMemoryLimit(memoryLimit)
+}
+
+// trimmer returns freed memory to the system after background work,
+// at most once per quiet spell, and asks the store to give back the pages
+// of its mapped files the reads touched.
+type trimmer struct {
+	mu      sync.Mutex
+	timer   *time.Timer
+	closed  bool
+	release func() error // the store's ReleaseMapped, once a store is open
+	log     func(msg string, args ...any)
+}
+
+// setRelease registers the store's release of mapped pages.
+func (t *trimmer) setRelease(release func() error, log func(msg string, args ...any)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.release, t.log = release, log
+}
+
+func (t *trimmer) run() {
+	debug.FreeOSMemory()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	// Under the lock, so stop (before the store closes) waits for it.
+	if t.closed || t.release == nil {
+		return
+	}
+	if err := t.release(); err != nil {
+		t.log("release mapped store pages", "err", err)
+	}
+}
+
+// soon schedules a trim trimDelay from now, replacing one pending.
+func (t *trimmer) soon() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	if t.timer == nil {
+		t.timer = time.AfterFunc(trimDelay, t.run)
+		return
+	}
+	t.timer.Reset(trimDelay)
+}
+
+// stop cancels a pending trim; the app is closing.
+func (t *trimmer) stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+}
