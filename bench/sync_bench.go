@@ -429,7 +429,7 @@ func benchServerRSS(env Env) ([]Figure, error) {
 				Unit: villages[i], Set: fields, Stamp: schema.MakeStamp(time.Now().UnixMilli(), uint16(j)),
 				Device: device, Seq: uint64(j + 1)})
 		}
-		if err := writeMsg(c.ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}); err != nil {
+		if err := schema.WriteMsg(c.ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}, 30*time.Second); err != nil {
 			return nil, err
 		}
 		select {
@@ -522,11 +522,11 @@ func openSession(ctx context.Context, ac *cli.AdminClient, base, device string, 
 		return nil, fmt.Errorf("dial %s: %w", device, err)
 	}
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: device, ClockMS: time.Now().UnixMilli()}
-	if err := writeMsg(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}); err != nil {
+	if err := schema.WriteMsg(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}, 30*time.Second); err != nil {
 		ws.Close()
 		return nil, err
 	}
-	m, err := readMsg(ws)
+	m, err := schema.ReadMsg(ws, 30*time.Second)
 	if err == nil && m.Type != schema.MsgWelcome {
 		err = fmt.Errorf("hello answered with %s", m.Type)
 	}
@@ -535,29 +535,4 @@ func openSession(ctx context.Context, ac *cli.AdminClient, base, device string, 
 		return nil, fmt.Errorf("%s: %w", device, err)
 	}
 	return ws, nil
-}
-
-func writeMsg(ws *websocket.Conn, m *schema.Msg) error {
-	b, err := schema.EncodeMsg(m)
-	if err != nil {
-		return err
-	}
-	ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return ws.WriteMessage(websocket.BinaryMessage, b)
-}
-
-func readMsg(ws *websocket.Conn) (*schema.Msg, error) {
-	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-	_, data, err := ws.ReadMessage()
-	if err != nil {
-		return nil, err
-	}
-	m, err := schema.DecodeMsg(data)
-	if err != nil {
-		return nil, err
-	}
-	if m.Type == schema.MsgError {
-		return nil, m.Error
-	}
-	return m, nil
 }

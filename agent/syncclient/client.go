@@ -341,7 +341,7 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	localAt := localNow(clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: c.st.DeviceID(),
 		Cursor: c.st.Cursor(), ClockMS: clock.Physical().UnixMilli()}
-	if err := write(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}); err != nil {
+	if err := schema.WriteMsg(ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}, writeTimeout); err != nil {
 		return res, fmt.Errorf("send hello: %w", err)
 	}
 	msgs := make(chan *schema.Msg, 16)
@@ -349,17 +349,7 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 	go func() {
 		defer close(msgs)
 		for {
-			ws.SetReadDeadline(time.Now().Add(c.Timeout))
-			mt, data, err := ws.ReadMessage()
-			if err != nil {
-				readErr <- err
-				return
-			}
-			if mt != websocket.BinaryMessage {
-				readErr <- fmt.Errorf("server sent a text frame")
-				return
-			}
-			m, err := schema.DecodeMsg(data)
+			m, err := schema.ReadMsg(ws, c.Timeout)
 			if err != nil {
 				readErr <- err
 				return
@@ -376,13 +366,14 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 		if !ok {
 			select {
 			case err := <-readErr:
+				var refused *schema.Error
+				if errors.As(err, &refused) {
+					return nil, err // the server's own word: kept as it is for Explain
+				}
 				return nil, fmt.Errorf("read: %w", err)
 			default:
 				return nil, ctx.Err()
 			}
-		}
-		if m.Type == schema.MsgError {
-			return nil, m.Error
 		}
 		return m, nil
 	}
@@ -497,7 +488,7 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 			batchNo++
 			up := &schema.Upload{Batch: batchNo, First: chs[0].Seq, Changes: chs}
 			at := time.Now()
-			if err := write(ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}); err != nil {
+			if err := schema.WriteMsg(ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}, writeTimeout); err != nil {
 				return res, fmt.Errorf("send batch: %w", err)
 			}
 			queue = append(queue, inflight{batch: batchNo, changes: chs, sentAt: at})
@@ -734,14 +725,8 @@ func findSeq(chs []schema.Change, seq uint64) (schema.Change, bool) {
 	return schema.Change{}, false
 }
 
-func write(ws *websocket.Conn, m *schema.Msg) error {
-	b, err := schema.EncodeMsg(m)
-	if err != nil {
-		return err
-	}
-	ws.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	return ws.WriteMessage(websocket.BinaryMessage, b)
-}
+// writeTimeout bounds sending one frame to the server.
+const writeTimeout = 30 * time.Second
 
 // Explain turns a sync error into plain Chinese for the user.
 func Explain(err error) string {

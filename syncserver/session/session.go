@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -203,9 +202,10 @@ func (c *conn) run() {
 	e := c.ep
 	defer c.ws.Close()
 	defer c.cancel()
-	// No read limit on the connection: readFrame enforces the frame limit
-	// itself, so an oversized frame gets a bad_frame error that says why
-	// before the close (gorilla's own limit answers with a bare close).
+	// No read limit on the connection: schema.ReadFrame enforces the
+	// frame limit itself, so an oversized frame gets a bad_frame error
+	// that says why before the close (gorilla's own limit answers with a
+	// bare close).
 	// Deadlines use the real clock: e.Now may be a test's moved clock.
 	c.ws.SetReadDeadline(time.Now().Add(e.ReadTimeout))
 	c.ws.SetPongHandler(func(string) error {
@@ -251,12 +251,9 @@ func (c *conn) run() {
 }
 
 func (c *conn) readHello() (*schema.Hello, error) {
-	mt, data, err := readFrame(c.ws)
+	data, err := schema.ReadFrame(c.ws)
 	if err != nil {
 		return nil, fmt.Errorf("read hello: %w", err)
-	}
-	if mt != websocket.BinaryMessage {
-		return nil, fmt.Errorf("hello: want a binary frame")
 	}
 	m, err := schema.DecodeMsg(data)
 	if err != nil {
@@ -283,13 +280,9 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 	readErr := make(chan error, 1)
 	go func() {
 		for {
-			mt, data, err := readFrame(c.ws)
+			data, err := schema.ReadFrame(c.ws)
 			if err != nil {
 				readErr <- err
-				return
-			}
-			if mt != websocket.BinaryMessage {
-				readErr <- fmt.Errorf("text frame: want binary CBOR")
 				return
 			}
 			c.ws.SetReadDeadline(time.Now().Add(c.ep.ReadTimeout))
@@ -338,27 +331,6 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 		}
 		pending <- p
 	}
-}
-
-// errFrameTooBig is a frame over schema.MaxFrameBytes.
-var errFrameTooBig = fmt.Errorf("frame exceeds the limit of %d bytes", schema.MaxFrameBytes)
-
-// readFrame reads one message of at most schema.MaxFrameBytes. It stops
-// reading one byte past the limit, so a peer announcing a huge frame costs
-// no more memory than a full-sized one.
-func readFrame(ws *websocket.Conn) (int, []byte, error) {
-	mt, r, err := ws.NextReader()
-	if err != nil {
-		return 0, nil, err
-	}
-	data, err := io.ReadAll(io.LimitReader(r, schema.MaxFrameBytes+1))
-	if err != nil {
-		return 0, nil, err
-	}
-	if len(data) > schema.MaxFrameBytes {
-		return 0, nil, errFrameTooBig
-	}
-	return mt, data, nil
 }
 
 // ackLoop sends acks in batch order once each batch is durable.
@@ -464,14 +436,9 @@ func (c *conn) send(m *schema.Msg) bool {
 	}
 }
 
-func (c *conn) writeNow(m *schema.Msg) error {
-	b, err := schema.EncodeMsg(m)
-	if err != nil {
-		return err
-	}
-	c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return c.ws.WriteMessage(websocket.BinaryMessage, b)
-}
+// writeNow writes m on the caller's goroutine: the handshake's, before
+// writeLoop starts, or writeLoop's own.
+func (c *conn) writeNow(m *schema.Msg) error { return schema.WriteMsg(c.ws, m, 10*time.Second) }
 
 // writeLoop owns every write to the connection (gorilla allows one writer)
 // and sends pings. It runs until out is closed; after a failure it keeps
