@@ -147,15 +147,14 @@ const (
 // and in every change of the log.
 const maxIDBytes = 128
 
-var chinaStandardTime = time.FixedZone("CST", 8*3600)
-
-// today returns the date records may not be after, or "" to skip.
+// today returns the date records may not be after, or "" to skip: the
+// later of the date in China and the date in now's own zone, so a device
+// whose zone runs ahead of China's is not refused a date it sees as today.
 func today(now time.Time) string {
 	if now.IsZero() {
 		return ""
 	}
-	a, b := now.Format(DateLayout), now.In(chinaStandardTime).Format(DateLayout)
-	return max(a, b)
+	return max(now.Format(DateLayout), Today(now))
 }
 
 // label is a field's name in both languages.

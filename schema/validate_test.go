@@ -14,7 +14,7 @@ const (
 )
 
 // now is 2025-06-15 10:00 in Beijing.
-var now = time.Date(2025, 6, 15, 10, 0, 0, 0, chinaStandardTime)
+var now = time.Date(2025, 6, 15, 10, 0, 0, 0, ChinaTime)
 
 func testCtx() ValidationContext {
 	return ValidationContext{Divisions: DemoDivisions(), Scope: "511802", Now: now}

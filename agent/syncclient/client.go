@@ -6,14 +6,9 @@
 package syncclient
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -121,71 +116,6 @@ func (c *Client) update(fn func(*State)) {
 	if cb != nil {
 		cb(s)
 	}
-}
-
-// Enroll trades a one-time code for a token and stores it with the
-// server's address and the device's scope.
-func Enroll(ctx context.Context, st *agent.Store, serverURL, code, name string) error {
-	return EnrollWithCA(ctx, st, serverURL, code, name, nil)
-}
-
-// tlsConfig trusts caPEM (a county server's own certificate or its
-// internal CA) instead of the system roots when it is set.
-func tlsConfig(caPEM []byte) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if len(caPEM) > 0 {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(caPEM) {
-			return nil, fmt.Errorf("the CA file holds no PEM certificate")
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
-}
-
-// EnrollWithCA is Enroll for a server whose TLS certificate chains to
-// caPEM rather than to the system's roots; the CA is kept with the token
-// and used for every sync.
-func EnrollWithCA(ctx context.Context, st *agent.Store, serverURL, code, name string, caPEM []byte) error {
-	tc, err := tlsConfig(caPEM)
-	if err != nil {
-		return fmt.Errorf("enrol with %s: %w", serverURL, err)
-	}
-	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment}}
-	base := strings.TrimRight(serverURL, "/")
-	body, _ := json.Marshal(map[string]string{"code": code, "device": st.DeviceID(), "name": name})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/enroll", bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("enrol with %s: %w", serverURL, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("enrol with %s: %w", serverURL, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		json.Unmarshal(raw, &e)
-		return fmt.Errorf("enrol with %s: %s: %s", serverURL, resp.Status, e.Error)
-	}
-	var out struct {
-		Device       string      `json:"device"`
-		Token        string      `json:"token"`
-		Scope        schema.Code `json:"scope"`
-		ServerTimeMS int64       `json:"server_time_ms"`
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return fmt.Errorf("enrol with %s: bad answer: %w", serverURL, err)
-	}
-	if err := st.SetScope(out.Scope); err != nil {
-		return err
-	}
-	if err := st.SetEnrollment(agent.Enrollment{ServerURL: base, Token: out.Token, EnrolledAt: time.Now(), CAPEM: caPEM}); err != nil {
-		return err
-	}
-	return nil
 }
 
 // Kick asks a running Run loop to sync now.
@@ -613,104 +543,6 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 // errRedownload asks SyncOnce for one more session after a re-stamp.
 var errRedownload = errors.New("re-stamped: download the scope again")
 
-// releaser deletes acked changes from the outbox on its own goroutine.
-// Asks that arrive while a release runs are merged into one, so a fast
-// stream of acks costs a few large releases rather than one per batch.
-// Parking a refused change happens before the release that covers it is
-// asked for, so no refused change is deleted unparked.
-type releaser struct {
-	st       *agent.Store
-	kick     chan struct{}
-	quit     chan struct{}
-	finished chan struct{}
-	once     sync.Once
-
-	mu         sync.Mutex
-	want, done uint64
-	failed     error
-}
-
-func startReleaser(st *agent.Store, done uint64) *releaser {
-	r := &releaser{st: st, kick: make(chan struct{}, 1), quit: make(chan struct{}), finished: make(chan struct{}),
-		want: done, done: done}
-	go r.run()
-	return r
-}
-
-// releaseStep is how many acked changes may wait in the outbox before a
-// release starts during a sync (the rest go when it ends). A release
-// walks the outbox from its start, past the entries deleted before, so
-// releasing after every batch would cost time quadratic in the backlog.
-// Acked changes still queued when a device crashes are resent and
-// answered as duplicates, which is cheap and safe.
-const releaseStep = 5000
-
-// upTo asks for every change up to seq to be released.
-func (r *releaser) upTo(seq uint64) {
-	r.mu.Lock()
-	r.want = max(r.want, seq)
-	due := r.want-r.done >= releaseStep
-	r.mu.Unlock()
-	if !due {
-		return
-	}
-	select {
-	case r.kick <- struct{}{}:
-	default:
-	}
-}
-
-// err returns the error of a failed release, if any.
-func (r *releaser) err() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.failed
-}
-
-// finish completes every release asked for and stops the goroutine.
-func (r *releaser) finish() error {
-	r.once.Do(func() { close(r.quit) })
-	<-r.finished
-	return r.err()
-}
-
-func (r *releaser) run() {
-	defer close(r.finished)
-	for {
-		select {
-		case <-r.kick:
-		case <-r.quit:
-			r.release()
-			return
-		}
-		if !r.release() {
-			return
-		}
-	}
-}
-
-// release releases up to the latest ask; false once a release failed.
-func (r *releaser) release() bool {
-	r.mu.Lock()
-	want, done, failed := r.want, r.done, r.failed
-	r.mu.Unlock()
-	if failed != nil {
-		return false
-	}
-	if want <= done {
-		return true
-	}
-	err := r.st.Release(want)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err != nil {
-		r.failed = err
-		return false
-	}
-	r.done = want
-	return true
-}
-
 // localNow is the device's own wall clock, uncorrected: the store's clock
 // source (which tests may replace) rather than time.Now, so the offset
 // learned from the server is measured against the clock stamps come from.
@@ -727,28 +559,3 @@ func findSeq(chs []schema.Change, seq uint64) (schema.Change, bool) {
 
 // writeTimeout bounds sending one frame to the server.
 const writeTimeout = 30 * time.Second
-
-// Explain turns a sync error into plain Chinese for the user.
-func Explain(err error) string {
-	var se *schema.Error
-	switch {
-	case err == nil:
-		return ""
-	case errors.Is(err, ErrNotEnrolled):
-		return "本机尚未在服务器注册,请先输入服务器地址和注册码"
-	case errors.As(err, &se):
-		switch se.Code {
-		case schema.ErrAuth:
-			return "服务器拒绝了本机的凭证(可能已被注销),请联系区县管理员重新注册"
-		case schema.ErrVersion:
-			return "软件版本与服务器不一致,请更新软件"
-		case schema.ErrShuttingDown, schema.ErrOverloaded:
-			return "服务器暂时繁忙或正在维护,稍后会自动重试"
-		}
-		return "服务器报告错误:" + se.Message
-	case strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"),
-		strings.Contains(err.Error(), "i/o timeout"), strings.Contains(err.Error(), "network is unreachable"):
-		return "无法连接服务器(网络不通),数据已保存在本机,联网后会自动同步"
-	}
-	return "同步中断,数据已保存在本机,稍后会自动重试"
-}

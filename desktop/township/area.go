@@ -124,15 +124,13 @@ func WorkingArea(scope, chosen schema.Code) schema.Code {
 	return ""
 }
 
-// chinaTime is the zone dates are entered in. Laptops are often left on
-// UTC; a visit made at 07:00 in Beijing must still default to today.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// Today returns the date in China of now, as YYYY-MM-DD.
-func Today(now time.Time) string { return now.In(chinaTime).Format(schema.DateLayout) }
+// Today returns the date in China of now, as YYYY-MM-DD: laptops are
+// often left on UTC, and a visit made at 07:00 in Beijing must still
+// default to today (schema.Today).
+func Today(now time.Time) string { return schema.Today(now) }
 
 // ThisMonth returns the month in China of now, as YYYY-MM.
-func ThisMonth(now time.Time) string { return now.In(chinaTime).Format(schema.MonthLayout) }
+func ThisMonth(now time.Time) string { return schema.ThisMonth(now) }
 
 // PrevMonth returns the month before a YYYY-MM month, or "" if it is not
 // one.

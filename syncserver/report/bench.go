@@ -89,7 +89,7 @@ func (c BenchCity) Bench(ctx context.Context, dir string) (BenchFigures, error) 
 
 	divs := c.BenchDivisions()
 	eng := &indicators.Engine{Store: st, Divisions: func() *schema.Divisions { return divs },
-		Now: func() time.Time { return time.Date(benchYear+1, 1, 15, 9, 0, 0, 0, chinaTime) }}
+		Now: func() time.Time { return time.Date(benchYear+1, 1, 15, 9, 0, 0, 0, schema.ChinaTime) }}
 	run := func() (float64, *Table, error) {
 		start := time.Now()
 		t, err := Build(ctx, eng, Options{Unit: benchCityCode, Year: benchYear})

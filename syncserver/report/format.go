@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"laoxiao/schema"
 	"laoxiao/syncserver/indicators"
 )
 
@@ -167,7 +168,7 @@ func showTime(t time.Time) string {
 	if t.IsZero() {
 		return "从未同步"
 	}
-	return t.In(chinaTime).Format("2006-01-02 15:04")
+	return t.In(schema.ChinaTime).Format("2006-01-02 15:04")
 }
 
 // syncState names a township's sync state.
@@ -197,7 +198,7 @@ func periodZh(p indicators.Period) string {
 
 // subtitle says what the figures are as of and when they were made.
 func (t *Table) subtitle() string {
-	s := fmt.Sprintf("数据截至 %s · 生成于 %s", t.Period, t.Generated.In(chinaTime).Format("2006-01-02 15:04"))
+	s := fmt.Sprintf("数据截至 %s · 生成于 %s", t.Period, t.Generated.In(schema.ChinaTime).Format("2006-01-02 15:04"))
 	if n := t.staleCount(); n > 0 {
 		s += fmt.Sprintf(" · %d个乡镇(街道)超过30天未同步或从未同步", n)
 	}

@@ -22,7 +22,7 @@ import (
 var smallCity = BenchCity{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
 	Facilities: 240, CapacityPerFacility: 3, Persons: 300, Visits: 3000}
 
-var reportNow = time.Date(2026, 3, 10, 9, 0, 0, 0, chinaTime)
+var reportNow = time.Date(2026, 3, 10, 9, 0, 0, 0, schema.ChinaTime)
 
 type cityFixture struct {
 	st   *badgerstore.DB

@@ -113,9 +113,6 @@ type TownshipRow struct {
 	Records  map[schema.Kind]int
 }
 
-// chinaTime is the offices' clock: what "this month" means for a report.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // Build evaluates the indicators and assembles the table.
 func Build(ctx context.Context, eng *indicators.Engine, o Options) (*Table, error) {
 	now := time.Now()
@@ -138,7 +135,8 @@ func Build(ctx context.Context, eng *indicators.Engine, o Options) (*Table, erro
 // DefaultPeriod is what a table for target year y is as of: the whole
 // year once it is over, else the current month.
 func DefaultPeriod(y int, now time.Time) indicators.Period {
-	now = now.In(chinaTime)
+	// The offices' clock: what "this month" means for a report.
+	now = now.In(schema.ChinaTime)
 	if now.Year() > y {
 		return indicators.Period{Year: y}
 	}
