@@ -586,25 +586,9 @@ func (u *UI) openRecord(kind schema.Kind, id string) {
 	}
 }
 
-// fieldLabels name record fields as the forms do. The schema keeps its
-// own labels unexported; these are the words of this app's inputs.
-var fieldLabels = map[schema.Kind]map[string]string{
-	schema.KindFacility: {"name": "机构名称", "kind": "机构类型", "ownership": "举办性质", "inclusive": "普惠",
-		"filing": "备案状态", "opened": "开业日期", "status": "运营状态", "medical": "医养结合", "demo": "示范", "address": "地址"},
-	schema.KindCapacity: {"facility": "机构", "period": "填报月份", "beds_total": "床位总数", "beds_nursing": "护理型床位",
-		"beds_occupied": "已入住床位", "places_total": "托位总数", "places_inclusive": "普惠托位",
-		"children_enrolled": "在托婴幼儿", "care_staff": "护理/保育人员", "certified_staff": "持证人员"},
-	schema.KindPerson: {"name": "姓名", "id_number": "身份证号", "birth_date": "出生日期", "categories": "类别",
-		"support_mode": "供养方式", "wants_centralized": "集中供养意愿", "note": "备注"},
-	schema.KindVisit: {"person": "探访对象", "date": "探访日期", "visitor": "探访人", "kind": "探访类型",
-		"outcome": "探访结果", "note": "备注", "supersedes": "被更正的探访"},
-	schema.KindPopulation: {"year": "年份", "resident": "常住人口", "aged60": "60岁及以上", "aged65": "65岁及以上",
-		"aged0_3": "0-3岁婴幼儿", "births": "出生人口"},
-}
-
+// fieldLabel names a record field in Chinese, in the words the
+// validation messages beside it use.
 func fieldLabel(k schema.Kind, field string) string {
-	if l, ok := fieldLabels[k][field]; ok {
-		return l
-	}
-	return field
+	_, zh := schema.FieldLabel(k, field)
+	return zh
 }
