@@ -160,7 +160,7 @@ func (r *Record) Decode(v any) error { return DecodeFields(r.Fields, v) }
 
 // Typed decodes the record into a new value of its kind's type (a pointer).
 func (r *Record) Typed() (any, error) {
-	v, err := newValue(r.Kind)
+	v, err := NewValue(r.Kind)
 	if err != nil {
 		return nil, err
 	}

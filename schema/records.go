@@ -359,8 +359,11 @@ func TargetID(unit Code, indicator string, year int64) string {
 	return fmt.Sprintf("tg:%s:%s:%d", unit, indicator, year)
 }
 
-// newValue returns a pointer to a zero typed record of kind k.
-func newValue(k Kind) (any, error) {
+// NewValue returns a pointer to a zero typed record of kind k (a
+// *Facility for KindFacility, …), ready for Record.Decode or a form to
+// fill. An unknown kind is an error naming the kinds there are, since it
+// usually comes from what a user typed.
+func NewValue(k Kind) (any, error) {
 	switch k {
 	case KindFacility:
 		return new(Facility), nil
@@ -377,7 +380,7 @@ func newValue(k Kind) (any, error) {
 	case KindTarget:
 		return new(Target), nil
 	}
-	return nil, fmt.Errorf("unknown record kind %q", k)
+	return nil, fmt.Errorf("unknown record kind %q (未知的记录类型); want one of %v", k, Kinds)
 }
 
 // KindOf returns the kind of a typed record value (pointer or not).

@@ -172,7 +172,7 @@ var recordFields = map[Kind]map[string]reflect.Type{}
 
 func init() {
 	for _, k := range Kinds {
-		v, _ := newValue(k)
+		v, _ := NewValue(k)
 		t := reflect.TypeOf(v).Elem()
 		m := map[string]reflect.Type{}
 		for i := 0; i < t.NumField(); i++ {

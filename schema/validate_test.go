@@ -571,7 +571,7 @@ func TestValidateChangeAgainstOtherRecord(t *testing.T) {
 // each record type's fields by their wire names.
 func TestRecordFieldsCoverEveryField(t *testing.T) {
 	for _, k := range Kinds {
-		v, _ := newValue(k)
+		v, _ := NewValue(k)
 		f, err := EncodeFields(v)
 		if err != nil {
 			t.Fatal(err)

@@ -115,7 +115,7 @@ func runAdd(_ context.Context, s *agent.Store, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	v, err := newRecord(kind)
+	v, err := schema.NewValue(kind)
 	if err != nil {
 		return err
 	}

@@ -18,31 +18,10 @@ type field struct {
 	typ   reflect.Type
 }
 
-// newRecord returns a pointer to a zero typed record of kind.
-func newRecord(kind schema.Kind) (any, error) {
-	switch kind {
-	case schema.KindFacility:
-		return new(schema.Facility), nil
-	case schema.KindCapacity:
-		return new(schema.Capacity), nil
-	case schema.KindPerson:
-		return new(schema.Person), nil
-	case schema.KindVisit:
-		return new(schema.Visit), nil
-	case schema.KindPopulation:
-		return new(schema.Population), nil
-	case schema.KindReported:
-		return new(schema.Reported), nil
-	case schema.KindTarget:
-		return new(schema.Target), nil
-	}
-	return nil, fmt.Errorf("unknown record kind %q (未知的记录类型); want one of %v", kind, schema.Kinds)
-}
-
 // fieldsOf lists the fields of kind's record type in declaration order,
 // the order forms show them.
 func fieldsOf(kind schema.Kind) []field {
-	v, err := newRecord(kind)
+	v, err := schema.NewValue(kind)
 	if err != nil {
 		return nil
 	}

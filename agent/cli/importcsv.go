@@ -347,7 +347,7 @@ func parseRow(s *agent.Store, cols columns, rec []string, row int, st *importSta
 	if !ok {
 		return agent.Item{}, false
 	}
-	v, _ := newRecord(kind)
+	v, _ := schema.NewValue(kind)
 	if err := applyFields(v, set); err != nil {
 		probs.add(row, "%v", err)
 		return agent.Item{}, false
