@@ -142,11 +142,29 @@ func (s *DB) Record(ctx context.Context, kind schema.Kind, id string) (*schema.R
 
 // ScanRecords iterates the records under a unit prefix.
 func (s *DB) ScanRecords(ctx context.Context, prefix schema.Code, fn func(*schema.Record) error) error {
-	p := []byte(pRecord + string(prefix))
+	return s.eachRecord(ctx, prefix, true, func(item *badger.Item) error {
+		var rec schema.Record
+		if err := item.Value(func(v []byte) error { return schema.UnmarshalStored(v, &rec) }); err != nil {
+			return fmt.Errorf("decode record %q: %w", item.Key(), err)
+		}
+		return fn(&rec)
+	})
+}
+
+// eachRecord calls fn with the item of every record under a unit prefix,
+// in key order, in one read transaction, checking ctx every few thousand
+// records so a cancelled report stops early. prefetch has Badger read
+// values ahead of the iterator, which pays when every value is decoded
+// anyway; a reader that parses values in place does better without (see
+// ScanRecordsRaw). An error from fn ends the scan and is returned as is.
+func (s *DB) eachRecord(ctx context.Context, prefix schema.Code, prefetch bool, fn func(*badger.Item) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix = p
-		opts.PrefetchSize = 256
+		opts.Prefix = []byte(pRecord + string(prefix))
+		opts.PrefetchValues = prefetch
+		if prefetch {
+			opts.PrefetchSize = 256
+		}
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		n := 0
@@ -156,11 +174,7 @@ func (s *DB) ScanRecords(ctx context.Context, prefix schema.Code, fn func(*schem
 					return err
 				}
 			}
-			var rec schema.Record
-			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &rec) }); err != nil {
-				return fmt.Errorf("decode record %q: %w", it.Item().Key(), err)
-			}
-			if err := fn(&rec); err != nil {
+			if err := fn(it.Item()); err != nil {
 				return err
 			}
 		}
