@@ -167,6 +167,13 @@ type tab interface {
 	save()
 }
 
+// releaser is a tab that holds more than it shows (the indicators'
+// snapshot of every record): release drops it when the user leaves the
+// tab, which then reads its data again when shown.
+type releaser interface {
+	release()
+}
+
 // UI is the running app: the window, the store and the tabs.
 type UI struct {
 	app  fyne.App
@@ -370,7 +377,17 @@ func (u *UI) showMain() {
 		u.stale[i] = true
 	}
 	u.tabs = container.NewAppTabs(items...)
-	u.tabs.OnSelected = func(*container.TabItem) { u.refreshIfStale() }
+	shown := -1
+	u.tabs.OnSelected = func(*container.TabItem) {
+		if shown >= 0 && shown != u.tabs.SelectedIndex() {
+			if r, ok := u.pages[shown].(releaser); ok {
+				r.release()
+				u.stale[shown] = true
+			}
+		}
+		shown = u.tabs.SelectedIndex()
+		u.refreshIfStale()
+	}
 	u.saved = widget.NewLabel("")
 	u.saved.Truncation = fyne.TextTruncateEllipsis
 	u.syncBar = widget.NewLabel("")

@@ -177,6 +177,10 @@ func (t *indicatorsTab) save() {
 	})
 }
 
+// release drops the snapshot of every record, tens of megabytes in a
+// large township, kept only so that switching months needs no new read.
+func (t *indicatorsTab) release() { t.snap = nil }
+
 func (t *indicatorsTab) reload() {
 	st, area := t.u.st, t.u.area
 	t.info.SetText("正在计算…")
