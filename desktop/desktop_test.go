@@ -233,6 +233,13 @@ func TestFirstRunOfflineThenFacility(t *testing.T) {
 	if len(f.shown) != 0 {
 		t.Errorf("search 幼儿园 shows %d", len(f.shown))
 	}
+	// And by the pinyin of the name or its initials.
+	for _, q := range []string{"zxjly", "ZhongXin", "中心jly"} {
+		f.search.SetText(q)
+		if len(f.shown) != 1 {
+			t.Errorf("search %s shows %d", q, len(f.shown))
+		}
+	}
 }
 
 func TestCapacitySheetKeyboardAndValidation(t *testing.T) {
@@ -357,6 +364,14 @@ func TestPersonsAndQuickVisit(t *testing.T) {
 		t.Fatalf("the new person is not selected as due")
 	}
 	newID := p.all[p.sel].ID
+	// Pinyin, initials, mixed with characters or with digits of the ID
+	// number find the person too; a new person is listed first.
+	for _, q := range []string{"wangxiuying", "wxy", "王xy", "wxy 19520312"} {
+		p.search.SetText(q)
+		if len(p.shown) == 0 || p.all[p.shown[0]].ID != newID {
+			t.Errorf("search %s does not list the new person first", q)
+		}
+	}
 
 	// A visit in a few keystrokes: name, Enter, Enter.
 	p.search.SetText("王秀英")

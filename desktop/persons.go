@@ -67,7 +67,7 @@ func (t *personsTab) build() fyne.CanvasObject {
 	u := t.u
 	t.sel = -1
 	t.month = township.ThisMonth(township.Now(u.st))
-	t.search = newEntry(u, "输入姓名或身份证号，回车选中第一个")
+	t.search = newEntry(u, "输入姓名、拼音(如 zs)或身份证号，回车选中第一个")
 	t.search.OnChanged = func(string) { t.applyFilter() }
 	t.search.OnSubmitted = func(string) { t.pickFirst() }
 	t.cat = newChoiceSelect(withAll("全部类别", schema.PersonCategories), "全部类别")
@@ -233,14 +233,17 @@ func (t *personsTab) reload() {
 	})
 }
 
+// applyFilter recomputes the visible rows on every keystroke, on the UI
+// goroutine: the search is prepared once, and each row's pinyin key was
+// made when it was loaded, so matching allocates nothing per row.
 func (t *personsTab) applyFilter() {
-	text := strings.TrimSpace(t.search.Text)
+	q := township.NewPersonQuery(strings.TrimSpace(t.search.Text))
 	cat := schema.PersonCategory(t.cat.value())
 	t.shown = t.shown[:0]
 	due := 0
 	for i := range t.all {
 		p := &t.all[i]
-		if (cat == "" || p.Has(cat)) && township.PersonMatch(p, text) {
+		if (cat == "" || p.Has(cat)) && q.Match(p) {
 			t.shown = append(t.shown, i)
 			if p.Due {
 				due++

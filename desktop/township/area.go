@@ -10,7 +10,6 @@ package township
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"laoxiao/schema"
@@ -23,7 +22,8 @@ type Area struct {
 	// Name is the unit's own name (草坝镇); Full adds its county (雨城区草坝镇)
 	// because township names repeat across counties.
 	Name, Full string
-	// Units is the area itself first, then its villages in code order.
+	// Units is the area itself first, then its villages in pinyin order
+	// (CompareNames; code order between villages of the same name).
 	Units []schema.Unit
 }
 
@@ -40,10 +40,24 @@ func NewArea(divs *schema.Divisions, code schema.Code) (Area, error) {
 	if county, ok := divs.Lookup(code.Ancestor(schema.LevelCounty)); ok {
 		a.Full = county.Name + u.Name
 	}
+	type village struct {
+		unit schema.Unit
+		key  string
+	}
+	var vs []village
 	for _, c := range divs.Descendants(code, schema.LevelVillage) {
 		if v, ok := divs.Lookup(c); ok {
-			a.Units = append(a.Units, v)
+			vs = append(vs, village{v, nameKey(v.Name, false)})
 		}
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		if c := compareNames(vs[i].key, vs[j].key, vs[i].unit.Name, vs[j].unit.Name); c != 0 {
+			return c < 0
+		}
+		return vs[i].unit.Code < vs[j].unit.Code
+	})
+	for _, v := range vs {
+		a.Units = append(a.Units, v.unit)
 	}
 	return a, nil
 }
@@ -150,24 +164,4 @@ func RecentMonths(month string, n int) []string {
 		out = append(out, m)
 	}
 	return out
-}
-
-// contains reports whether s contains sub, ignoring ASCII case, so an ID
-// number's X matches x typed in a search box.
-func contains(s, sub string) bool {
-	return strings.Contains(strings.ToUpper(s), strings.ToUpper(sub))
-}
-
-// sortByUnitThenName orders rows the way township staff file them: by
-// village, then by name in the Chinese collation their spreadsheets use
-// (code-point order is what Go offers without ICU; pinyin order would
-// need a table the app does not carry).
-func sortByUnitThenName[T any](rows []T, unit func(T) schema.Code, name func(T) string) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		ui, uj := unit(rows[i]), unit(rows[j])
-		if ui != uj {
-			return ui < uj
-		}
-		return name(rows[i]) < name(rows[j])
-	})
 }

@@ -15,25 +15,80 @@ type Facility struct {
 	ID   string
 	Unit schema.Code
 	schema.Facility
+	// keys are the name's pinyin keys (pinyin.go), made when the row is
+	// loaded or first searched or sorted; a row built with a new name
+	// leaves them empty.
+	keys nameKeys
+}
+
+// searchKeys returns the name's pinyin keys, making them the first time.
+func (f *Facility) searchKeys() *nameKeys {
+	if f.keys.key == "" && f.Name != "" {
+		f.keys = makeNameKeys(f.Name, false)
+	}
+	return &f.keys
+}
+
+// CompareFacilities is the order of the facilities list: by village
+// (unit code), then by the pinyin of the name (CompareNames), then by id.
+// The list's full sort and its insertion of a saved row both use it, so
+// they cannot disagree.
+func CompareFacilities(a, b *Facility) int {
+	if c := strings.Compare(string(a.Unit), string(b.Unit)); c != 0 {
+		return c
+	}
+	if c := compareNames(a.searchKeys().key, b.searchKeys().key, a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // FacilityFilter selects facilities for the list; zero fields match all.
 type FacilityFilter struct {
-	Text   string // part of the name or the address
+	// Text is part of the name, also as pinyin or its initials (jly for
+	// 敬老院), or part of the address.
+	Text   string
 	Kind   schema.FacilityKind
 	Unit   schema.Code
 	Status schema.FacilityStatus
 }
 
-// Match reports whether f passes the filter.
+// Match reports whether f passes the filter. A list filters with a
+// Matcher, which prepares the text once.
 func (ff FacilityFilter) Match(f *Facility) bool {
+	m := ff.Matcher()
+	return m.Match(f)
+}
+
+// FacilityMatcher is a FacilityFilter prepared for matching many rows.
+type FacilityMatcher struct {
+	ff    FacilityFilter
+	name  nameQuery
+	upper string // the text with ASCII letters upper-cased, for the address
+}
+
+// Matcher prepares the filter for matching every row of a list on a
+// keystroke: matching then allocates nothing.
+func (ff FacilityFilter) Matcher() FacilityMatcher {
+	m := FacilityMatcher{ff: ff, upper: upperASCII(ff.Text)}
+	for _, r := range ff.Text {
+		m.name.add(r)
+	}
+	return m
+}
+
+// Match reports whether f passes the filter. It may make f's search key
+// (see Facility), so f must be the list's own row.
+func (m *FacilityMatcher) Match(f *Facility) bool {
+	ff := &m.ff
 	return (ff.Kind == "" || f.Kind == ff.Kind) &&
 		(ff.Unit == "" || f.Unit == ff.Unit) &&
 		(ff.Status == "" || f.Status == ff.Status) &&
-		(ff.Text == "" || contains(f.Name, ff.Text) || contains(f.Address, ff.Text))
+		(ff.Text == "" || m.name.match(f.Name, f.searchKeys()) || containsFold(f.Address, m.upper))
 }
 
-// LoadFacilities reads the area's live facilities, by village then name.
+// LoadFacilities reads the area's live facilities in CompareFacilities
+// order: by village, then by the pinyin of the name.
 func LoadFacilities(st *agent.Store, area schema.Code) ([]Facility, error) {
 	var out []Facility
 	err := st.List(schema.KindFacility, area, func(r *schema.Record) error {
@@ -41,13 +96,14 @@ func LoadFacilities(st *agent.Store, area schema.Code) ([]Facility, error) {
 		if err := r.Decode(&f.Facility); err != nil {
 			return fmt.Errorf("facility %s: %w", r.ID, err)
 		}
+		f.searchKeys()
 		out = append(out, f)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load facilities of %s: %w", area, err)
 	}
-	sortByUnitThenName(out, func(f Facility) schema.Code { return f.Unit }, func(f Facility) string { return f.Name })
+	sort.Slice(out, func(i, j int) bool { return CompareFacilities(&out[i], &out[j]) < 0 })
 	return out, nil
 }
 
@@ -115,6 +171,31 @@ type Person struct {
 	// or a newborn without a newborn visit (新生儿访视) — the same visits
 	// the visit-rate indicators count.
 	Due bool
+	// keys are the name's pinyin keys, its first character read as a
+	// surname (pinyin.go), made when the row is loaded or first searched
+	// or sorted; a row built with a new name leaves them empty.
+	keys nameKeys
+}
+
+// searchKeys returns the name's pinyin keys, making them the first time.
+func (p *Person) searchKeys() *nameKeys {
+	if p.keys.key == "" && p.Name != "" {
+		p.keys = makeNameKeys(p.Name, true)
+	}
+	return &p.keys
+}
+
+// ComparePersons orders persons by village (unit code), then by the
+// pinyin of the name, the surname read as a surname (曾国藩 under z),
+// then by id.
+func ComparePersons(a, b *Person) int {
+	if c := strings.Compare(string(a.Unit), string(b.Unit)); c != 0 {
+		return c
+	}
+	if c := compareNames(a.searchKeys().key, b.searchKeys().key, a.Name, b.Name); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
 }
 
 // needsVisit reports whether a person is one the visit rates count: an
@@ -131,7 +212,9 @@ func needsVisit(p *schema.Person) bool {
 // NewPersonRow is the row of a person just registered, who has no visit
 // yet.
 func NewPersonRow(id string, unit schema.Code, p schema.Person) Person {
-	return Person{ID: id, Unit: unit, Person: p, Due: needsVisit(&p)}
+	row := Person{ID: id, Unit: unit, Person: p, Due: needsVisit(&p)}
+	row.searchKeys()
+	return row
 }
 
 // NoteVisit updates the row with a counted visit: after loading, and
@@ -148,14 +231,65 @@ func (p *Person) NoteVisit(v schema.Visit, month string) {
 	}
 }
 
-// PersonMatch reports whether a person matches a search: part of the name
-// or of the ID number.
+// PersonMatch reports whether a person matches a search (see
+// PersonQuery). A list prepares the query once with NewPersonQuery.
 func PersonMatch(p *Person, text string) bool {
-	return text == "" || contains(p.Name, text) || contains(p.IDNumber, text)
+	q := NewPersonQuery(text)
+	return q.Match(p)
+}
+
+// PersonQuery is a search of the persons list, prepared once per
+// keystroke. What is typed is part of the name — as characters, as
+// pinyin, as initials, or mixed: 张三, zs, zhangsan, zhang san, 张s — and
+// runs of digits (with a final X), each of which must occur in the ID
+// number: "zs 1957" finds 张三 born in 1957.
+type PersonQuery struct {
+	name nameQuery
+	ids  []string // upper case
+}
+
+// NewPersonQuery prepares a search typed into the persons list.
+func NewPersonQuery(text string) PersonQuery {
+	var q PersonQuery
+	rs := []rune(text)
+	for i := 0; i < len(rs); i++ {
+		r := narrow(rs[i])
+		switch {
+		case r >= '0' && r <= '9':
+			j := i
+			for j < len(rs) && narrow(rs[j]) >= '0' && narrow(rs[j]) <= '9' {
+				j++
+			}
+			if j < len(rs) && (narrow(rs[j]) == 'x' || narrow(rs[j]) == 'X') {
+				j++
+			}
+			id := make([]byte, 0, j-i)
+			for _, d := range rs[i:j] {
+				id = append(id, byte(narrow(d)))
+			}
+			q.ids = append(q.ids, upperASCII(string(id)))
+			i = j - 1
+		default:
+			q.name.add(r)
+		}
+	}
+	return q
+}
+
+// Match reports whether p matches the query, without allocating. It may
+// make p's search key (see Person), so p must be the list's own row.
+func (q *PersonQuery) Match(p *Person) bool {
+	for _, id := range q.ids {
+		if !containsFold(p.IDNumber, id) {
+			return false
+		}
+	}
+	return q.name.match(p.Name, p.searchKeys())
 }
 
 // LoadPersons reads the area's persons and their visits, with the persons
-// who still need a visit this month first, then by village and name.
+// who still need a visit this month first, then in ComparePersons order:
+// by village, then by the pinyin of the name.
 func LoadPersons(st *agent.Store, area schema.Code, month string) ([]Person, error) {
 	var out []Person
 	err := st.List(schema.KindPerson, area, func(r *schema.Record) error {
@@ -163,6 +297,7 @@ func LoadPersons(st *agent.Store, area schema.Code, month string) ([]Person, err
 		if err := r.Decode(&p.Person); err != nil {
 			return fmt.Errorf("person %s: %w", r.ID, err)
 		}
+		p.searchKeys()
 		out = append(out, p)
 		return nil
 	})
@@ -181,7 +316,7 @@ func LoadPersons(st *agent.Store, area schema.Code, month string) ([]Person, err
 			p.NoteVisit(v.Visit, month)
 		}
 	}
-	sortByUnitThenName(out, func(p Person) schema.Code { return p.Unit }, func(p Person) string { return p.Name })
+	sort.Slice(out, func(i, j int) bool { return ComparePersons(&out[i], &out[j]) < 0 })
 	// Stable: within the due and the not-due group the village order holds.
 	due := make([]Person, 0, len(out))
 	rest := make([]Person, 0, len(out))
