@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,40 +26,23 @@ import (
 
 	"laoxiao/agent"
 	"laoxiao/agent/syncclient"
+	"laoxiao/internal/serverchild"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/cli"
 	"laoxiao/syncserver/store"
 )
 
-// syncServerEnv ("DIR|ADDR") makes the bench binary a sync server child,
-// whose RSS the parent reads. The role is picked in init, before
-// cmd/bench's main parses flags, so the child needs no flag of its own.
-const syncServerEnv = "LAOXIAO_BENCH_SYNC_SERVER"
-
 func init() {
-	if spec := os.Getenv(syncServerEnv); spec != "" {
-		os.Exit(serverChild(spec))
-	}
+	// The server RSS bench re-executes this binary as a sync server. The
+	// role is picked in init, before cmd/bench's main parses flags.
+	serverchild.RunIfChild(io.Discard, io.Discard)
 	Register(Bench{Name: "sync_e2e", Run: benchSyncE2E})
 	Register(Bench{Name: "sync_200_agents", Run: benchSync200})
 	Register(Bench{Name: "sync_server_rss", Run: benchServerRSS})
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-// serverChild runs `syncserver serve` until SIGTERM, as the real command
-// would, with its logs dropped; it returns the exit code.
-func serverChild(spec string) int {
-	dir, addr, ok := strings.Cut(spec, "|")
-	if !ok {
-		fmt.Fprintf(os.Stderr, "%s=%q: want DIR|ADDR\n", syncServerEnv, spec)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	return cli.Run(ctx, []string{"serve", "--data", dir, "--listen", addr}, io.Discard, io.Discard)
-}
 
 // benchServer is a sync server in this process on a loopback port.
 type benchServer struct {
@@ -365,7 +347,7 @@ func benchServerRSS(env Env) ([]Figure, error) {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.CommandContext(env.Ctx, env.Self)
-	cmd.Env = append(os.Environ(), syncServerEnv+"="+dir+"|"+addr)
+	cmd.Env = append(os.Environ(), serverchild.Env(dir, addr))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

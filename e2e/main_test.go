@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +18,7 @@ import (
 
 	"laoxiao/agent"
 	"laoxiao/agent/syncclient"
+	"laoxiao/internal/serverchild"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/cli"
@@ -26,35 +26,18 @@ import (
 )
 
 // The crash tests re-execute this test binary as a child process that a
-// test can kill with SIGKILL: these variables tell the child what to be.
-const (
-	// serverChildEnv ("DIR:ADDR") runs `syncserver serve --data DIR
-	// --listen ADDR` until killed or sent SIGTERM.
-	serverChildEnv = "LAOXIAO_E2E_SERVER"
-	// agentChildEnv (a store directory) opens an enrolled site's store and
-	// syncs it in a loop, printing its progress, until killed.
-	agentChildEnv = "LAOXIAO_E2E_AGENT"
-)
+// test can kill with SIGKILL: a sync server (serverchild.Env), or an agent
+// when agentChildEnv (a store directory) is set, which opens an enrolled
+// site's store and syncs it in a loop, printing its progress, until
+// killed.
+const agentChildEnv = "LAOXIAO_E2E_AGENT"
 
 func TestMain(m *testing.M) {
-	if spec := os.Getenv(serverChildEnv); spec != "" {
-		os.Exit(serverChild(spec))
-	}
+	serverchild.RunIfChild(os.Stdout, os.Stderr)
 	if dir := os.Getenv(agentChildEnv); dir != "" {
 		os.Exit(agentChild(dir))
 	}
 	os.Exit(m.Run())
-}
-
-func serverChild(spec string) int {
-	dir, addr, ok := strings.Cut(spec, ":")
-	if !ok {
-		fmt.Fprintf(os.Stderr, "%s=%q: want DIR:ADDR\n", serverChildEnv, spec)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	return cli.Run(ctx, []string{"serve", "--data", dir, "--listen", addr}, os.Stdout, os.Stderr)
 }
 
 // agentChild syncs the store in dir until it is killed. It prints one line
@@ -203,7 +186,7 @@ func (p *procServer) start() {
 	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for attempt := 0; ; attempt++ {
-		c := startChild(p.t, serverChildEnv+"="+p.dir+":"+p.addr)
+		c := startChild(p.t, serverchild.Env(p.dir, p.addr))
 		if p.waitHealthy(c) {
 			p.c = c
 			return
