@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -24,8 +25,15 @@ import (
 	"laoxiao/syncserver/store"
 )
 
-// quietLog keeps test output readable; set LAOXIAO_TEST_LOG to see logs.
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+// quietLog keeps test output readable: servers and agents log nothing
+// unless LAOXIAO_TEST_LOG is set, when they log at debug level to stderr
+// (a child process's stderr is kept and shown when it fails).
+func quietLog() *slog.Logger {
+	if os.Getenv("LAOXIAO_TEST_LOG") == "" {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
 
 // server is a sync server running in this process on a loopback port.
 type server struct {
@@ -216,21 +224,6 @@ func recordString(r *schema.Record) string {
 		fmt.Fprintf(&b, "|%s=%x", n, []byte(r.Fields[n]))
 	}
 	return b.String()
-}
-
-func siteState(t testing.TB, st *agent.Store) visible {
-	t.Helper()
-	out := visible{}
-	for _, k := range schema.Kinds {
-		err := st.List(k, "", func(r *schema.Record) error {
-			out[r.Key()] = recordString(r)
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("list %s: %v", k, err)
-		}
-	}
-	return out
 }
 
 // serverState returns the server's live records a device of this scope
