@@ -23,7 +23,7 @@ type Options struct {
 	Passphrase string
 	// Now is the wall clock (time.Now when nil); tests make it jump.
 	Now func() time.Time
-	// Divisions validates unit codes; schema.DemoDivisions() when nil.
+	// Divisions validates unit codes; schema.BuiltinDivisions() when nil.
 	Divisions *schema.Divisions
 	// Logger receives Badger's warnings and the store's own; slog.Default()
 	// when nil.
@@ -57,7 +57,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.Now = time.Now
 	}
 	if opts.Divisions == nil {
-		opts.Divisions = schema.DemoDivisions()
+		opts.Divisions = schema.BuiltinDivisions()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -24,7 +24,7 @@ func init() {
 const demoTownship schema.Code = "511802001"
 
 func villagesOf(t schema.Code) []schema.Code {
-	v := schema.DemoDivisions().Descendants(t, schema.LevelVillage)
+	v := schema.BuiltinDivisions().Descendants(t, schema.LevelVillage)
 	if len(v) == 0 {
 		return []schema.Code{t}
 	}

@@ -314,7 +314,7 @@ func benchSync200(env Env) ([]Figure, error) {
 // townships: where the sites of a load test sit.
 func spreadVillages(n int) ([]schema.Code, error) {
 	var all []schema.Code
-	schema.DemoDivisions().Each(func(u schema.Unit) {
+	schema.BuiltinDivisions().Each(func(u schema.Unit) {
 		if u.Code.Level() == schema.LevelVillage {
 			all = append(all, u.Code)
 		}

@@ -11,7 +11,7 @@ import (
 // the 雅安 plan states, so the city row of the breakdown table reproduces
 // the plan's ratios.
 func TestPlanMatchesYaanBaseline(t *testing.T) {
-	towns, err := Plan(schema.DemoDivisions(), schema.DemoCity, 2025)
+	towns, err := Plan(schema.BuiltinDivisions(), schema.DemoCity, 2025)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestPlanMatchesYaanBaseline(t *testing.T) {
 			}
 			for _, c := range f.Reports {
 				c.Facility = "f" // filled in when the facility is created
-				if p := schema.ValidateRecord(schema.KindCapacity, f.Unit, c, schema.ValidationContext{Divisions: schema.DemoDivisions()}); len(p) > 0 {
+				if p := schema.ValidateRecord(schema.KindCapacity, f.Unit, c, schema.ValidationContext{Divisions: schema.BuiltinDivisions()}); len(p) > 0 {
 					t.Errorf("invalid report: %v", p)
 				}
 				if c.BedsNursing > c.BedsTotal || c.PlacesInclusive > c.PlacesTotal {

@@ -14,7 +14,7 @@ import (
 // fillSite queues n new facilities on a site in batches of 1,000.
 func fillSite(t testing.TB, a *site, n int, tag string) {
 	t.Helper()
-	vills := schema.DemoDivisions().Descendants(a.unit, schema.LevelVillage)
+	vills := schema.BuiltinDivisions().Descendants(a.unit, schema.LevelVillage)
 	for i := 0; i < n; {
 		var items []agent.Item
 		for ; i < n && len(items) < 1000; i++ {

@@ -98,7 +98,7 @@ func checkStampsNear(t testing.TB, st store.Store, device string, fromSeq uint64
 func TestClockSkew(t *testing.T) {
 	srv := startServer(t, t.TempDir(), nil)
 	tw := testTownships[0]
-	vills := schema.DemoDivisions().Descendants(tw, schema.LevelVillage)
+	vills := schema.BuiltinDivisions().Descendants(tw, schema.LevelVillage)
 	honest := newSite(t, srv, tw, "honest", agent.Options{})
 	ahead := newSite(t, srv, tw, "ahead", agent.Options{Now: skewed(48 * time.Hour)})
 	behind := newSite(t, srv, tw, "behind", agent.Options{Now: skewed(-48 * time.Hour)})

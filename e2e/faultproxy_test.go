@@ -333,7 +333,7 @@ func TestFaultProxy(t *testing.T) {
 		a := openSite(t, tw, fmt.Sprintf("px%02d", i), agent.Options{})
 		// Before enrolment the laptop lets the user enter anything; the
 		// entries under another township are refused at the first sync.
-		other := schema.DemoDivisions().Descendants(testTownships[2+i%2], schema.LevelVillage)
+		other := schema.BuiltinDivisions().Descendants(testTownships[2+i%2], schema.LevelVillage)
 		for k := 0; k < outOfScope; k++ {
 			f := schema.Facility{Name: fmt.Sprintf("越界%d-%d", i, k), Kind: schema.FKMealPoint,
 				Ownership: schema.OwnPublic, Filing: schema.FilingFiled, Status: schema.StatusOperating}

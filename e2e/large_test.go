@@ -34,7 +34,7 @@ func (l *syncLog) String() string {
 // transactions small enough for the site's store.
 func addPeople(t testing.TB, a *site, n, noteBytes int) []string {
 	t.Helper()
-	vills := schema.DemoDivisions().Descendants(a.unit, schema.LevelVillage)
+	vills := schema.BuiltinDivisions().Descendants(a.unit, schema.LevelVillage)
 	note := strings.Repeat("探", noteBytes/3)
 	var ids []string
 	for i := 0; i < n; {

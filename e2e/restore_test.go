@@ -19,7 +19,7 @@ func TestServerRestoredFromOlderCopy(t *testing.T) {
 	srv := startServer(t, filepath.Join(dir, "server"), nil)
 	tw := testTownships[0]
 	a := newSite(t, srv, tw, "site", agent.Options{})
-	village := schema.DemoDivisions().Descendants(tw, schema.LevelVillage)[0]
+	village := schema.BuiltinDivisions().Descendants(tw, schema.LevelVillage)[0]
 	mustPut(t, a, village, sampleFacility("备份前"))
 	a.mustSync(t)
 

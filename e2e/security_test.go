@@ -47,8 +47,8 @@ func rawDevice(t testing.TB, srv *server, unit schema.Code) (id, token string) {
 func TestSecurity(t *testing.T) {
 	srv := startServer(t, t.TempDir(), nil)
 	home, away := testTownships[0], testTownships[2]
-	homeV := schema.DemoDivisions().Descendants(home, schema.LevelVillage)
-	awayV := schema.DemoDivisions().Descendants(away, schema.LevelVillage)
+	homeV := schema.BuiltinDivisions().Descendants(home, schema.LevelVillage)
+	awayV := schema.BuiltinDivisions().Descendants(away, schema.LevelVillage)
 	ctx := context.Background()
 
 	t.Run("out of scope refused per change", func(t *testing.T) {

@@ -19,7 +19,7 @@ func TestNewConnectionReplacesOld(t *testing.T) {
 	if sent == nil || sent.Code != schema.ErrProtocol || !sent.Retry {
 		t.Fatalf("old connection ended with %+v (%v), want a retryable protocol error", sent, err)
 	}
-	ch := facilityChange(t, id, w.HighWater+1, schema.DemoDivisions().Descendants(testTownships[0], schema.LevelVillage)[0], "新连接")
+	ch := facilityChange(t, id, w.HighWater+1, schema.BuiltinDivisions().Descendants(testTownships[0], schema.LevelVillage)[0], "新连接")
 	fresh.send(&schema.Msg{Type: schema.MsgUpload, Upload: &schema.Upload{Batch: 1, First: ch.Seq, Changes: []schema.Change{ch}}})
 	if a := fresh.readAck(); a.Status != schema.AckApplied || a.HighWater != ch.Seq {
 		t.Fatalf("new connection's ack: %+v", a)

@@ -96,7 +96,7 @@ func TestSyncOverTLS(t *testing.T) {
 	if err := syncclient.EnrollWithCA(context.Background(), st, url, code(), "with CA", certPEM); err != nil {
 		t.Fatalf("enrol with the server's certificate: %v", err)
 	}
-	village := schema.DemoDivisions().Descendants(testTownships[0], schema.LevelVillage)[0]
+	village := schema.BuiltinDivisions().Descendants(testTownships[0], schema.LevelVillage)[0]
 	if _, err := st.Put(schema.KindFacility, "", village, sampleFacility("加密同步")); err != nil {
 		t.Fatal(err)
 	}

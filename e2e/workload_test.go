@@ -27,7 +27,7 @@ func edit(t testing.TB, a *site, rng *rand.Rand) {
 // editErr is edit for goroutines other than the test's, which must not
 // call t.Fatal.
 func editErr(a *site, rng *rand.Rand) error {
-	vills := schema.DemoDivisions().Descendants(a.unit, schema.LevelVillage)
+	vills := schema.BuiltinDivisions().Descendants(a.unit, schema.LevelVillage)
 	var facs []*schema.Record
 	if err := a.st.List(schema.KindFacility, a.unit, func(r *schema.Record) error { facs = append(facs, r); return nil }); err != nil {
 		return err

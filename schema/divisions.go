@@ -171,15 +171,18 @@ func LoadDivisionsFile(path string) (*Divisions, error) {
 var builtinDivisions embed.FS
 
 var (
-	demoOnce sync.Once
-	demoDivs *Divisions
+	builtinOnce sync.Once
+	builtinDivs *Divisions
 )
 
-// DemoDivisions returns the units built into every binary: 四川省 and
-// 雅安市 down to its villages, which the demo and the tests use. The
-// registry is shared; do not Add to it.
-func DemoDivisions() *Divisions {
-	demoOnce.Do(func() {
+// BuiltinDivisions returns the units built into every binary: 四川省 and
+// 雅安市 down to its villages. It is the production default, not only the
+// demo's: the server validates and scopes against it until a national
+// file is loaded (syncserver units load), and an agent validates unit
+// codes against it when given no other registry. The registry is shared
+// by every caller: do not Add to it.
+func BuiltinDivisions() *Divisions {
+	builtinOnce.Do(func() {
 		f, err := builtinDivisions.Open("divisions/yaan.csv")
 		if err != nil {
 			panic(fmt.Sprintf("embedded divisions: %v", err))
@@ -189,10 +192,17 @@ func DemoDivisions() *Divisions {
 		if err != nil {
 			panic(fmt.Sprintf("embedded divisions: %v", err))
 		}
-		demoDivs = d
+		builtinDivs = d
 	})
-	return demoDivs
+	return builtinDivs
 }
+
+// DemoDivisions is the old name of BuiltinDivisions.
+//
+// Deprecated: use BuiltinDivisions. It remains for the callers not yet
+// moved over: syncserver/ingest, schema/wire_fuzz_test.go and the tests
+// of desktop/township.
+func DemoDivisions() *Divisions { return BuiltinDivisions() }
 
 // DemoCity is the city the built-in units describe: 雅安市.
 const DemoCity Code = "5118"

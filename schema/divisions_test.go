@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-func TestDemoDivisions(t *testing.T) {
-	d := DemoDivisions()
+func TestBuiltinDivisions(t *testing.T) {
+	d := BuiltinDivisions()
 	city, ok := d.Lookup(DemoCity)
 	if !ok || city.Name != "雅安市" || city.Level != LevelCity || city.Parent != "51" {
 		t.Fatalf("Lookup(5118) = %+v, %v", city, ok)
@@ -256,7 +256,7 @@ func TestLoadFullDivisions(t *testing.T) {
 		t.Errorf("雅安市 has %d townships in the full registry, want 96", got)
 	}
 	// The built-in demo registry is a faithful slice of the full one.
-	demo := DemoDivisions()
+	demo := BuiltinDivisions()
 	for _, c := range append(demo.Descendants("51", LevelVillage), demo.Descendants("51", LevelTownship)...) {
 		u, ok := d.Lookup(c)
 		du, _ := demo.Lookup(c)

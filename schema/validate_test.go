@@ -17,7 +17,7 @@ const (
 var now = time.Date(2025, 6, 15, 10, 0, 0, 0, ChinaTime)
 
 func testCtx() ValidationContext {
-	return ValidationContext{Divisions: DemoDivisions(), Scope: "511802", Now: now}
+	return ValidationContext{Divisions: BuiltinDivisions(), Scope: "511802", Now: now}
 }
 
 func mustID(t testing.TB, prefix string) string {

@@ -106,7 +106,7 @@ func IsLocked(err error) bool {
 // file loaded earlier put in the store.
 func (s *Server) loadUnits(ctx context.Context) error {
 	var all []schema.Unit
-	schema.DemoDivisions().Each(func(u schema.Unit) { all = append(all, u) })
+	schema.BuiltinDivisions().Each(func(u schema.Unit) { all = append(all, u) })
 	if err := s.st.Units(ctx, func(u schema.Unit) error { all = append(all, u); return nil }); err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}

@@ -21,7 +21,7 @@ func newRegistry(t *testing.T, now *time.Time) *Registry {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &Registry{St: st, Divisions: schema.DemoDivisions, Now: func() time.Time { return *now }}
+	return &Registry{St: st, Divisions: schema.BuiltinDivisions, Now: func() time.Time { return *now }}
 }
 
 func TestEnrolAndAuthenticate(t *testing.T) {

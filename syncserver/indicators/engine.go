@@ -29,7 +29,7 @@ const DefaultStaleAfter = 30 * 24 * time.Hour
 // Engine evaluates indicators over a store.
 type Engine struct {
 	Store store.Store
-	// Divisions returns the units the server knows (schema.DemoDivisions
+	// Divisions returns the units the server knows (schema.BuiltinDivisions
 	// when nil).
 	Divisions func() *schema.Divisions
 	// Now is the clock staleness is measured by (time.Now when nil).
@@ -71,7 +71,7 @@ func (e *Engine) Evaluate(ctx context.Context, scope schema.Code, period Period)
 
 func (e *Engine) divisions() *schema.Divisions {
 	if e.Divisions == nil {
-		return schema.DemoDivisions()
+		return schema.BuiltinDivisions()
 	}
 	return e.Divisions()
 }

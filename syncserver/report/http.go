@@ -70,7 +70,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("indicators"); s != "" {
 		o.Indicators = strings.Split(s, ",")
 	}
-	divs := schema.DemoDivisions()
+	divs := schema.BuiltinDivisions()
 	if h.Engine.Divisions != nil {
 		divs = h.Engine.Divisions()
 	}

@@ -37,7 +37,7 @@ func newServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	divs := schema.DemoDivisions()
+	divs := schema.BuiltinDivisions()
 	in, err := ingest.New(context.Background(), st, ingest.Options{Divisions: func() *schema.Divisions { return divs },
 		Now: func() time.Time { return testNow }})
 	if err != nil {
