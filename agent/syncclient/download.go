@@ -1,0 +1,23 @@
+package syncclient
+
+import "laoxiao/schema"
+
+// applyDownload merges one page of the server's log into the store, which
+// keeps the page's cursor with it (ApplyRemote), so a page applied is not
+// downloaded again. A page that says CaughtUp lets the session end once
+// the uploads are done.
+func (s *session) applyDownload(d *schema.Download) error {
+	if len(d.Entries) > 0 {
+		s.c.update(func(st *State) { st.Phase = PhaseReceiving })
+	}
+	n, err := s.st.ApplyRemote(d.Entries, d.Cursor)
+	if err != nil {
+		return err
+	}
+	s.res.Downloaded += n
+	s.res.Cursor = d.Cursor
+	s.caughtUp = d.CaughtUp
+	downloaded := s.res.Downloaded
+	s.c.update(func(st *State) { st.Downloaded = downloaded })
+	return nil
+}
