@@ -4,6 +4,7 @@
 #   - Fyne's cgo build: OpenGL and X11 headers (libgl1-mesa-dev, xorg-dev)
 #   - a virtual display for the desktop app's screenshots and start-up bench: Xvfb
 #   - X input events for the real-window tests (clicks, keys, Chinese text): xdotool
+#   - headless Chromium for the office console's browser tests: chromium
 #   - the CJK font the desktop app embeds is in the repo; fonts-droid-fallback is
 #     only its source and is not needed here.
 # The Go modules come through the Go toolchain itself (go build downloads them).
@@ -16,6 +17,7 @@ have_pc gl || need+=(libgl1-mesa-dev)
 have_pc x11 xrandr xcursor xinerama xi xxf86vm || need+=(xorg-dev)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
+command -v chromium >/dev/null || need+=(chromium)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 
 if [ ${#need[@]} -eq 0 ]; then
