@@ -1,8 +1,10 @@
 package syncclient
 
 import (
+	"context"
 	"errors"
-	"strings"
+	"net"
+	"syscall"
 
 	"laoxiao/schema"
 )
@@ -25,9 +27,34 @@ func Explain(err error) string {
 			return "服务器暂时繁忙或正在维护,稍后会自动重试"
 		}
 		return "服务器报告错误:" + se.Message
-	case strings.Contains(err.Error(), "connection refused"), strings.Contains(err.Error(), "no such host"),
-		strings.Contains(err.Error(), "i/o timeout"), strings.Contains(err.Error(), "network is unreachable"):
+	case unreachable(err):
 		return "无法连接服务器(网络不通),数据已保存在本机,联网后会自动同步"
 	}
 	return "同步中断,数据已保存在本机,稍后会自动重试"
+}
+
+// unreachable reports whether err says the network kept the device from
+// the server: the connection was refused, the server's name is unknown,
+// the network is unreachable, or the network timed out (dialling, or a
+// server that stopped answering mid-sync). It reads the error's types,
+// not its text, through any wrapping.
+//
+// Traps: the caller's own deadline (context.DeadlineExceeded) also says
+// Timeout and is not counted, while a dial cut short by it is, as the
+// network's "i/o timeout" it becomes. On Windows the refusals are
+// Winsock errors, which syscall.ECONNREFUSED and ENETUNREACH do not
+// match, so only names and timeouts are recognised there.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	// The first net.Error in the chain: gorilla hides read and write
+	// timeouts in a type of its own that unwraps to nothing but still
+	// says Timeout.
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() && ne != context.DeadlineExceeded
 }

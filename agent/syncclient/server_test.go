@@ -33,7 +33,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // village returns the i-th village of a township.
 func village(t testing.TB, tw schema.Code, i int) schema.Code {
 	t.Helper()
-	vs := schema.DemoDivisions().Descendants(tw, schema.LevelVillage)
+	vs := schema.BuiltinDivisions().Descendants(tw, schema.LevelVillage)
 	if len(vs) <= i {
 		t.Fatalf("township %s has %d villages, want more than %d", tw, len(vs), i)
 	}
