@@ -71,8 +71,11 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	db, err := badger.Open(badgerOptions(dir, key, opts.Logger))
 	if err != nil {
-		if strings.Contains(err.Error(), badger.ErrEncryptionKeyMismatch.Error()) {
+		switch {
+		case errors.Is(err, badger.ErrEncryptionKeyMismatch):
 			err = ErrWrongPassphrase
+		case lockHeld(err):
+			err = fmt.Errorf("%w: %v", ErrLocked, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
