@@ -47,6 +47,14 @@ var fieldLabels = map[Kind]map[string]label{
 		"baseline_year": {"baseline year", "基期年份"}, "baseline": {"baseline", "基期值"},
 		"baseline_text": {"baseline as written", "基期值原文"}, "has_baseline": {"baseline flag", "有基期值"},
 	},
+	KindLock: {
+		"period": {"locked period", "锁定期间"}, "by": {"locked by", "锁定人"},
+		"at": {"lock time", "锁定时间"}, "reason": {"reason", "锁定原因"},
+	},
+	KindUnlock: {
+		"lock": {"lock", "所解除的锁定"}, "period": {"unlocked period", "解锁期间"},
+		"by": {"unlocked by", "解锁人"}, "at": {"unlock time", "解锁时间"}, "reason": {"reason", "解锁原因"},
+	},
 }
 
 // FieldLabel returns a record field's name in English and in Chinese, the

@@ -18,10 +18,13 @@ const (
 	KindPopulation Kind = "population"
 	KindReported   Kind = "reported"
 	KindTarget     Kind = "target"
+	KindLock       Kind = "lock"
+	KindUnlock     Kind = "unlock"
 )
 
 // Kinds lists every record kind in a stable order.
-var Kinds = []Kind{KindFacility, KindCapacity, KindPerson, KindVisit, KindPopulation, KindReported, KindTarget}
+var Kinds = []Kind{KindFacility, KindCapacity, KindPerson, KindVisit, KindPopulation, KindReported, KindTarget,
+	KindLock, KindUnlock}
 
 var kindLabels = map[Kind]string{
 	KindFacility:   "机构/设施",
@@ -31,6 +34,8 @@ var kindLabels = map[Kind]string{
 	KindPopulation: "人口",
 	KindReported:   "填报值",
 	KindTarget:     "目标",
+	KindLock:       "审核锁定",
+	KindUnlock:     "解除锁定",
 }
 
 // Label returns the kind's Chinese name.
@@ -49,8 +54,9 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // SiteWritable reports whether a township site may create or edit records
-// of this kind. Targets are set by a higher office and are read-only below.
-func (k Kind) SiteWritable() bool { return k.Valid() && k != KindTarget }
+// of this kind. Targets and locks are set by a higher office and are
+// read-only below.
+func (k Kind) SiteWritable() bool { return k.Valid() && k != KindTarget && !k.Locking() }
 
 // Domain separates elderly care (养老) from childcare (托育).
 type Domain string
@@ -379,6 +385,10 @@ func NewValue(k Kind) (any, error) {
 		return new(Reported), nil
 	case KindTarget:
 		return new(Target), nil
+	case KindLock:
+		return new(Lock), nil
+	case KindUnlock:
+		return new(Unlock), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q (未知的记录类型); want one of %v", k, Kinds)
 }
@@ -400,6 +410,10 @@ func KindOf(v any) (Kind, error) {
 		return KindReported, nil
 	case Target, *Target:
 		return KindTarget, nil
+	case Lock, *Lock:
+		return KindLock, nil
+	case Unlock, *Unlock:
+		return KindUnlock, nil
 	}
 	return "", fmt.Errorf("not a record type: %T", v)
 }

@@ -50,6 +50,11 @@ import (
 //   - target: a catalogue indicator, a year, finite non-negative values (at
 //     most 100 for a percentage), a baseline year not after the target
 //     year.
+//   - lock: a period YYYY or YYYY-MM not in the future, who locked it, when
+//     (RFC 3339) and why. Locks are insert-only and cannot be deleted: an
+//     Unlock lifts one, and the audit trail keeps both.
+//   - unlock: the id of the lock it lifts, its period as for a lock, who,
+//     when and why; insert-only like a lock.
 //
 // "The future" is after the date of ValidationContext.Now; a zero Now skips
 // those checks. Dates are Chinese calendar dates, so the later of Now's own
@@ -114,7 +119,13 @@ func (ps Problems) Has(field string) bool {
 // through error returns without losing the per-field detail.
 type ValidationError struct {
 	Problems Problems
+	// Cause, when set, is the refusal the problems describe (a
+	// *PeriodLockedError), so errors.Is(err, ErrPeriodLocked) sees through them.
+	Cause error
 }
+
+// Unwrap returns Cause.
+func (e *ValidationError) Unwrap() error { return e.Cause }
 
 // Error lists every problem, e.g.
 // "capacity.beds_nursing: nursing beds (12) exceed total beds (10) / 护理型床位(12)超过床位总数(10)".
@@ -414,6 +425,14 @@ func validateTyped(kind Kind, unit Code, v any, ctx ValidationContext, checkUnit
 		c.target(&r)
 	case *Target:
 		c.target(r)
+	case Lock:
+		c.lock(&r)
+	case *Lock:
+		c.lock(r)
+	case Unlock:
+		c.unlock(&r)
+	case *Unlock:
+		c.unlock(r)
 	}
 	return c.ps
 }
@@ -557,26 +576,60 @@ func (c *checker) reported(r *Reported) {
 		c.add("indicator", fmt.Sprintf("indicator %s (%s) is computed from records and cannot be reported", ind.ID, ind.Name),
 			fmt.Sprintf("指标“%s”由系统根据记录计算，不能填报", ind.Name))
 	}
-	if c.required("period", r.Period == "") {
-		l := c.label("period")
-		var future bool
-		switch {
-		case len(r.Period) == 4 && allDigits(r.Period):
-			y, _ := strconv.ParseInt(r.Period, 10, 64)
-			c.year("period", y, true, true)
-		case isMonth(r.Period):
-			future = c.today != "" && r.Period > c.today[:7]
-			y, _ := strconv.ParseInt(r.Period[:4], 10, 64)
-			c.year("period", y, true, false)
-		default:
-			c.add("period", fmt.Sprintf("%s %q is not a year YYYY or a month YYYY-MM", l.en, r.Period),
-				fmt.Sprintf("%s“%s”格式不正确(应为YYYY或YYYY-MM)", l.zh, r.Period))
-		}
-		if future {
-			c.add("period", fmt.Sprintf("%s %s is in the future", l.en, r.Period), fmt.Sprintf("%s%s晚于本月", l.zh, r.Period))
-		}
-	}
+	c.yearOrMonth("period", r.Period)
 	c.value("value", r.Value, ok && ind.Unit == "%")
+}
+
+// yearOrMonth checks a required period, a year YYYY or a month YYYY-MM,
+// not in the future.
+func (c *checker) yearOrMonth(field, p string) {
+	if !c.required(field, p == "") {
+		return
+	}
+	l := c.label(field)
+	var future bool
+	switch {
+	case len(p) == 4 && allDigits(p):
+		y, _ := strconv.ParseInt(p, 10, 64)
+		c.year(field, y, true, true)
+	case isMonth(p):
+		future = c.today != "" && p > c.today[:7]
+		y, _ := strconv.ParseInt(p[:4], 10, 64)
+		c.year(field, y, true, false)
+	default:
+		c.add(field, fmt.Sprintf("%s %q is not a year YYYY or a month YYYY-MM", l.en, p),
+			fmt.Sprintf("%s“%s”格式不正确(应为YYYY或YYYY-MM)", l.zh, p))
+	}
+	if future {
+		c.add(field, fmt.Sprintf("%s %s is in the future", l.en, p), fmt.Sprintf("%s%s晚于本月", l.zh, p))
+	}
+}
+
+// instant checks a required RFC 3339 time.
+func (c *checker) instant(field, v string) {
+	if !c.text(field, v) {
+		return
+	}
+	if _, err := time.Parse(time.RFC3339, v); err != nil {
+		l := c.label(field)
+		c.add(field, fmt.Sprintf("%s %q is not a time of the form 2006-01-02T15:04:05+08:00", l.en, v),
+			fmt.Sprintf("%s“%s”格式不正确", l.zh, v))
+	}
+}
+
+func (c *checker) lock(l *Lock) {
+	c.yearOrMonth("period", l.Period)
+	c.text("by", l.By)
+	c.instant("at", l.At)
+	c.text("reason", l.Reason)
+}
+
+func (c *checker) unlock(u *Unlock) {
+	c.text("lock", u.Lock)
+	c.yearOrMonth("period", u.Period)
+	c.text("by", u.By)
+	c.instant("at", u.At)
+	c.text("reason", u.Reason)
 }
 
 func (c *checker) target(t *Target) {
@@ -716,6 +769,10 @@ func ValidateChange(cur *Record, ch *Change, ctx ValidationContext) Problems {
 		if len(ch.Set) > 0 {
 			env("set", "a delete cannot also set fields", "删除操作不能同时修改字段")
 		}
+		if ch.Kind.Locking() {
+			env("delete", fmt.Sprintf("a %s cannot be deleted; the audit trail keeps it (lift a lock with an unlock)", ch.Kind),
+				fmt.Sprintf("%s记录不能删除(解除锁定请另行登记解锁)", ch.Kind.Label()))
+		}
 		return append(ps, c.ps...)
 	}
 	if len(ch.Set) == 0 {
@@ -732,14 +789,8 @@ func ValidateChange(cur *Record, ch *Change, ctx ValidationContext) Problems {
 			c.add("unit", fmt.Sprintf("a record's unit cannot change (from %s to %s); delete it and create it anew", cur.Unit, ch.Unit),
 				fmt.Sprintf("记录的所属单位不能修改(原为%s，现为%s)，请删除后重新登记", cur.Unit, ch.Unit))
 			mergeable = false
-		} else if ch.Kind == KindVisit {
-			for _, name := range clean.FieldNames() {
-				if old, has := cur.Fields[name]; has && !bytes.Equal(old, clean[name]) {
-					c.add(name, "visits cannot be edited; record a new visit that supersedes this one",
-						"探访记录不能修改，请新增一条探访记录并注明更正的是哪一条")
-					mergeable = false
-				}
-			}
+		} else if ch.Kind == KindVisit || ch.Kind.Locking() {
+			mergeable = c.insertOnly(cur, clean) && mergeable
 		}
 	}
 	if ch.Kind == KindVisit {
@@ -774,6 +825,26 @@ func ValidateChange(cur *Record, ch *Change, ctx ValidationContext) Problems {
 			fmt.Sprintf("%s记录的编号应为“%s”(%s)，实际为“%s”；如需修改请删除后重新登记", ch.Kind.Label(), want, whyZh, ch.ID))
 	}
 	return ps
+}
+
+// insertOnly refuses a change that alters a field an insert-only record
+// (a visit, a lock, an unlock) already holds; repeating the same values is
+// harmless and passes. It reports whether the change may be merged.
+func (c *checker) insertOnly(cur *Record, set Fields) bool {
+	en, zh := "visits cannot be edited; record a new visit that supersedes this one",
+		"探访记录不能修改，请新增一条探访记录并注明更正的是哪一条"
+	if c.kind.Locking() {
+		en, zh = fmt.Sprintf("a %s cannot be edited; unlock and lock again", c.kind),
+			fmt.Sprintf("%s记录不能修改，请解锁后重新锁定", c.kind.Label())
+	}
+	ok := true
+	for _, name := range set.FieldNames() {
+		if old, has := cur.Fields[name]; has && !bytes.Equal(old, set[name]) {
+			c.add(name, en, zh)
+			ok = false
+		}
+	}
+	return ok
 }
 
 // derivedID returns the id a record whose identity is its contents must

@@ -4,9 +4,13 @@ import "fmt"
 
 // Versions both sides must agree on. ProtocolVersion changes when messages
 // change shape; SchemaVersion when record fields change meaning.
+//
+// Schema 2 added the lock and unlock record kinds: a schema-1 agent could
+// not store them, and would fail on every download that carries one, so
+// it is told to update instead.
 const (
 	ProtocolVersion = 1
-	SchemaVersion   = 1
+	SchemaVersion   = 2
 )
 
 // MsgType tells which payload a Msg carries.
@@ -113,6 +117,7 @@ const (
 	RejectReadOnly    RejectCode = "read_only"    // kind a site may not write
 	RejectClockAhead  RejectCode = "clock_ahead"  // stamped too far ahead of the server
 	RejectUnitChanged RejectCode = "unit_changed" // edits a record under another unit
+	RejectLocked      RejectCode = "locked"       // into a period an office locked; Rejection.Lock names the lock
 )
 
 // Rejection is the server's refusal of one change, with a reason in both
@@ -124,6 +129,10 @@ type Rejection struct {
 	Reason       string     `cbor:"3,keyasint"`
 	ReasonZh     string     `cbor:"4,keyasint"`
 	ServerTimeMS int64      `cbor:"5,keyasint,omitempty"`
+	// Lock is the id of the lock that refused the change (RejectLocked).
+	// The device has the lock record, or gets it in the same session's
+	// download, so it can say who locked what and when.
+	Lock string `cbor:"6,keyasint,omitempty"`
 }
 
 // LogEntry is one accepted change in the server's log, with the log's own
