@@ -23,15 +23,7 @@ const crashEnv = "LAOXIAO_CRASH_CHILD"
 // writes records in a loop and prints each id only after the write that
 // made it returned, so every printed id is a promise the store must keep.
 func TestCrashChild(t *testing.T) {
-	dir := os.Getenv(crashEnv)
-	if dir == "" {
-		t.Skip("run by TestCrashKeepsEveryReturnedWrite")
-	}
-	s, err := Open(dir, Options{Logger: quietLog})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child open:", err)
-		os.Exit(2)
-	}
+	s := childStore(t, crashEnv, "TestCrashKeepsEveryReturnedWrite")
 	say := func(id string) { os.Stdout.WriteString(id + "\n") } // unbuffered on purpose
 	fail := func(err error) {
 		fmt.Fprintln(os.Stderr, "child:", err)

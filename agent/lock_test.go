@@ -18,19 +18,27 @@ const lockEnv = "LAOXIAO_LOCK_CHILD"
 
 // TestLockHolderChild is the child side of TestOpenLocked.
 func TestLockHolderChild(t *testing.T) {
-	dir := os.Getenv(lockEnv)
+	s := childStore(t, lockEnv, "TestOpenLocked")
+	os.Stdout.WriteString("open\n")
+	io.Copy(io.Discard, os.Stdin)
+	s.Close()
+	os.Exit(0)
+}
+
+// childStore opens the store whose directory the parent test put in env:
+// the child side of the tests that run a second process on one store.
+// Run any other way, the child test skips.
+func childStore(t *testing.T, env, parent string) *Store {
+	dir := os.Getenv(env)
 	if dir == "" {
-		t.Skip("run by TestOpenLocked")
+		t.Skip("run by " + parent)
 	}
 	s, err := Open(dir, Options{Logger: quietLog})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child open:", err)
 		os.Exit(2)
 	}
-	os.Stdout.WriteString("open\n")
-	io.Copy(io.Discard, os.Stdin)
-	s.Close()
-	os.Exit(0)
+	return s
 }
 
 // holdInChild opens dir in a child process and returns once it is open;
