@@ -66,6 +66,7 @@ type Ingester struct {
 		marks map[string]store.Mark
 	}
 	clock *schema.Clock
+	locks *schema.LockSet // in force as committed; see locks.go
 
 	notifyMu sync.Mutex
 	notify   chan struct{}
@@ -126,6 +127,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	}
 	marks, err := st.Marks(ctx)
 	if err != nil {
+		return nil, fmt.Errorf("start ingest: %w", err)
+	}
+	if in.locks, err = loadLocks(ctx, st); err != nil {
 		return nil, fmt.Errorf("start ingest: %w", err)
 	}
 	in.state.head = head
@@ -273,6 +277,7 @@ type pass struct {
 	log     []store.LogEntry
 	refused map[string][]schema.Rejection
 	now     time.Time
+	locks   *schema.LockSet // nil until the group writes a lock or unlock
 }
 
 // commit applies and commits a group and answers its requests. A group
@@ -370,6 +375,9 @@ func (in *Ingester) tryCommit(group []*request) error {
 			return nil
 		}
 		in.state.head = p.head
+		if p.locks != nil {
+			in.locks = p.locks
+		}
 		for id, m := range p.marks {
 			in.state.marks[id] = m
 		}
@@ -528,9 +536,17 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 		}
 		return reject(schema.RejectInvalid, err.Error(), err.Error())
 	}
+	if rej := in.lockRefusal(p, acct, cur, ch); rej != nil {
+		out := reject(rej.Code, rej.Reason, rej.ReasonZh)
+		out.Lock = rej.Lock
+		return out
+	}
 	merged, changed, err := schema.Merge(cur, ch)
 	if err != nil {
 		return reject(schema.RejectInvalid, err.Error(), "记录合并失败")
+	}
+	if err := p.noteLock(in, merged); err != nil {
+		return reject(schema.RejectInvalid, err.Error(), "锁定记录无法解析")
 	}
 	in.clock.Observe(ch.Stamp)
 	if changed {

@@ -95,6 +95,11 @@ type Store interface {
 	// ScanRecords calls fn for every record (deleted ones included) whose
 	// unit lies within prefix, ordered by unit.
 	ScanRecords(ctx context.Context, prefix schema.Code, fn func(*schema.Record) error) error
+	// ScanKind calls fn for every record of one kind (deleted ones
+	// included), in no particular order. It is for the few records of a
+	// kind every writer needs at hand (locks); it must not read the other
+	// kinds' records to find them.
+	ScanKind(ctx context.Context, kind schema.Kind, fn func(*schema.Record) error) error
 	// LogAfter calls fn, in sequence order, for at most limit log entries
 	// after cursor that visible reports true for, and returns the cursor to
 	// continue from: the last entry passed, or further when entries in
