@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 
+	"laoxiao/internal/badgerlock"
 	"laoxiao/schema"
 )
 
@@ -74,7 +75,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		switch {
 		case errors.Is(err, badger.ErrEncryptionKeyMismatch):
 			err = ErrWrongPassphrase
-		case lockHeld(err):
+		case badgerlock.Held(err):
 			err = fmt.Errorf("%w: %v", ErrLocked, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)

@@ -59,7 +59,9 @@ const (
 	storeSubdir    = "badger"
 )
 
-// Open opens the store in cfg.DataDir and starts the writer.
+// Open opens the store in cfg.DataDir and starts the writer. While another
+// process (a running server) holds the store it fails with an error that
+// errors.Is store.ErrLocked.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -93,13 +95,6 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.ep = &session.Endpoint{Ingest: s.in, Store: st, Registry: s.reg, Log: cfg.Logger, Now: cfg.Now,
 		PingInterval: cfg.PingInterval, ReadTimeout: cfg.ReadTimeout}
 	return s, nil
-}
-
-// IsLocked reports whether opening failed because another process (a
-// running server) holds the store.
-func IsLocked(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "Cannot acquire directory lock") ||
-		strings.Contains(err.Error(), "resource temporarily unavailable"))
 }
 
 // loadUnits starts from the built-in units and adds every unit a divisions

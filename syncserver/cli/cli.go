@@ -144,7 +144,7 @@ func withServer(ctx context.Context, dir string, local func(*syncserver.Server) 
 		defer srv.Close()
 		return local(srv)
 	}
-	if !syncserver.IsLocked(err) {
+	if !errors.Is(err, store.ErrLocked) {
 		return err
 	}
 	ac, aerr := NewAdminClient(dir)

@@ -21,6 +21,11 @@ var ErrNotFound = errors.New("not found")
 // the caller commits it in smaller parts.
 var ErrTooBig = errors.New("group too big for one transaction")
 
+// ErrLocked is returned (wrapped) by a backend's Open when another process
+// holds its data — a running server. Nothing was opened; the admin
+// commands then talk to that server's admin API instead.
+var ErrLocked = errors.New("store is in use by another process")
+
 // Role says what an account may do.
 type Role string
 

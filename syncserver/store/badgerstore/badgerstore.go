@@ -13,6 +13,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"laoxiao/internal/badgerlock"
 	"laoxiao/schema"
 	"laoxiao/syncserver/store"
 )
@@ -26,7 +27,7 @@ var _ store.Store = (*DB)(nil)
 
 // Open opens (creating if needed) the store in dir. Writes are synced to
 // disk before Commit returns: the server acks only what survives a power
-// cut.
+// cut. A directory another process holds fails with store.ErrLocked.
 func Open(dir string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.Default()
@@ -38,6 +39,9 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 		WithMetricsEnabled(false)
 	db, err := badger.Open(opts)
 	if err != nil {
+		if badgerlock.Held(err) {
+			err = fmt.Errorf("%w: %v", store.ErrLocked, err)
+		}
 		return nil, fmt.Errorf("open server store %s: %w", dir, err)
 	}
 	return &DB{db: db}, nil
