@@ -13,6 +13,7 @@ import (
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/report"
 	"laoxiao/syncserver/targets"
+	"laoxiao/synth"
 )
 
 // finish imports the city's targets from its plan, splits them over the
@@ -62,7 +63,7 @@ func finish(ctx context.Context, srv *syncserver.Server, opts Options, say func(
 			inds = append(inds, p.Concept)
 		}
 	}
-	tbl, err := report.Build(ctx, srv.Engine(), report.Options{Unit: opts.City, Year: ReportYear, Indicators: inds})
+	tbl, err := report.Build(ctx, srv.Engine(), report.Options{Unit: opts.City, Year: synth.PlanYear, Indicators: inds})
 	if err != nil {
 		return fmt.Errorf("breakdown table: %w", err)
 	}
@@ -71,7 +72,7 @@ func finish(ctx context.Context, srv *syncserver.Server, opts Options, say func(
 		if err := tbl.Write(&buf, f); err != nil {
 			return fmt.Errorf("render %s: %w", f, err)
 		}
-		p := filepath.Join(opts.Out, report.FileName(opts.City, ReportYear, f))
+		p := filepath.Join(opts.Out, report.FileName(opts.City, synth.PlanYear, f))
 		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}

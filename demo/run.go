@@ -1,3 +1,9 @@
+// Package demo runs Laoxiao's main job on the embedded default: a sync
+// server on Badger, one agent per township of 雅安市 entering realistic
+// data offline, everyone syncing, the city's targets imported from its plan
+// and the task breakdown table written out. The data (synth.PlanCity) adds
+// up to the totals the 雅安 plan states for its baseline, so the city row
+// of the table reproduces the plan's own ratios.
 package demo
 
 import (
@@ -16,6 +22,7 @@ import (
 	"laoxiao/schema"
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/store"
+	"laoxiao/synth"
 )
 
 // Options configure a demo run.
@@ -84,7 +91,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	say("服务器已启动 / server on %s (Badger store in %s)", url, filepath.Join(opts.Work, "server"))
 
-	towns, err := Plan(srv.Divisions(), opts.City, opts.Seed)
+	towns, err := synth.PlanCity(srv.Divisions(), opts.City, opts.Seed)
 	if err != nil {
 		stop()
 		return err
@@ -111,7 +118,7 @@ func Run(ctx context.Context, opts Options) error {
 
 // runAgents enrols, fills and syncs one agent per township, several at a
 // time.
-func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []Township, opts Options) error {
+func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []synth.PlannedTownship, opts Options) error {
 	sem := make(chan struct{}, opts.Parallel)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -119,7 +126,7 @@ func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []
 	for i := range towns {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(t *Township) {
+		go func(t *synth.PlannedTownship) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			if err := runAgent(ctx, srv, url, t, opts); err != nil {
@@ -135,7 +142,7 @@ func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []
 	return firstErr
 }
 
-func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *Township, opts Options) error {
+func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *synth.PlannedTownship, opts Options) error {
 	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(t.Code)), agent.Options{Logger: opts.Logger})
 	if err != nil {
 		return err
@@ -146,7 +153,7 @@ func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *Townsh
 	if err := st.SetScope(t.Code); err != nil {
 		return err
 	}
-	if err := Enter(st, t); err != nil {
+	if err := t.Enter(st); err != nil {
 		return err
 	}
 	code, err := srv.NewEnrollCode(ctx, syncserver.CodeRequest{Unit: t.Code, Name: t.Name + "工作站", Role: store.RoleSite})
@@ -164,39 +171,6 @@ func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *Townsh
 	if res.Parked > 0 {
 		parked, _ := st.Parked()
 		return fmt.Errorf("server refused %d changes, first: %s", res.Parked, parked[0].Rejection.Reason)
-	}
-	return nil
-}
-
-// Enter writes a township's data into its store as staff would: the
-// population, every facility and its monthly reports, persons and visits.
-func Enter(st *agent.Store, t *Township) error {
-	if _, err := st.Put(schema.KindPopulation, "", t.Code, t.Population); err != nil {
-		return fmt.Errorf("population: %w", err)
-	}
-	for _, fp := range t.Facilities {
-		ch, err := st.Put(schema.KindFacility, "", fp.Unit, fp.Facility)
-		if err != nil {
-			return fmt.Errorf("facility %s: %w", fp.Facility.Name, err)
-		}
-		for _, c := range fp.Reports {
-			c.Facility = ch.ID
-			if _, err := st.Put(schema.KindCapacity, "", fp.Unit, c); err != nil {
-				return fmt.Errorf("capacity %s %s: %w", fp.Facility.Name, c.Period, err)
-			}
-		}
-	}
-	for _, pp := range t.Persons {
-		ch, err := st.Put(schema.KindPerson, "", pp.Unit, pp.Person)
-		if err != nil {
-			return fmt.Errorf("person %s: %w", pp.Person.Name, err)
-		}
-		for _, v := range pp.Visits {
-			v.Person = ch.ID
-			if _, err := st.AddVisit(pp.Unit, v); err != nil {
-				return fmt.Errorf("visit of %s: %w", pp.Person.Name, err)
-			}
-		}
 	}
 	return nil
 }

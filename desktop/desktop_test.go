@@ -17,11 +17,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"laoxiao/agent"
-	"laoxiao/desktop/demo"
 	laotheme "laoxiao/desktop/theme"
 	"laoxiao/desktop/township"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
+	"laoxiao/synth"
 )
 
 const caoba schema.Code = "511802101" // 雨城区草坝镇
@@ -110,9 +110,9 @@ func demoDir(t *testing.T, extras bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := demo.Small()
+	cfg := synth.RealisticTownship()
 	cfg.Extras = extras
-	if _, err := demo.Generate(st, cfg); err != nil {
+	if _, err := synth.FillTownship(st, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"laoxiao/agent"
-	"laoxiao/desktop/demo"
+	"laoxiao/synth"
 )
 
 // MakeDemo creates a demo data folder for screenshots (records == 0: one
@@ -22,12 +22,12 @@ func MakeDemo(dir string, records int, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("make demo: %w", err)
 	}
-	cfg := demo.Small()
+	cfg := synth.RealisticTownship()
 	if records > 0 {
-		cfg = demo.Sized(records)
+		cfg = synth.TownshipOfSize(records)
 	}
 	start := time.Now()
-	sum, err := demo.Generate(st, cfg)
+	sum, err := synth.FillTownship(st, cfg)
 	if cerr := st.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

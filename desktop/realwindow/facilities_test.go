@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"laoxiao/agent"
-	"laoxiao/desktop/demo"
 	"laoxiao/desktop/township"
 	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 // demoFolder makes the realistic demo township's data folder.
@@ -84,7 +84,7 @@ func TestFacilityRegisteredByClicksAndTyping(t *testing.T) {
 
 	a.quit()
 	st := openStore(t, dir)
-	all, err := township.LoadFacilities(st, demo.DefaultTownship)
+	all, err := township.LoadFacilities(st, synth.DefaultTownship)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestFacilityRegisteredByClicksAndTyping(t *testing.T) {
 		schema.LabelOf(schema.Filings, string(got.Filing)) != "已备案" {
 		t.Errorf("stored kind %q ownership %q filing %q", got.Kind, got.Ownership, got.Filing)
 	}
-	if got.Unit == demo.DefaultTownship || len(got.Unit) != 12 {
+	if got.Unit == synth.DefaultTownship || len(got.Unit) != 12 {
 		t.Errorf("stored unit %q, want the village chosen", got.Unit)
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"laoxiao/desktop/demo"
 	"laoxiao/desktop/township"
 	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 // TestPersonAndVisitsByClicksAndTyping registers a served person, records
@@ -62,7 +62,7 @@ func TestPersonAndVisitsByClicksAndTyping(t *testing.T) {
 	a.quit()
 
 	st := openStore(t, dir)
-	persons, err := township.LoadPersons(st, demo.DefaultTownship, time.Now().Format("2006-01"))
+	persons, err := township.LoadPersons(st, synth.DefaultTownship, time.Now().Format("2006-01"))
 	if err != nil {
 		t.Fatal(err)
 	}

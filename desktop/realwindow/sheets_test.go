@@ -4,9 +4,9 @@ import (
 	"testing"
 	"time"
 
-	"laoxiao/desktop/demo"
 	"laoxiao/desktop/township"
 	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 // TestCapacityGridByKeyboard enters a month's beds the way staff do:
@@ -51,7 +51,7 @@ func TestCapacityGridByKeyboard(t *testing.T) {
 	a.quit()
 
 	st := openStore(t, dir)
-	facs, err := township.LoadFacilities(st, demo.DefaultTownship)
+	facs, err := township.LoadFacilities(st, synth.DefaultTownship)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPopulationGridByKeyboard(t *testing.T) {
 
 	st := openStore(t, dir)
 	y4 := time.Now().Year()
-	_, v, err := st.GetTyped(schema.KindPopulation, schema.PopulationID(demo.DefaultTownship, int64(y4)))
+	_, v, err := st.GetTyped(schema.KindPopulation, schema.PopulationID(synth.DefaultTownship, int64(y4)))
 	if err != nil {
 		t.Fatalf("the population typed in is not in the store: %v", err)
 	}

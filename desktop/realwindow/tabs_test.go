@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"laoxiao/desktop/demo"
 	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 // TestIndicatorsAndSyncTabs visits the two tabs the other tests do not
@@ -65,7 +65,7 @@ func TestIndicatorsAndSyncTabs(t *testing.T) {
 	// The reported value is in the store under its deterministic id.
 	st := openStore(t, dir)
 	n := 0
-	err := st.List(schema.KindReported, demo.DefaultTownship, func(r *schema.Record) error {
+	err := st.List(schema.KindReported, synth.DefaultTownship, func(r *schema.Record) error {
 		_, v, err := st.GetTyped(schema.KindReported, r.ID)
 		if err != nil {
 			return err

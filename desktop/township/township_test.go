@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"laoxiao/agent"
-	"laoxiao/desktop/demo"
 	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 const town schema.Code = "511802101" // 雨城区草坝镇
@@ -103,9 +103,9 @@ func TestSaveShowsProblemsAndWritesNothing(t *testing.T) {
 func TestDemoAndIndicators(t *testing.T) {
 	st := openStore(t)
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	cfg := demo.Small()
+	cfg := synth.RealisticTownship()
 	cfg.Now = now
-	sum, err := demo.Generate(st, cfg)
+	sum, err := synth.FillTownship(st, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestSizedIsExact(t *testing.T) {
 		t.Skip("writes 3,000 records")
 	}
 	st := openStore(t)
-	sum, err := demo.Generate(st, demo.Sized(3000))
+	sum, err := synth.FillTownship(st, synth.TownshipOfSize(3000))
 	if err != nil {
 		t.Fatal(err)
 	}

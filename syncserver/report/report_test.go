@@ -16,10 +16,11 @@ import (
 	"laoxiao/schema"
 	"laoxiao/syncserver/indicators"
 	"laoxiao/syncserver/store/badgerstore"
+	"laoxiao/synth"
 )
 
 // smallCity is the benchmark's city at a size tests can afford.
-var smallCity = BenchCity{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
+var smallCity = synth.BenchCity{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
 	Facilities: 240, CapacityPerFacility: 3, Persons: 300, Visits: 3000}
 
 var reportNow = time.Date(2026, 3, 10, 9, 0, 0, 0, schema.ChinaTime)
@@ -37,17 +38,17 @@ func newCity(t *testing.T) *cityFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := smallCity.GenerateBenchCity(context.Background(), st); err != nil {
+	if _, err := smallCity.Write(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	divs := smallCity.BenchDivisions()
+	divs := smallCity.Divisions()
 	return &cityFixture{st: st, divs: divs, eng: &indicators.Engine{Store: st,
 		Divisions: func() *schema.Divisions { return divs }, Now: func() time.Time { return reportNow }}}
 }
 
 func (c *cityFixture) table(t *testing.T) *Table {
 	t.Helper()
-	tb, err := Build(context.Background(), c.eng, Options{Unit: benchCityCode, Year: benchYear})
+	tb, err := Build(context.Background(), c.eng, Options{Unit: synth.BenchCityCode, Year: synth.BenchYear})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestBuildTable(t *testing.T) {
 	if tb.Period.String() != "2025" {
 		t.Errorf("a table for 2025 made in 2026 is as of %s, want the whole of 2025", tb.Period)
 	}
-	if len(tb.Rows) != 4 || !tb.Rows[3].Total || tb.Rows[3].Unit.Code != benchCityCode {
+	if len(tb.Rows) != 4 || !tb.Rows[3].Total || tb.Rows[3].Unit.Code != synth.BenchCityCode {
 		t.Fatalf("rows %v, want three counties and the city total", tb.Rows)
 	}
 	if len(tb.Columns) != 8 || tb.Columns[0].Indicator.ID != "community_care_coverage" {
@@ -350,18 +351,4 @@ func TestLibreOfficeOpensXLSX(t *testing.T) {
 		rows[i] = append(rows[i], make([]string, 5)...)
 	}
 	compareCells(t, "LibreOffice", sheetCells(t, rows, tb), csvCells(t, render(t, tb, FormatCSV)))
-}
-
-func TestBenchSmallCity(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes a store")
-	}
-	f, err := smallCity.Bench(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := smallCity.Facilities*(1+smallCity.CapacityPerFacility) + smallCity.Persons + smallCity.Visits
-	if f.CitySeconds <= 0 || f.RecordsPerSecond <= 0 || f.Records < want {
-		t.Errorf("figures %+v, want positive times and at least %d records", f, want)
-	}
 }

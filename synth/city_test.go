@@ -1,4 +1,4 @@
-package demo
+package synth
 
 import (
 	"math"
@@ -11,7 +11,7 @@ import (
 // the 雅安 plan states, so the city row of the breakdown table reproduces
 // the plan's ratios.
 func TestPlanMatchesYaanBaseline(t *testing.T) {
-	towns, err := Plan(schema.BuiltinDivisions(), schema.DemoCity, 2025)
+	towns, err := PlanCity(schema.BuiltinDivisions(), schema.DemoCity, 2025)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func TestPlanMatchesYaanBaseline(t *testing.T) {
 		resident += tw.Population.Resident
 		for _, f := range tw.Facilities {
 			last := f.Reports[len(f.Reports)-1]
-			if last.Period != Months[len(Months)-1] {
+			if last.Period != PlanMonths[len(PlanMonths)-1] {
 				t.Fatalf("last report period %s", last.Period)
 			}
 			info, _ := f.Facility.Kind.Info()
