@@ -108,6 +108,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	}))
 	s.reportRoutes(mux)
 	s.auditRoutes(mux)
+	s.lockRoutes(mux)
 }
 
 // admin guards a handler with the admin token.
