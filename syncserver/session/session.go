@@ -360,8 +360,8 @@ func (c *conn) visible(e *store.LogEntry) bool {
 	if ch.Unit.Within(c.dev.Scope) {
 		return true
 	}
-	// Targets set for the units above a site flow down to it.
-	return ch.Kind == schema.KindTarget && c.dev.Scope.Within(ch.Unit)
+	// Targets and locks set for the units above a site flow down to it.
+	return ch.Kind.FlowsDown() && c.dev.Scope.Within(ch.Unit)
 }
 
 func (c *conn) downloadLoop(cursor uint64) {
