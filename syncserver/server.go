@@ -49,6 +49,9 @@ type Server struct {
 	ep         *session.Endpoint
 	divs       atomic.Pointer[schema.Divisions]
 	adminToken string
+	// extraAdmin are admin routes of packages that import this one (the
+	// office console's accounts), added by HandleAdmin.
+	extraAdmin []func(*http.ServeMux)
 }
 
 // Files in the data directory besides the store.
@@ -158,7 +161,17 @@ func (s *Server) Handler() http.Handler {
 		fmt.Fprintf(w, "ok head=%d\n", s.in.Head())
 	})
 	s.adminRoutes(mux)
+	for _, add := range s.extraAdmin {
+		add(mux)
+	}
 	return mux
+}
+
+// HandleAdmin adds a route to the admin API, behind the admin token, for
+// a package this one cannot import (the office console). Call it before
+// Serve; routes added later are not served.
+func (s *Server) HandleAdmin(pattern string, h http.HandlerFunc) {
+	s.extraAdmin = append(s.extraAdmin, func(mux *http.ServeMux) { mux.HandleFunc(pattern, s.admin(h)) })
 }
 
 // Serve serves HTTP on ln until ctx is cancelled, then shuts down

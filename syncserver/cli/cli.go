@@ -32,7 +32,7 @@ import (
 const usage = `usage: syncserver COMMAND [flags]
 
 commands:
-  serve        --data DIR --listen ADDR [--tls-cert F --tls-key F]
+  serve        --data DIR --listen ADDR [--tls-cert F --tls-key F] [--console ADDR]
   enroll       --data DIR --unit CODE --name NAME [--role site|office] [--ttl 168h]
   devices list --data DIR
   devices revoke --data DIR ID
@@ -41,6 +41,7 @@ commands:
   targets import   --data DIR FILE.xlsx|csv     (all rows or none)
   targets split    --data DIR --unit CITY --indicator ID --year Y --value V --weight pop60|pop|pop0_3|equal
   report breakdown --data DIR --unit CITY --year Y [--format xlsx|csv|html|text] [--out FILE]
+  users add|list|disable --data DIR ...   (office console accounts; see syncserver users add -h)
   audit        --data DIR [--unit CODE] [--kind KIND --id ID] [--limit N] [--json]
                (the accepted-change log: who set what, when the server received it)
 `
@@ -113,6 +114,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS key file (PEM)")
 	debug := fs.Bool("debug", false, "log at debug level")
+	consoleAddr := fs.String("console", "", "serve the office console (web pages for county and city offices) on this address, e.g. 127.0.0.1:8471; off when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -133,7 +135,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
-	return srv.Serve(ctx, ln, *cert, *key)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	consoleDone, err := startConsole(ctx, srv, *data, *consoleAddr, *cert, *key, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	err = srv.Serve(ctx, ln, *cert, *key)
+	cancel() // the console stops with the sync server
+	return errors.Join(err, consoleDone())
 }
 
 // withServer runs local against the opened store when no server holds it,

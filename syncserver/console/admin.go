@@ -1,0 +1,66 @@
+package console
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"laoxiao/schema"
+)
+
+// AddUserRequest is the body of POST /admin/users.
+type AddUserRequest struct {
+	Name     string      `json:"name"`
+	Unit     schema.Code `json:"unit"`
+	Password string      `json:"password"`
+}
+
+// AdminRoutes adds the account routes to a running server's admin API, so
+// the syncserver users commands change accounts through the server that
+// holds them (the only process that may write AccountsFile while it runs):
+//
+//	POST /admin/users                  {name, unit, password}
+//	GET  /admin/users                  → []AccountInfo
+//	POST /admin/users/{name}/disable
+//
+// handle is syncserver.Server.HandleAdmin, which puts the admin token in
+// front of each route.
+func AdminRoutes(handle func(pattern string, h http.HandlerFunc), a *Accounts) {
+	handle("POST /admin/users", func(w http.ResponseWriter, r *http.Request) {
+		var req AddUserRequest
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
+			jsonError(w, http.StatusBadRequest, "bad request: "+err.Error())
+			return
+		}
+		if err := a.Add(normaliseName(req.Name), req.Unit, req.Password); err != nil {
+			jsonError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, map[string]string{"added": req.Name})
+	})
+	handle("GET /admin/users", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, a.List())
+	})
+	handle("POST /admin/users/{name}/disable", func(w http.ResponseWriter, r *http.Request) {
+		err := a.Disable(r.PathValue("name"))
+		switch {
+		case errors.Is(err, ErrNoAccount):
+			jsonError(w, http.StatusNotFound, err.Error())
+		case err != nil:
+			jsonError(w, http.StatusInternalServerError, err.Error())
+		default:
+			writeJSON(w, map[string]string{"disabled": r.PathValue("name")})
+		}
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}
+
+func jsonError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
