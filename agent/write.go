@@ -63,12 +63,31 @@ func (s *Store) Put(kind schema.Kind, id string, unit schema.Code, v any) (*sche
 // an import is all or nothing. Items are applied in order and see the ones
 // before them: a file may register a facility and then report its
 // capacity. The result has one change per item, nil where nothing changed.
-// A failing item returns a *BatchError with its index.
+// A failing item returns a *BatchError with its index; an item into a
+// locked period is such a failure (see PutBatchSkipLocked).
 func (s *Store) PutBatch(items []Item) ([]*schema.Change, error) {
+	out, _, err := s.putBatch(items, false)
+	return out, err
+}
+
+// putBatch is PutBatch, leaving out the items a lock refuses when
+// skipLocked is set.
+func (s *Store) putBatch(items []Item, skipLocked bool) ([]*schema.Change, map[int]*schema.PeriodLockedError, error) {
 	out := make([]*schema.Change, len(items))
+	var locked map[int]*schema.PeriodLockedError
 	err := s.write(func(w *writer) error {
+		locked = nil
 		for i, it := range items {
 			ch, err := w.put(it)
+			if le, ok := lockedItem(err); ok && skipLocked {
+				// stage refuses before it writes anything: the item
+				// leaves no trace in the transaction.
+				if locked == nil {
+					locked = map[int]*schema.PeriodLockedError{}
+				}
+				locked[i] = le
+				continue
+			}
 			if err != nil {
 				if errors.Is(err, badger.ErrTxnTooBig) {
 					return fmt.Errorf("at item %d of %d: %w", i, len(items), ErrBatchTooLarge)
@@ -80,9 +99,9 @@ func (s *Store) PutBatch(items []Item) ([]*schema.Change, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("put batch of %d: %w", len(items), err)
+		return nil, nil, fmt.Errorf("put batch of %d: %w", len(items), err)
 	}
-	return out, nil
+	return out, locked, nil
 }
 
 // AddVisit records a visit (insert-only) and returns its new id.
@@ -123,7 +142,8 @@ type writer struct {
 	txn   *badger.Txn
 	seq   uint64
 	scope schema.Code
-	n     int // changes staged
+	n     int             // changes staged
+	locks *schema.LockSet // read at the first lockable change; see periodlock.go
 }
 
 // write runs fn in one transaction under the write lock and commits it
@@ -236,6 +256,9 @@ func (w *writer) stage(cur *schema.Record, ch *schema.Change, extra schema.Probl
 	ch.Stamp = w.s.clock.Now()
 	ch.Seq = w.seq + 1
 	if err := append(w.s.validate(cur, ch, w.scope), extra...).Err(); err != nil {
+		return err
+	}
+	if err := w.lockRefusal(cur, ch); err != nil {
 		return err
 	}
 	rec, _, err := schema.Merge(cur, ch)
