@@ -49,8 +49,10 @@ Commands (命令):
       person or supersedes cell; it is replaced by a fresh id. Values are
       as for add. Every row is checked first; if any is wrong, each problem
       is reported by row number (the header is row 1, as in a spreadsheet)
-      and field, and nothing of the file is written. Save the file as
-      "CSV UTF-8".
+      and field, and nothing of the file is written. Rows whose month,
+      date or year a county office has locked (审核锁定) are the exception:
+      they are named with the lock and left out, the other rows are
+      written, and the command exits 1. Save the file as "CSV UTF-8".
   status
       outbox length, oldest unsynced change, parked changes, device id,
       clock offset (同步状态).

@@ -20,9 +20,11 @@ import (
 // likely in the wrong layout and more lines would bury the first ones.
 const maxReported = 50
 
-// importErrors lists every problem of a file that was not imported.
+// importErrors lists every problem of a file that was not imported, or
+// of the rows of it that were not.
 type importErrors struct {
 	file     string
+	header   string // the first line; "" says nothing of the file was imported
 	problems []string
 	more     int
 }
@@ -30,8 +32,12 @@ type importErrors struct {
 // Error lists the problems one per line, row by row.
 func (e *importErrors) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d problem(s); nothing of the file was imported (发现%d处错误，文件未导入任何记录):",
-		e.file, len(e.problems)+e.more, len(e.problems)+e.more)
+	if e.header != "" {
+		b.WriteString(e.header)
+	} else {
+		fmt.Fprintf(&b, "%s: %d problem(s); nothing of the file was imported (发现%d处错误，文件未导入任何记录):",
+			e.file, len(e.problems)+e.more, len(e.problems)+e.more)
+	}
 	for _, p := range e.problems {
 		b.WriteString("\n  ")
 		b.WriteString(p)
@@ -68,7 +74,7 @@ func runImport(_ context.Context, s *agent.Store, args []string, stdout, _ io.Wr
 		fmt.Fprintf(stdout, "%s: no rows to import (没有可导入的行)\n", path)
 		return nil
 	}
-	chs, err := s.PutBatch(items)
+	chs, locked, err := s.PutBatchSkipLocked(items)
 	if err != nil {
 		var be *agent.BatchError
 		if errors.As(err, &be) {
@@ -87,9 +93,28 @@ func runImport(_ context.Context, s *agent.Store, args []string, stdout, _ io.Wr
 			changed++
 		}
 	}
+	done := len(items) - len(locked)
 	fmt.Fprintf(stdout, "imported %d row(s) from %s: %d changed, %d unchanged (已导入%d行：%d条有修改，%d条无变化)\n",
-		len(items), path, changed, len(items)-changed, len(items), changed, len(items)-changed)
+		done, path, changed, done-changed, done, changed, done-changed)
+	if len(locked) > 0 {
+		return lockedRows(s, path, rows, locked)
+	}
 	return nil
+}
+
+// lockedRows names the rows an import left out because a review lock
+// covers them; the other rows are written. It is an error, so the command
+// exits non-zero: the file did not go in whole.
+func lockedRows(s *agent.Store, path string, rows []int, locked map[int]*schema.PeriodLockedError) error {
+	e := &importErrors{file: path, header: fmt.Sprintf(
+		"%s: %d row(s) not imported, their period is locked; the other rows were imported (%d行的期间已审核锁定，未导入；其余行已导入):",
+		path, len(locked), len(locked))}
+	for i, row := range rows {
+		if le, ok := locked[i]; ok {
+			e.add(row, "%s / %s", le.Error(), le.Zh(s.Divisions()))
+		}
+	}
+	return e
 }
 
 // readImport parses and checks every row of the file, returning the items
