@@ -85,6 +85,9 @@ type Accounts struct {
 	// hashSem bounds concurrent argon2 computations: each takes 19 MiB,
 	// and a burst of sign-in attempts must not exhaust the server.
 	hashSem chan struct{}
+	// params are the costs of new hashes (DefaultArgon2); the tests of
+	// this package lower them, production never does.
+	params Argon2Params
 
 	mu   sync.Mutex
 	list map[string]*Account
@@ -97,7 +100,7 @@ func OpenAccounts(dataDir string, now func() time.Time) (*Accounts, error) {
 		now = time.Now
 	}
 	a := &Accounts{path: filepath.Join(dataDir, AccountsFile), now: now, hashSem: make(chan struct{}, 2),
-		list: map[string]*Account{}}
+		params: DefaultArgon2, list: map[string]*Account{}}
 	raw, err := os.ReadFile(a.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return a, nil
@@ -151,7 +154,7 @@ func (a *Accounts) Add(name string, unit schema.Code, password string) error {
 	if _, err := rand.Read(salt); err != nil {
 		return fmt.Errorf("account salt: %w", err)
 	}
-	acc := &Account{Name: name, Unit: unit, Created: a.now().UTC(), Salt: salt, Params: DefaultArgon2}
+	acc := &Account{Name: name, Unit: unit, Created: a.now().UTC(), Salt: salt, Params: a.params}
 	acc.Hash = a.hash(password, acc.Salt, acc.Params)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -221,7 +224,7 @@ func (a *Accounts) Verify(name, password string) (AccountInfo, bool) {
 	}
 	a.mu.Unlock()
 	if !ok {
-		cp = Account{Salt: make([]byte, 16), Params: DefaultArgon2, Hash: make([]byte, DefaultArgon2.KeyLen)}
+		cp = Account{Salt: make([]byte, 16), Params: a.params, Hash: make([]byte, a.params.KeyLen)}
 	}
 	got := a.hash(password, cp.Salt, cp.Params)
 	match := subtle.ConstantTimeCompare(got, cp.Hash) == 1

@@ -53,7 +53,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Run("audit", func(t *testing.T) {
 		navigate(t, ctx, base+"/audit?unit=511802&kind=facility")
 		s := text(t, ctx, "#audit-table")
-		if !strings.Contains(s, "fac-xss") || strings.Contains(s, "fac-ms") {
+		if !strings.Contains(s, "fac-xss") || strings.Contains(s, "fac-ms") || !strings.Contains(s, "名称") {
 			t.Fatalf("audit of 雨城区 facilities:\n%s", s)
 		}
 		screenshot(t, ctx, shots, "console-audit")

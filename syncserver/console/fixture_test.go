@@ -76,6 +76,9 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cheap hashes: the race detector makes the real cost take seconds
+	// per sign-in; TestAccountsDurable keeps the production cost.
+	accts.params = Argon2Params{Time: 1, MemoryK: 256, Threads: 1, KeyLen: 32}
 	for name, unit := range map[string]schema.Code{yuchengUser: "511802", mingshanUser: "511803", lockUser: "511802"} {
 		if err := accts.Add(name, unit, testPassword); err != nil {
 			t.Fatal(err)

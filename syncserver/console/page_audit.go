@@ -24,6 +24,8 @@ type auditRow struct {
 	Changes []auditField
 }
 
+// auditField is one field a change set: its Chinese label (the field
+// name when it has none) and the value as stored.
 type auditField struct{ Name, Value string }
 
 // auditData is the 审计 page.
@@ -69,7 +71,7 @@ func (c *Console) auditPage(w http.ResponseWriter, r *http.Request, v *view) {
 			d.More = true
 			break
 		}
-		d.Rows = append(d.Rows, auditRow{AuditEntry: e, Changes: sortedFields(e.Fields)})
+		d.Rows = append(d.Rows, auditRow{AuditEntry: e, Changes: sortedFields(e.Kind, e.Fields)})
 	}
 	c.render(w, http.StatusOK, "audit", d)
 }
@@ -92,11 +94,18 @@ func dateRange(fromS, toS string) (from, to time.Time, msg string) {
 	return from, to, ""
 }
 
-func sortedFields(m map[string]string) []auditField {
-	out := make([]auditField, 0, len(m))
-	for k, v := range m {
-		out = append(out, auditField{k, v})
+// sortedFields lists a change's fields by field name (a stable order an
+// auditor can compare between entries), labelled in Chinese.
+func sortedFields(kind schema.Kind, m map[string]string) []auditField {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Strings(names)
+	out := make([]auditField, 0, len(m))
+	for _, k := range names {
+		_, zh := schema.FieldLabel(kind, k)
+		out = append(out, auditField{zh, m[k]})
+	}
 	return out
 }
