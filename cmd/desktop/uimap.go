@@ -18,14 +18,14 @@ import (
 	"laoxiao/desktop/uimap"
 )
 
-// testHooks adds two flags to test builds: --ui-map, the widget map the
-// real-window tests read to know where to click, and --test-panic-after,
+// testHooks adds flags to test builds: --ui-map, the widget map the
+// real-window tests read to know where to click; --test-panic-on-signal,
 // which makes the app die the way a bug would, to test what the next
-// start says.
+// start says; --test-heap-profile, to see where memory goes.
 func testHooks(o *desktop.Options) {
 	path := flag.String("ui-map", "", "test builds: write the window's widget map (JSON) here every 100 ms")
 	heapProfile := flag.String("test-heap-profile", "", "test builds: write a heap profile here on SIGUSR1")
-	panicAfter := flag.Duration("test-panic-after", 0, "test builds: panic on a background goroutine this long after the window opens")
+	panicOnSignal := flag.Bool("test-panic-on-signal", false, "test builds: panic on a background goroutine when the process gets SIGUSR2")
 	o.OnWindow = func(w fyne.Window) {
 		if *path != "" {
 			uimap.Start(w, *path, 100*time.Millisecond, make(chan struct{}))
@@ -33,13 +33,21 @@ func testHooks(o *desktop.Options) {
 		if *heapProfile != "" {
 			writeHeapProfileOnSignal(*heapProfile)
 		}
-		if *panicAfter > 0 {
-			go func() {
-				time.Sleep(*panicAfter)
-				panic("test-panic-after: the app dies as a bug would make it")
-			}()
+		if *panicOnSignal {
+			panicOnUSR2()
 		}
 	}
+}
+
+// panicOnUSR2 makes the app die the way a bug would when the test
+// says so (SIGUSR2), from a goroutine of its own, as most bugs would.
+func panicOnUSR2() {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGUSR2)
+	go func() {
+		<-sig
+		panic("test-panic-on-signal: the app dies as a bug would make it")
+	}()
 }
 
 // writeHeapProfileOnSignal writes a heap profile to path each time the

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -16,15 +17,16 @@ func TestCrashIsRecordedAndToldNextStart(t *testing.T) {
 	t.Parallel()
 	dir := demoFolder(t)
 	d := startDisplay(t)
-	a := startApp(t, d, "--data", dir, "--tab", "facilities", "--test-panic-after", "3s")
+	a := startApp(t, d, "--data", dir, "--tab", "facilities", "--test-panic-on-signal")
 	a.find("机构名称", false)
+	a.cmd.Process.Signal(syscall.SIGUSR2)
 	select {
 	case <-a.exited:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the app did not die")
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "crash.log"))
-	if err != nil || !strings.Contains(string(b), "panic: test-panic-after") {
+	if err != nil || !strings.Contains(string(b), "panic: test-panic-on-signal") {
 		t.Fatalf("crash.log holds %q (%v), want the panic", b, err)
 	}
 

@@ -12,7 +12,7 @@ import (
 )
 
 // demoFolder makes the realistic demo township's data folder.
-func demoFolder(t *testing.T) string {
+func demoFolder(t testing.TB) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	out, err := exec.Command(desktopBinary(t), "--make-demo", dir).CombinedOutput()
@@ -24,7 +24,7 @@ func demoFolder(t *testing.T) string {
 
 // openStore opens the data folder the way the agent does, after the app
 // closed it.
-func openStore(t *testing.T, dir string) *agent.Store {
+func openStore(t testing.TB, dir string) *agent.Store {
 	t.Helper()
 	st, err := agent.Open(dir, agent.Options{})
 	if err != nil {
