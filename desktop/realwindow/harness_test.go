@@ -313,7 +313,7 @@ type uiMap struct {
 func (a *app) snapshot() uiMap {
 	a.t.Helper()
 	first := -1
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		var m uiMap
 		b, err := os.ReadFile(a.mapPath)
@@ -350,7 +350,7 @@ func (a *app) find(text string, overlay bool) item {
 			}
 		}
 		return item{}, false
-	}, 15*time.Second)
+	}, 45*time.Second)
 	if !ok {
 		a.shot("missing-" + text)
 		a.t.Fatalf("%q is not on the screen", text)
@@ -706,7 +706,7 @@ func (a *app) scrollTo(text string, x, y int) item {
 // showing waits until some text on the screen contains text.
 func (a *app) showing(text string) {
 	a.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for !a.shows(text) {
 		if time.Now().After(deadline) {
 			a.shot("missing-" + text)
@@ -718,7 +718,7 @@ func (a *app) showing(text string) {
 // gone waits until no text on the screen contains text.
 func (a *app) gone(text string) {
 	a.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for a.shows(text) {
 		if time.Now().After(deadline) {
 			a.shot("still-" + text)
