@@ -24,6 +24,7 @@ type capacityTab struct {
 	period  string
 	info    *widget.Label
 	msg     *widget.Label
+	lock    *widget.Label // the county's lock on the month, if any
 	saveBtn *widget.Button
 	copyBtn *widget.Button
 	// switching guards the month select while a confirmation is open.
@@ -60,12 +61,15 @@ func (c *capacityTab) build() fyne.CanvasObject {
 	c.sheet.onEdit = c.updateInfo
 	c.info = widget.NewLabel("正在读取…")
 	c.msg = problemLabel()
+	c.lock = hint("")
+	c.lock.Importance = widget.WarningImportance
+	c.lock.Hide()
 	c.saveBtn = widget.NewButton("保存本月 (Ctrl+S)", c.save)
 	c.saveBtn.Importance = widget.HighImportance
 	c.copyBtn = widget.NewButton("未填报的机构沿用上月数据", c.copyPrevious)
 	top := container.NewHBox(widget.NewLabel("填报月份"), c.month, c.copyBtn, c.saveBtn)
 	help := hint("Tab 键向右、回车键向下移动；括号内为上月数据。停业(关闭)的机构不列出。保存后即写入本机，联网时自动同步。")
-	return container.NewBorder(container.NewVBox(top, help), container.NewVBox(c.msg, c.info), nil, nil, c.sheet.table)
+	return container.NewBorder(container.NewVBox(top, c.lock, help), container.NewVBox(c.msg, c.info), nil, nil, c.sheet.table)
 }
 
 // monthChanged loads another month, asking first when edits would be
@@ -99,8 +103,12 @@ func (c *capacityTab) reload() {
 	c.u.bg(func() func() {
 		facs, err := township.LoadFacilities(st, area)
 		var rows []township.CapacityRow
+		var lock string
 		if err == nil {
 			rows, err = township.LoadCapacity(st, facs, period)
+		}
+		if err == nil {
+			lock, err = township.LockNotice(st, area, period)
 		}
 		return func() {
 			if err != nil {
@@ -111,8 +119,20 @@ func (c *capacityTab) reload() {
 				return // the user moved on to another month meanwhile
 			}
 			c.setRows(rows)
+			c.showLock(lock)
 		}
 	})
+}
+
+// showLock shows the county's lock on the month above the sheet, so staff
+// know before typing that saving will be refused and whom to ask.
+func (c *capacityTab) showLock(note string) {
+	if note == "" {
+		c.lock.Hide()
+		return
+	}
+	c.lock.SetText("【已锁定】" + note)
+	c.lock.Show()
 }
 
 func (c *capacityTab) setRows(rows []township.CapacityRow) {

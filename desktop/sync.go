@@ -45,10 +45,12 @@ type syncTab struct {
 	hasState  bool
 }
 
-// parkedRow is a refused change with a line saying what it was.
+// parkedRow is a refused change with a line saying what it was, and for
+// a change refused by a lock, whether the lock still holds.
 type parkedRow struct {
 	p    agent.Parked
 	what string
+	lock string
 }
 
 func (t *syncTab) build() fyne.CanvasObject {
@@ -142,6 +144,8 @@ func reasonZh(r schema.Rejection) string {
 		return "本机无权修改这类记录"
 	case schema.RejectUnitChanged:
 		return "记录的所属单位不能修改"
+	case schema.RejectLocked:
+		return "该期间的数据已被区县审核锁定，不能修改；如需修改，请联系区县民政部门解锁"
 	}
 	return "服务器认为数据不正确：" + r.Reason
 }
@@ -163,7 +167,7 @@ func (t *syncTab) refresh() {
 			var ps []agent.Parked
 			ps, err = st.Parked()
 			for _, p := range ps {
-				rows = append(rows, parkedRow{p: p, what: describeChange(st, area, p.Change)})
+				rows = append(rows, parkedRow{p: p, what: describeChange(st, area, p.Change), lock: lockState(st, p.Rejection)})
 			}
 		}
 		return func() {
@@ -357,6 +361,23 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d分钟", mins)
 }
 
+// lockState says, for a change the server refused because of a lock,
+// whether the lock still holds here (ask the county) or has been lifted
+// (resubmit); "" for other refusals.
+func lockState(st *agent.Store, r schema.Rejection) string {
+	if r.Code != schema.RejectLocked || r.Lock == "" {
+		return ""
+	}
+	_, active, err := st.LockByID(r.Lock)
+	switch {
+	case err != nil:
+		return "锁定信息尚未同步到本机；区县解锁后请点“重新提交”。"
+	case active:
+		return "锁定仍然有效：请联系区县解锁，解锁并同步后再点“重新提交”。"
+	}
+	return "区县已解锁：可以点“重新提交”。"
+}
+
 // describeChange says which record a change is about, in the words the
 // tabs use: "床位/托位 · 草坝镇敬老院 2026-11".
 func describeChange(st *agent.Store, area township.Area, ch schema.Change) string {
@@ -440,8 +461,12 @@ func (t *syncTab) showParked() {
 		fields = append(fields, fieldLabel(r.p.Change.Kind, name))
 	}
 	t.pdetail.Importance = widget.MediumImportance
-	t.pdetail.SetText(fmt.Sprintf("%s\n退回原因：%s\n退回时间：%s\n涉及字段：%s", r.what, reasonZh(r.p.Rejection),
-		r.p.ParkedAt.Local().Format("2006-01-02 15:04"), strings.Join(fields, "、")))
+	text := fmt.Sprintf("%s\n退回原因：%s\n退回时间：%s\n涉及字段：%s", r.what, reasonZh(r.p.Rejection),
+		r.p.ParkedAt.Local().Format("2006-01-02 15:04"), strings.Join(fields, "、"))
+	if r.lock != "" {
+		text += "\n" + r.lock
+	}
+	t.pdetail.SetText(text)
 	t.pdetail.Refresh()
 	canOpen := r.p.Change.Kind != schema.KindReported && r.p.Change.Kind != schema.KindTarget && !r.p.Change.Delete
 	if canOpen {

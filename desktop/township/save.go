@@ -98,7 +98,8 @@ func FieldOf(p schema.Problem) string {
 // SaveBatch checks every item and writes the ones without problems in one
 // synced transaction, so a sheet of thirty monthly reports is one fsync
 // and a power cut never leaves half of it. It returns the problems per
-// item index; items with problems are not written.
+// item index; items with problems are not written. An item into a period
+// a county locked is such an item: its problem says which lock.
 func SaveBatch(st *agent.Store, items []agent.Item) (map[int]schema.Problems, error) {
 	bad := map[int]schema.Problems{}
 	var good []agent.Item
@@ -116,8 +117,13 @@ func SaveBatch(st *agent.Store, items []agent.Item) (map[int]schema.Problems, er
 		goodIdx = append(goodIdx, i)
 	}
 	for len(good) > 0 {
-		_, err := st.PutBatch(good)
+		_, locked, err := st.PutBatchSkipLocked(good)
 		if err == nil {
+			// Rows into a locked period stay unsaved with the lock's
+			// message on their month, date or year; the rest is written.
+			for k, le := range locked {
+				bad[goodIdx[k]] = schema.Problems{le.Problem(st.Divisions())}
+			}
 			break
 		}
 		var be *agent.BatchError
