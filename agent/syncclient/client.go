@@ -164,6 +164,10 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 
 // SyncOnce connects, uploads every pending change, downloads until caught
 // up, and disconnects. It records the outcome in the store for Status.
+// The Result counts what was done even when it fails partway. Errors to
+// test for: ErrNotEnrolled; ErrServerLostChanges (wrapped), which no
+// retry cures; a *schema.Error, the server's own refusal (its Retry says
+// whether trying later may help). Explain says any error in Chinese.
 func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 	res, err := c.syncOnce(ctx)
 	if errors.Is(err, errRedownload) {
