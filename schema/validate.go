@@ -696,52 +696,91 @@ func ValidateChange(cur *Record, ch *Change, ctx ValidationContext) Problems {
 	if ch == nil {
 		return Problems{{Field: "change", En: "no change", Zh: "缺少修改内容"}}
 	}
-	var ps Problems
-	env := func(part, en, zh string) { ps = append(ps, Problem{Field: "change." + part, En: en, Zh: zh}) }
-	if !ch.Kind.Valid() {
-		env("kind", fmt.Sprintf("unknown record kind %q", ch.Kind), fmt.Sprintf("未知的记录类型“%s”", ch.Kind))
-	}
-	switch {
-	case ch.ID == "":
-		env("id", "record id is required", "记录编号不能为空")
-	case len(ch.ID) > maxIDBytes:
-		env("id", fmt.Sprintf("record id is %d bytes long, more than %d", len(ch.ID), maxIDBytes),
-			fmt.Sprintf("记录编号长度%d字节，超过%d字节", len(ch.ID), maxIDBytes))
-	case !printable(ch.ID):
-		env("id", "record id contains control characters or invalid UTF-8", "记录编号含有控制字符或无效编码")
-	}
-	if ch.Stamp == 0 {
-		env("stamp", "clock stamp is required", "时间戳不能为空")
-	}
-	switch {
-	case ch.Device == "":
-		env("device", "device id is required", "设备编号不能为空")
-	case len(ch.Device) > maxIDBytes || !printable(ch.Device):
-		env("device", fmt.Sprintf("device id must be printable text of at most %d bytes", maxIDBytes),
-			fmt.Sprintf("设备编号须为不超过%d字节的可见字符", maxIDBytes))
-	}
-	if ch.Seq == 0 {
-		env("seq", "sequence number must start at 1", "序号须从1开始")
-	}
+	v := &changeCheck{ch: ch, ctx: ctx}
+	v.envelope()
 	if !ch.Kind.Valid() {
 		// Without a kind neither the unit rules nor the field names mean
 		// anything; report what can be said about the envelope.
-		c := &checker{kind: "record"}
-		c.unit(ch.Unit, ctx, nil)
-		return append(ps, c.ps...)
+		v.c = &checker{kind: "record"}
+		v.c.unit(ch.Unit, ctx, nil)
+		return v.problems()
 	}
-	c := &checker{kind: ch.Kind, today: today(ctx.Now)}
+	v.c = &checker{kind: ch.Kind, today: today(ctx.Now)}
 	if ch.Delete {
-		c.unit(ch.Unit, ctx, nil)
+		v.c.unit(ch.Unit, ctx, nil)
 	} else {
-		c.unit(ch.Unit, ctx, unitLevels[ch.Kind])
+		v.c.unit(ch.Unit, ctx, unitLevels[ch.Kind])
 	}
+	clean, undecodable := v.fields()
+	if ch.Delete {
+		v.delete()
+		return v.problems()
+	}
+	if len(ch.Set) == 0 {
+		v.env("set", "the change sets no field", "修改内容为空")
+	}
+	fits := v.againstCurrent(cur, clean)
+	v.visitSupersedes(clean)
+	if undecodable || len(clean) == 0 || !fits {
+		return v.problems()
+	}
+	return v.merged(cur, clean)
+}
 
-	// Fields on their own. Unknown names are refused by exact spelling:
-	// the decoder would otherwise fold "Name" into "name".
+// changeCheck accumulates ValidateChange's problems in two lists, which
+// come out in this order: the envelope's (kind, id, stamp, device, seq,
+// set, delete), then the record's (unit and fields, in c).
+type changeCheck struct {
+	ch  *Change
+	ctx ValidationContext
+	ps  Problems
+	c   *checker
+}
+
+func (v *changeCheck) env(part, en, zh string) {
+	v.ps = append(v.ps, Problem{Field: "change." + part, En: en, Zh: zh})
+}
+
+func (v *changeCheck) problems() Problems { return append(v.ps, v.c.ps...) }
+
+// envelope checks what every change carries whatever its kind.
+func (v *changeCheck) envelope() {
+	ch := v.ch
+	if !ch.Kind.Valid() {
+		v.env("kind", fmt.Sprintf("unknown record kind %q", ch.Kind), fmt.Sprintf("未知的记录类型“%s”", ch.Kind))
+	}
+	switch {
+	case ch.ID == "":
+		v.env("id", "record id is required", "记录编号不能为空")
+	case len(ch.ID) > maxIDBytes:
+		v.env("id", fmt.Sprintf("record id is %d bytes long, more than %d", len(ch.ID), maxIDBytes),
+			fmt.Sprintf("记录编号长度%d字节，超过%d字节", len(ch.ID), maxIDBytes))
+	case !printable(ch.ID):
+		v.env("id", "record id contains control characters or invalid UTF-8", "记录编号含有控制字符或无效编码")
+	}
+	if ch.Stamp == 0 {
+		v.env("stamp", "clock stamp is required", "时间戳不能为空")
+	}
+	switch {
+	case ch.Device == "":
+		v.env("device", "device id is required", "设备编号不能为空")
+	case len(ch.Device) > maxIDBytes || !printable(ch.Device):
+		v.env("device", fmt.Sprintf("device id must be printable text of at most %d bytes", maxIDBytes),
+			fmt.Sprintf("设备编号须为不超过%d字节的可见字符", maxIDBytes))
+	}
+	if ch.Seq == 0 {
+		v.env("seq", "sequence number must start at 1", "序号须从1开始")
+	}
+}
+
+// fields checks every field the change sets on its own and returns those
+// that decode; undecodable reports whether any did not. Unknown names are
+// refused by exact spelling: the decoder would otherwise fold "Name" into
+// "name".
+func (v *changeCheck) fields() (clean Fields, undecodable bool) {
+	c, ch := v.c, v.ch
 	types := recordFields[ch.Kind]
-	clean := make(Fields, len(ch.Set))
-	undecodable := false
+	clean = make(Fields, len(ch.Set))
 	for _, name := range ch.Set.FieldNames() {
 		raw := ch.Set[name]
 		t, known := types[name]
@@ -765,64 +804,80 @@ func ValidateChange(cur *Record, ch *Change, ctx ValidationContext) Problems {
 		}
 		clean[name] = raw
 	}
-	if ch.Delete {
-		if len(ch.Set) > 0 {
-			env("set", "a delete cannot also set fields", "删除操作不能同时修改字段")
-		}
-		if ch.Kind.Locking() {
-			env("delete", fmt.Sprintf("a %s cannot be deleted; the audit trail keeps it (lift a lock with an unlock)", ch.Kind),
-				fmt.Sprintf("%s记录不能删除(解除锁定请另行登记解锁)", ch.Kind.Label()))
-		}
-		return append(ps, c.ps...)
-	}
-	if len(ch.Set) == 0 {
-		env("set", "the change sets no field", "修改内容为空")
-	}
+	return clean, undecodable
+}
 
-	mergeable := !undecodable && len(clean) > 0
-	if cur != nil {
-		if cur.Kind != ch.Kind || cur.ID != ch.ID {
-			env("id", fmt.Sprintf("the change is for %s %s but was checked against %s %s", ch.Kind, ch.ID, cur.Kind, cur.ID),
-				"修改内容与记录不对应")
-			mergeable = false
-		} else if cur.Unit != ch.Unit {
-			c.add("unit", fmt.Sprintf("a record's unit cannot change (from %s to %s); delete it and create it anew", cur.Unit, ch.Unit),
-				fmt.Sprintf("记录的所属单位不能修改(原为%s，现为%s)，请删除后重新登记", cur.Unit, ch.Unit))
-			mergeable = false
-		} else if ch.Kind == KindVisit || ch.Kind.Locking() {
-			mergeable = c.insertOnly(cur, clean) && mergeable
-		}
+// delete checks a delete: it sets nothing, and locks and unlocks are never
+// deleted.
+func (v *changeCheck) delete() {
+	ch := v.ch
+	if len(ch.Set) > 0 {
+		v.env("set", "a delete cannot also set fields", "删除操作不能同时修改字段")
 	}
-	if ch.Kind == KindVisit {
-		if raw, ok := clean["supersedes"]; ok {
-			var s string
-			if UnmarshalWire(raw, &s) == nil && s == ch.ID {
-				c.add("supersedes", "a visit cannot supersede itself", "探访记录不能更正自身")
-			}
-		}
+	if ch.Kind.Locking() {
+		v.env("delete", fmt.Sprintf("a %s cannot be deleted; the audit trail keeps it (lift a lock with an unlock)", ch.Kind),
+			fmt.Sprintf("%s记录不能删除(解除锁定请另行登记解锁)", ch.Kind.Label()))
 	}
-	if !mergeable {
-		return append(ps, c.ps...)
-	}
+}
 
+// againstCurrent checks the change fits the record it is applied to (nil:
+// none yet): the same record, the same unit, and for insert-only kinds no
+// field changed. It reports whether merging makes sense.
+func (v *changeCheck) againstCurrent(cur *Record, clean Fields) bool {
+	ch := v.ch
+	switch {
+	case cur == nil:
+		return true
+	case cur.Kind != ch.Kind || cur.ID != ch.ID:
+		v.env("id", fmt.Sprintf("the change is for %s %s but was checked against %s %s", ch.Kind, ch.ID, cur.Kind, cur.ID),
+			"修改内容与记录不对应")
+		return false
+	case cur.Unit != ch.Unit:
+		v.c.add("unit", fmt.Sprintf("a record's unit cannot change (from %s to %s); delete it and create it anew", cur.Unit, ch.Unit),
+			fmt.Sprintf("记录的所属单位不能修改(原为%s，现为%s)，请删除后重新登记", cur.Unit, ch.Unit))
+		return false
+	case ch.Kind == KindVisit || ch.Kind.Locking():
+		return v.c.insertOnly(cur, clean)
+	}
+	return true
+}
+
+// visitSupersedes refuses a visit that corrects itself.
+func (v *changeCheck) visitSupersedes(clean Fields) {
+	if v.ch.Kind != KindVisit {
+		return
+	}
+	if raw, ok := clean["supersedes"]; ok {
+		var s string
+		if UnmarshalWire(raw, &s) == nil && s == v.ch.ID {
+			v.c.add("supersedes", "a visit cannot supersede itself", "探访记录不能更正自身")
+		}
+	}
+}
+
+// merged checks the record as it would be after Merge: the rules that
+// span fields, and the id a record derived from its contents must carry.
+func (v *changeCheck) merged(cur *Record, clean Fields) Problems {
+	ch := v.ch
 	merged, _, err := Merge(cur, &Change{Kind: ch.Kind, ID: ch.ID, Unit: ch.Unit, Set: clean,
 		Stamp: ch.Stamp, Device: ch.Device, Seq: ch.Seq})
 	if err != nil {
-		env("id", "cannot merge: "+err.Error(), "无法合并修改")
-		return append(ps, c.ps...)
+		v.env("id", "cannot merge: "+err.Error(), "无法合并修改")
+		return v.problems()
 	}
 	typed, err := merged.Typed()
 	if err != nil {
 		// Only a stored record written before validation existed can get
 		// here, since every field of the change decoded on its own.
-		c.add("fields", "the record's stored fields do not decode: "+err.Error(), "记录已保存的内容无法解析")
-		return append(ps, c.ps...)
+		v.c.add("fields", "the record's stored fields do not decode: "+err.Error(), "记录已保存的内容无法解析")
+		return v.problems()
 	}
-	ps = append(ps, c.ps...)
-	ps = append(ps, validateTyped(ch.Kind, ch.Unit, typed, ctx, false)...)
+	ps := v.problems()
+	ps = append(ps, validateTyped(ch.Kind, ch.Unit, typed, v.ctx, false)...)
 	if want, why, whyZh := derivedID(ch.Unit, typed); want != "" && want != ch.ID {
-		env("id", fmt.Sprintf("a %s record's id must be %q (%s), got %q; to change it, delete the record and create it anew", ch.Kind, want, why, ch.ID),
-			fmt.Sprintf("%s记录的编号应为“%s”(%s)，实际为“%s”；如需修改请删除后重新登记", ch.Kind.Label(), want, whyZh, ch.ID))
+		ps = append(ps, Problem{Field: "change.id",
+			En: fmt.Sprintf("a %s record's id must be %q (%s), got %q; to change it, delete the record and create it anew", ch.Kind, want, why, ch.ID),
+			Zh: fmt.Sprintf("%s记录的编号应为“%s”(%s)，实际为“%s”；如需修改请删除后重新登记", ch.Kind.Label(), want, whyZh, ch.ID)})
 	}
 	return ps
 }
