@@ -158,8 +158,8 @@ func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schem
 // records.
 func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code, ownOnly bool) (*scanState, error) {
 	st := newScanState(ev.scope, ev.period)
-	err := e.scan(ctx, prefix, func(v *recordView) error {
-		if ownOnly && string(v.unit) != string(prefix) {
+	err := e.scan(ctx, prefix, func(v *schema.RecordView) error {
+		if ownOnly && string(v.Unit) != string(prefix) {
 			st.scanned++
 			return errStopScan
 		}
@@ -175,15 +175,14 @@ func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code
 }
 
 // scan reads the records under prefix through the store's raw scan when
-// it has one, and through ScanRecords otherwise.
-func (e *Engine) scan(ctx context.Context, prefix schema.Code, fn func(*recordView) error) error {
-	var v recordView
+// it has one, and through ScanRecords otherwise. The view passed to fn is
+// reused for the next record.
+func (e *Engine) scan(ctx context.Context, prefix schema.Code, fn func(*schema.RecordView) error) error {
+	var v schema.RecordView
 	if rs, ok := e.Store.(store.RawRecordScanner); ok {
 		return rs.ScanRecordsRaw(ctx, prefix, func(raw []byte) error {
-			if err := v.parse(raw); err != nil {
-				if err := v.parseDecoded(raw); err != nil {
-					return err
-				}
+			if err := v.Parse(raw); err != nil {
+				return fmt.Errorf("read record: %w", err)
 			}
 			return fn(&v)
 		})
@@ -193,26 +192,9 @@ func (e *Engine) scan(ctx context.Context, prefix schema.Code, fn func(*recordVi
 		if err != nil {
 			return fmt.Errorf("encode record %s %s: %w", rec.Kind, rec.ID, err)
 		}
-		if err := v.parse(raw); err != nil {
+		if err := v.Parse(raw); err != nil {
 			return fmt.Errorf("read record %s %s: %w", rec.Kind, rec.ID, err)
 		}
 		return fn(&v)
 	})
-}
-
-// parseDecoded reads a record the view could not: decoded by the general
-// decoder and encoded again deterministically, which the view reads.
-func (v *recordView) parseDecoded(raw []byte) error {
-	var rec schema.Record
-	if err := schema.UnmarshalStored(raw, &rec); err != nil {
-		return fmt.Errorf("decode record: %w", err)
-	}
-	again, err := schema.Marshal(&rec)
-	if err != nil {
-		return fmt.Errorf("re-encode record %s %s: %w", rec.Kind, rec.ID, err)
-	}
-	if err := v.parse(again); err != nil {
-		return fmt.Errorf("read record %s %s: %w", rec.Kind, rec.ID, err)
-	}
-	return nil
 }

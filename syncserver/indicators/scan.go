@@ -127,28 +127,28 @@ func (s *scanState) town(unit []byte) *townAcc {
 }
 
 // add takes one record of the scan.
-func (s *scanState) add(v *recordView) error {
+func (s *scanState) add(v *schema.RecordView) error {
 	s.scanned++
-	if v.deleted {
+	if v.Deleted {
 		return nil
 	}
-	if !within(v.unit, s.scope) {
+	if !within(v.Unit, s.scope) {
 		return nil
 	}
-	ki := kindIndex(v.kind)
+	ki := kindIndex(v.Kind)
 	if ki < 0 {
 		return nil // a kind this server does not know yet
 	}
 	kind := schema.Kinds[ki]
 	var town *townAcc
-	if len(v.unit) >= 9 {
-		town = s.town(v.unit)
+	if len(v.Unit) >= 9 {
+		town = s.town(v.Unit)
 		town.byKind[ki]++
 		if kind != schema.KindTarget {
 			town.records++
 		}
 	} else if kind != schema.KindTarget {
-		s.own[schema.Code(string(v.unit))]++
+		s.own[schema.Code(string(v.Unit))]++
 	}
 	switch kind {
 	case schema.KindFacility:
@@ -173,25 +173,25 @@ func (s *scanState) add(v *recordView) error {
 	return nil
 }
 
-func (s *scanState) facility(v *recordView, town *townAcc) {
+func (s *scanState) facility(v *schema.RecordView, town *townAcc) {
 	var f facilityRec
 	var kind []byte
 	operating := false
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "kind":
-			kind = str(it.val)
+			kind = schema.FieldText(it.Value)
 		case "status":
-			operating = string(str(it.val)) == string(schema.StatusOperating)
+			operating = string(schema.FieldText(it.Value)) == string(schema.StatusOperating)
 		case "ownership":
-			o := string(str(it.val))
+			o := string(schema.FieldText(it.Value))
 			f.socialized = o == string(schema.OwnPublicPrivate) || o == string(schema.OwnPrivate)
 		case "filing":
-			f.filed = string(str(it.val)) == string(schema.FilingFiled)
+			f.filed = string(schema.FieldText(it.Value)) == string(schema.FilingFiled)
 		case "inclusive":
-			f.inclusive = flag(it.val)
+			f.inclusive = schema.FieldBool(it.Value)
 		case "demo":
-			f.demo = flag(it.val)
+			f.demo = schema.FieldBool(it.Value)
 		}
 	}
 	if !operating {
@@ -201,31 +201,31 @@ func (s *scanState) facility(v *recordView, town *townAcc) {
 	if !ok {
 		return
 	}
-	f.id, f.unit, f.town, f.info = string(v.id), schema.Code(string(v.unit)), town, info
+	f.id, f.unit, f.town, f.info = string(v.ID), schema.Code(string(v.Unit)), town, info
 	s.facilities = append(s.facilities, f)
 }
 
-func (s *scanState) capacity(v *recordView) {
+func (s *scanState) capacity(v *schema.RecordView) {
 	var fid []byte
 	c := capRec{month: -1}
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "facility":
-			fid = str(it.val)
+			fid = schema.FieldText(it.Value)
 		case "period":
-			c.month = monthIndex(str(it.val))
+			c.month = monthIndex(schema.FieldText(it.Value))
 		case "beds_total":
-			c.beds = i64(it.val)
+			c.beds = schema.FieldInt(it.Value)
 		case "beds_nursing":
-			c.nursing = i64(it.val)
+			c.nursing = schema.FieldInt(it.Value)
 		case "places_total":
-			c.places = i64(it.val)
+			c.places = schema.FieldInt(it.Value)
 		case "places_inclusive":
-			c.placesIncl = i64(it.val)
+			c.placesIncl = schema.FieldInt(it.Value)
 		case "care_staff":
-			c.careStaff = i64(it.val)
+			c.careStaff = schema.FieldInt(it.Value)
 		case "certified_staff":
-			c.certifiedStaff = i64(it.val)
+			c.certifiedStaff = schema.FieldInt(it.Value)
 		}
 	}
 	if c.month < 0 || c.month > s.period.lastMonthIndex() || len(fid) == 0 {
@@ -240,12 +240,12 @@ func (s *scanState) capacity(v *recordView) {
 	s.caps[string(fid)] = &c
 }
 
-func (s *scanState) person(v *recordView, town *townAcc) {
+func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 	p := &personRec{town: town}
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "categories":
-			eachStr(it.val, func(c []byte) {
+			schema.EachFieldText(it.Value, func(c []byte) {
 				switch string(c) {
 				case string(schema.CatNewborn):
 					p.flags |= pNewborn
@@ -259,30 +259,30 @@ func (s *scanState) person(v *recordView, town *townAcc) {
 				}
 			})
 		case "support_mode":
-			if string(str(it.val)) == string(schema.SupportCentralized) {
+			if string(schema.FieldText(it.Value)) == string(schema.SupportCentralized) {
 				p.flags |= pCentralized
 			}
 		case "wants_centralized":
-			if flag(it.val) {
+			if schema.FieldBool(it.Value) {
 				p.flags |= pWantsCentralized
 			}
 		}
 	}
-	s.persons[string(v.id)] = p
+	s.persons[string(v.ID)] = p
 }
 
-func (s *scanState) visit(v *recordView) {
+func (s *scanState) visit(v *schema.RecordView) {
 	var person, date, kind []byte
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "person":
-			person = str(it.val)
+			person = schema.FieldText(it.Value)
 		case "date":
-			date = str(it.val)
+			date = schema.FieldText(it.Value)
 		case "kind":
-			kind = str(it.val)
+			kind = schema.FieldText(it.Value)
 		case "supersedes":
-			if old := str(it.val); len(old) > 0 {
+			if old := schema.FieldText(it.Value); len(old) > 0 {
 				s.superseded[string(old)] = true
 			}
 		}
@@ -305,7 +305,7 @@ func (s *scanState) visit(v *recordView) {
 	if bit == 0 || len(person) == 0 {
 		return
 	}
-	r := visitRec{id: string(v.id), bit: bit}
+	r := visitRec{id: string(v.ID), bit: bit}
 	if p := s.persons[string(person)]; p != nil {
 		r.person = p
 	} else {
@@ -314,46 +314,46 @@ func (s *scanState) visit(v *recordView) {
 	s.visits = append(s.visits, r)
 }
 
-func (s *scanState) population(v *recordView) {
+func (s *scanState) population(v *schema.RecordView) {
 	var r popRec
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "year":
-			r.year = i64(it.val)
+			r.year = schema.FieldInt(it.Value)
 		case "resident":
-			r.resident = i64(it.val)
+			r.resident = schema.FieldInt(it.Value)
 		case "aged60":
-			r.aged60 = i64(it.val)
+			r.aged60 = schema.FieldInt(it.Value)
 		case "aged65":
-			r.aged65 = i64(it.val)
+			r.aged65 = schema.FieldInt(it.Value)
 		case "aged0_3":
-			r.aged0to3 = i64(it.val)
+			r.aged0to3 = schema.FieldInt(it.Value)
 		case "births":
-			r.births = i64(it.val)
+			r.births = schema.FieldInt(it.Value)
 		}
 	}
 	if r.year == 0 || r.year > int64(s.period.Year) {
 		return
 	}
-	unit := schema.Code(string(v.unit))
+	unit := schema.Code(string(v.Unit))
 	if cur, ok := s.pops[unit]; !ok || r.year > cur.year {
 		s.pops[unit] = r
 	}
 }
 
-func (s *scanState) reportedValue(v *recordView) {
+func (s *scanState) reportedValue(v *schema.RecordView) {
 	var r repRec
 	var ind string
-	for it := v.iter(); it.next(); {
-		switch string(it.name) {
+	for it := v.Fields(); it.Next(); {
+		switch string(it.Name) {
 		case "indicator":
-			ind = string(str(it.val))
+			ind = string(schema.FieldText(it.Value))
 		case "period":
-			r.period = string(str(it.val))
+			r.period = string(schema.FieldText(it.Value))
 		case "value":
-			r.value = f64(it.val)
+			r.value = schema.FieldNumber(it.Value)
 		case "department":
-			r.department = string(str(it.val))
+			r.department = string(schema.FieldText(it.Value))
 		}
 	}
 	switch {
@@ -369,7 +369,7 @@ func (s *scanState) reportedValue(v *recordView) {
 	if r.end < 0 || r.end > s.period.lastMonthIndex() || ind == "" {
 		return
 	}
-	k := repKey{schema.Code(string(v.unit)), ind}
+	k := repKey{schema.Code(string(v.Unit)), ind}
 	// The latest period wins; a year and its December end together, and
 	// the year's own figure is preferred as the one that speaks for it.
 	if cur, ok := s.reported[k]; !ok || r.end > cur.end || (r.end == cur.end && r.year && !cur.year) {
@@ -377,16 +377,16 @@ func (s *scanState) reportedValue(v *recordView) {
 	}
 }
 
-func (s *scanState) target(v *recordView) error {
+func (s *scanState) target(v *schema.RecordView) error {
 	f := schema.Fields{}
-	for it := v.iter(); it.next(); {
-		f[string(it.name)] = bytes.Clone(it.val)
+	for it := v.Fields(); it.Next(); {
+		f[string(it.Name)] = bytes.Clone(it.Value)
 	}
 	var t schema.Target
 	if err := schema.DecodeFields(f, &t); err != nil {
-		return fmt.Errorf("target %s: %w", v.id, err)
+		return fmt.Errorf("target %s: %w", v.ID, err)
 	}
-	s.targets = append(s.targets, UnitTarget{Unit: schema.Code(string(v.unit)), ID: string(v.id), Target: t})
+	s.targets = append(s.targets, UnitTarget{Unit: schema.Code(string(v.Unit)), ID: string(v.ID), Target: t})
 	return nil
 }
 
