@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/quick"
@@ -221,13 +222,57 @@ func TestImportXLSXReportsSpreadsheetCells(t *testing.T) {
 	}
 }
 
+// TestTemplateCSVRoundTrip writes the city's template as CSV, fills in
+// one county's row as an office would, imports the sheet, and reads every
+// filled-in row back from the store as the same target; rows left blank
+// are skipped, and a template with no rows at all imports nothing.
 func TestTemplateCSVRoundTrip(t *testing.T) {
 	s := newServer(t)
-	var buf bytes.Buffer
-	if err := WriteTemplateCSV(&buf, nil); err != nil {
+	rows, err := TemplateRows(s.divs, "5118")
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := Import(context.Background(), buf.Bytes(), s.divs, s.in, testNow)
+	filled := 0
+	for _, r := range rows {
+		if r[0] == "511802" && r[2] == "beds_total" {
+			r[5], r[6], r[8] = "2020", "1200", "1500" // what 雨城区's office types in
+		}
+		if r[8] != "" {
+			filled++
+		}
+	}
+	if filled < 2 {
+		t.Fatalf("only %d template rows carry a target; want the plan's own and the county's", filled)
+	}
+	var buf bytes.Buffer
+	if err := WriteTemplateCSV(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Import(context.Background(), buf.Bytes(), s.divs, s.in, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Imported != filled || sum.Skipped != len(rows)-filled {
+		t.Errorf("summary %+v, want %d imported and %d skipped", sum, filled, len(rows)-filled)
+	}
+	got := s.targets(t)
+	for _, r := range rows {
+		if r[8] == "" {
+			continue
+		}
+		y, _ := strconv.ParseInt(r[7], 10, 64)
+		tg, ok := got[schema.TargetID(schema.Code(r[0]), r[2], y)]
+		by, _ := strconv.ParseInt(r[5], 10, 64)
+		if !ok || tg.ValueText != r[8] || tg.BaselineText != r[6] || tg.BaselineYear != by {
+			t.Errorf("row %v came back as %+v (stored: %v)", r, tg, ok)
+		}
+	}
+
+	var empty bytes.Buffer
+	if err := WriteTemplateCSV(&empty, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Import(context.Background(), empty.Bytes(), s.divs, s.in, testNow)
 	if err == nil || !strings.Contains(err.Error(), "no filled-in target") {
 		t.Errorf("an empty template imported: %v", err)
 	}
