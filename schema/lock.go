@@ -126,10 +126,17 @@ func LockPeriod(k Kind, f Fields) (period string, ok bool) {
 // lock's unit and the period within the lock's period ("2025-03-14" within
 // "2025-03" and "2025", "2025" within "2025" only).
 func Covers(lockUnit Code, lockPeriod string, unit Code, period string) bool {
-	if lockPeriod == "" || !unit.Within(lockUnit) || !strings.HasPrefix(period, lockPeriod) {
+	return unit.Within(lockUnit) && PeriodWithin(period, lockPeriod)
+}
+
+// PeriodWithin reports whether period (YYYY, YYYY-MM or YYYY-MM-DD) lies
+// within outer (YYYY or YYYY-MM): "2025-03-14" within "2025-03" and
+// "2025", "2025" within "2025" only, never "2025-11" within "2025-1".
+func PeriodWithin(period, outer string) bool {
+	if outer == "" || !strings.HasPrefix(period, outer) {
 		return false
 	}
-	return len(period) == len(lockPeriod) || period[len(lockPeriod)] == '-'
+	return len(period) == len(outer) || period[len(outer)] == '-'
 }
 
 // ActiveLock is a lock as a LockSet holds it: the lock record's id and unit

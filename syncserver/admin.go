@@ -109,6 +109,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.reportRoutes(mux)
 	s.auditRoutes(mux)
 	s.lockRoutes(mux)
+	s.reviewRoutes(mux)
 }
 
 // admin guards a handler with the admin token.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"laoxiao/syncserver"
+	"laoxiao/syncserver/review"
 )
 
 // run runs the command line and returns its exit code and output.
@@ -22,9 +23,9 @@ func run(t *testing.T, args ...string) (int, string) {
 	return code, out.String() + errOut.String()
 }
 
-// TestLockCommands: lock, locks list and unlock work on a stopped server's
-// store and, the same way, through a running server's admin API; both
-// land in the audit trail.
+// TestLockCommands: lock, locks list, review and unlock work on a stopped
+// server's store and, the same way, through a running server's admin API;
+// locks and unlocks land in the audit trail.
 func TestLockCommands(t *testing.T) {
 	dir := t.TempDir()
 	lock := []string{"lock", "--data", dir, "--unit", "511802", "--period", "2025-03", "--reason", "三月已审核", "--by", "雨城区民政局"}
@@ -62,6 +63,11 @@ func TestLockCommands(t *testing.T) {
 	var list []syncserver.LockInfo
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || !list[0].Active || list[0].By != "雨城区民政局" {
 		t.Fatalf("locks list for a township of the county: exit %d: %s", code, out)
+	}
+	code, out = run(t, "review", "--data", dir, "--unit", "511802", "--period", "2025-03", "--json")
+	var rv review.Review
+	if code != 0 || json.Unmarshal([]byte(out), &rv) != nil || len(rv.Townships) == 0 || rv.Townships[0].Lock != list[0].ID {
+		t.Fatalf("review through the admin API: exit %d: %s", code, out)
 	}
 	unlock := []string{"unlock", "--data", dir, "--unit", "511802", "--period", "2025-03", "--reason", "草坝镇更正床位数", "--by", "雨城区民政局"}
 	if code, out := run(t, unlock...); code != 0 || !strings.Contains(out, "unlocked 511802") {

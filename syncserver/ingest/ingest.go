@@ -129,7 +129,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start ingest: %w", err)
 	}
-	if in.locks, err = loadLocks(ctx, st); err != nil {
+	if in.locks, err = store.Locks(ctx, st); err != nil {
 		return nil, fmt.Errorf("start ingest: %w", err)
 	}
 	in.state.head = head

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"context"
 	"fmt"
 
 	"laoxiao/schema"
@@ -15,17 +14,6 @@ import (
 // unlocks works on a copy (pass.locks), so a lock in a group that fails to
 // commit never refuses anything, and a lock earlier in a group already
 // refuses the changes after it.
-
-// loadLocks reads every lock and unlock record.
-func loadLocks(ctx context.Context, st store.Store) (*schema.LockSet, error) {
-	set := schema.NewLockSet()
-	for _, k := range []schema.Kind{schema.KindLock, schema.KindUnlock} {
-		if err := st.ScanKind(ctx, k, set.Add); err != nil {
-			return nil, fmt.Errorf("load locks: %w", err)
-		}
-	}
-	return set, nil
-}
 
 // lockSet returns the locks as the group has left them so far.
 func (p *pass) lockSet(in *Ingester) *schema.LockSet {
