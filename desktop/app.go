@@ -335,7 +335,7 @@ func explainOpen(err error) string {
 		return "密码不正确，请重新输入。"
 	case errors.Is(err, agent.ErrNotEncrypted):
 		return "这个数据文件夹没有加密，请不要填写密码。"
-	case strings.Contains(err.Error(), "Cannot acquire directory lock"), strings.Contains(err.Error(), "resource temporarily unavailable"):
+	case errors.Is(err, agent.ErrLocked):
 		return "这个数据文件夹正被另一个程序使用（可能已经打开了一个窗口），请先关闭它。"
 	case errors.Is(err, os.ErrPermission):
 		return "没有权限读写这个文件夹，请换一个文件夹。"

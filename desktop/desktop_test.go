@@ -867,3 +867,22 @@ func TestMinimumWindowFits(t *testing.T) {
 		t.Errorf("the window needs at least %v, more than 1280×800", ms)
 	}
 }
+
+// TestExplainOpenLockedFolder: a second window on the same data folder is
+// told in Chinese that another program uses it, on any platform, because
+// the agent's sentinel is checked, not Badger's wording.
+func TestExplainOpenLockedFolder(t *testing.T) {
+	dir := t.TempDir()
+	st, err := agent.Open(dir, agent.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, err = agent.Open(dir, agent.Options{})
+	if err == nil {
+		t.Fatal("a second open of a held folder succeeded")
+	}
+	if got := explainOpen(err); !strings.Contains(got, "正被另一个程序使用") {
+		t.Fatalf("explainOpen(%v) = %q", err, got)
+	}
+}
