@@ -50,14 +50,18 @@ type Msg struct {
 }
 
 // Hello opens a session. Cursor is the last server log sequence the
-// device has applied; the server streams from after it.
+// device has applied; the server streams from after it. Health and
+// AppVersion say how the device is doing; the server keeps the latest of
+// each device for the offices (a device that sends none, an older build,
+// is shown without).
 type Hello struct {
-	Protocol   int    `cbor:"1,keyasint"`
-	Schema     int    `cbor:"2,keyasint"`
-	Device     string `cbor:"3,keyasint"`
-	Cursor     uint64 `cbor:"4,keyasint"`
-	ClockMS    int64  `cbor:"5,keyasint"` // the device's corrected wall clock
-	AppVersion string `cbor:"6,keyasint,omitempty"`
+	Protocol   int     `cbor:"1,keyasint"`
+	Schema     int     `cbor:"2,keyasint"`
+	Device     string  `cbor:"3,keyasint"`
+	Cursor     uint64  `cbor:"4,keyasint"`
+	ClockMS    int64   `cbor:"5,keyasint"` // the device's corrected wall clock
+	AppVersion string  `cbor:"6,keyasint,omitempty"`
+	Health     *Health `cbor:"7,keyasint,omitempty"`
 }
 
 // Welcome answers Hello: the server's high-water mark for the device's

@@ -50,6 +50,23 @@ type DeviceInfo struct {
 	Revoked   bool        `json:"revoked"`
 	HighWater uint64      `json:"high_water"`
 	LastSync  time.Time   `json:"last_sync,omitzero"`
+	// Health is the device's report of itself at its last hello; nil
+	// until it sent one (never synced, or an older build).
+	Health *DeviceHealth `json:"health,omitempty"`
+}
+
+// DeviceHealth is what a device last said about itself, with the
+// waiting changes its sync has handled since taken off (store.Health).
+type DeviceHealth struct {
+	ReportedAt     time.Time `json:"reported_at"`
+	AppVersion     string    `json:"app_version"`
+	Waiting        int       `json:"waiting"`
+	OldestUnsynced time.Time `json:"oldest_unsynced,omitzero"`
+	Parked         int       `json:"parked"`
+	ClockOffsetMS  int64     `json:"clock_offset_ms"`
+	// Behind: a change has waited more than store.MaxWait, or refusals
+	// wait for someone to fix them.
+	Behind bool `json:"behind"`
 }
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
@@ -145,11 +162,21 @@ func (s *Server) ListDevices(ctx context.Context) ([]DeviceInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}
+	healths, err := s.st.Healths(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
 	out := make([]DeviceInfo, 0, len(devs))
 	for _, d := range devs {
 		m := marks[d.ID]
-		out = append(out, DeviceInfo{ID: d.ID, Name: d.Name, Scope: d.Scope, Role: d.Role, Enrolled: d.Enrolled,
-			Revoked: d.Revoked, HighWater: m.HighWater, LastSync: m.At})
+		di := DeviceInfo{ID: d.ID, Name: d.Name, Scope: d.Scope, Role: d.Role, Enrolled: d.Enrolled,
+			Revoked: d.Revoked, HighWater: m.HighWater, LastSync: m.At}
+		if h, ok := healths[d.ID]; ok {
+			di.Health = &DeviceHealth{ReportedAt: h.At, AppVersion: h.AppVersion, Waiting: h.Waiting(m),
+				OldestUnsynced: h.OldestUnsynced(m), Parked: h.Report.Parked, ClockOffsetMS: h.Report.ClockOffsetMS,
+				Behind: h.Behind(m, s.cfg.Now())}
+		}
+		out = append(out, di)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Scope != out[j].Scope {

@@ -87,6 +87,9 @@ type Client struct {
 	// with its size and the time from sending it to reading its ack
 	// (benchmarks measure ack latency with it).
 	OnAck func(changes int, latency time.Duration)
+	// AppVersion is what the hello says this program is (for the
+	// office's device list); schema.BuildVersion() by default.
+	AppVersion string
 
 	mu    sync.Mutex
 	state State
@@ -100,7 +103,7 @@ func New(st *agent.Store, log *slog.Logger) *Client {
 	}
 	c := &Client{st: st, log: log.With("component", "sync"), Timeout: 60 * time.Second,
 		Dialer: &websocket.Dialer{HandshakeTimeout: 15 * time.Second, ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10},
-		kick:   make(chan struct{}, 1)}
+		kick:   make(chan struct{}, 1), AppVersion: schema.BuildVersion()}
 	c.state.Phase = PhaseIdle
 	return c
 }

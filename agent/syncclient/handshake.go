@@ -28,10 +28,15 @@ func (s *session) handshake() error {
 // hello sends Hello and reads the Welcome. offset is the server's clock
 // at the midpoint of the round trip, less the device's own.
 func (s *session) hello() (w *schema.Welcome, offset time.Duration, err error) {
+	// Read before the round trip starts: the outbox count takes a scan.
+	health, err := s.health()
+	if err != nil {
+		return nil, 0, err
+	}
 	sentAt := time.Now() // for the round trip only: monotonic
 	localAt := localNow(s.clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: s.st.DeviceID(),
-		Cursor: s.st.Cursor(), ClockMS: s.clock.Physical().UnixMilli()}
+		Cursor: s.st.Cursor(), ClockMS: s.clock.Physical().UnixMilli(), AppVersion: s.c.AppVersion, Health: health}
 	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}, writeTimeout); err != nil {
 		return nil, 0, fmt.Errorf("send hello: %w", err)
 	}

@@ -34,7 +34,12 @@ const usage = `usage: syncserver COMMAND [flags]
 commands:
   serve        --data DIR --listen ADDR [--tls-cert F --tls-key F] [--console ADDR]
   enroll       --data DIR --unit CODE --name NAME [--role site|office] [--ttl 168h]
-  devices list --data DIR
+  devices list --data DIR [--json]   (with each device's own report: waiting changes,
+               oldest unsynced, refusals not fixed, clock offset, app version)
+  lock         --data DIR --unit CODE --period YYYY[-MM] --reason TEXT [--by NAME]
+  unlock       --data DIR --unit CODE --period YYYY[-MM] --reason TEXT [--by NAME]
+  locks list   --data DIR [--unit CODE] [--json]
+  review       --data DIR --unit COUNTY --period YYYY[-MM] [--json]
   devices revoke --data DIR ID
   units load   --data DIR FILE        (divisions CSV, plain or .gz)
   targets template --data DIR --unit CITY [--out FILE.xlsx|csv]
@@ -215,15 +220,35 @@ func devicesList(ctx context.Context, args []string, stdout io.Writer) error {
 		return printJSON(stdout, list)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tROLE\tHIGH-WATER\tLAST SYNC\tREVOKED")
+	fmt.Fprintln(tw, "ID\tSCOPE\tROLE\tHIGH-WATER\tLAST SYNC\tWAITING\tOLDEST UNSYNCED\tPARKED\tCLOCK\tVERSION\tBEHIND\tREVOKED\tNAME")
 	for _, d := range list {
-		last := "-"
-		if !d.LastSync.IsZero() {
-			last = d.LastSync.Local().Format("2006-01-02 15:04")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%v\n", d.ID, d.Name, d.Scope, d.Role, d.HighWater, last, d.Revoked)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%v\t%s\n", d.ID, d.Scope, d.Role, d.HighWater, when(d.LastSync),
+			healthColumns(d.Health), d.Revoked, d.Name)
 	}
 	return tw.Flush()
+}
+
+// when formats a time for a table cell, "-" for none.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// healthColumns are the device's own report in the devices table: what
+// waits and since when, refusals nobody fixed, how far its clock is off,
+// what it runs, and whether the office should chase it.
+func healthColumns(h *syncserver.DeviceHealth) string {
+	if h == nil {
+		return "-\t-\t-\t-\t-\t-"
+	}
+	behind := "-"
+	if h.Behind {
+		behind = "BEHIND"
+	}
+	clock := (time.Duration(h.ClockOffsetMS) * time.Millisecond).Round(time.Second).String()
+	return fmt.Sprintf("%d\t%s\t%d\t%s\t%s\t%s", h.Waiting, when(h.OldestUnsynced), h.Parked, clock, h.AppVersion, behind)
 }
 
 func devicesRevoke(ctx context.Context, args []string, stdout io.Writer) error {

@@ -221,6 +221,7 @@ func (c *conn) run() {
 		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: pe})
 		return
 	}
+	c.keepHealth(hello)
 	mark, err := e.Store.Mark(c.ctx, c.dev.ID)
 	if err != nil {
 		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrInternal, Message: "read mark", Retry: true}})
@@ -248,6 +249,19 @@ func (c *conn) run() {
 	workers.Wait()
 	close(c.out)
 	<-writerDone
+}
+
+// keepHealth stores the device's report of its own state for the
+// offices. Failing to store it does not stop the sync: the figures are
+// the point, the report only describes them.
+func (c *conn) keepHealth(h *schema.Hello) {
+	if h.Health == nil {
+		return // an older build
+	}
+	err := c.ep.Store.PutHealth(c.ctx, c.dev.ID, store.Health{Report: *h.Health, AppVersion: h.AppVersion, At: c.ep.Now()})
+	if err != nil {
+		c.log.Warn("keep device health", "err", err)
+	}
 }
 
 func (c *conn) readHello() (*schema.Hello, error) {

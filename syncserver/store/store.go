@@ -130,6 +130,11 @@ type Store interface {
 	PutDevice(ctx context.Context, d Device) error
 	// Devices lists every device.
 	Devices(ctx context.Context) ([]Device, error)
+	// PutHealth keeps a device's latest health report, replacing the one
+	// before (durably: offices read it after a restart).
+	PutHealth(ctx context.Context, device string, h Health) error
+	// Healths returns every device's latest health report.
+	Healths(ctx context.Context) (map[string]Health, error)
 	// PutEnrollCode stores a one-time code under the hash of its text.
 	PutEnrollCode(ctx context.Context, hash []byte, c EnrollCode) error
 	// TakeEnrollCode returns and deletes the code in one transaction, so a

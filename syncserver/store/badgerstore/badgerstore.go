@@ -380,20 +380,7 @@ func (s *DB) Mark(ctx context.Context, device string) (store.Mark, error) {
 // Marks returns every device's mark.
 func (s *DB) Marks(ctx context.Context) (map[string]store.Mark, error) {
 	out := map[string]store.Mark{}
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(pMark)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var m store.Mark
-			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &m) }); err != nil {
-				return fmt.Errorf("decode mark %q: %w", it.Item().Key(), err)
-			}
-			out[strings.TrimPrefix(string(it.Item().Key()), pMark)] = m
-		}
-		return nil
-	})
+	err := eachCBOR(s.db, pMark, func(id string, m store.Mark) { out[id] = m })
 	return out, err
 }
 
@@ -418,20 +405,7 @@ func (s *DB) PutDevice(ctx context.Context, d store.Device) error {
 // Devices lists every device ordered by id.
 func (s *DB) Devices(ctx context.Context) ([]store.Device, error) {
 	var out []store.Device
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte(pDevice)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var d store.Device
-			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &d) }); err != nil {
-				return fmt.Errorf("decode device %q: %w", it.Item().Key(), err)
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
+	err := eachCBOR(s.db, pDevice, func(_ string, d store.Device) { out = append(out, d) })
 	return out, err
 }
 

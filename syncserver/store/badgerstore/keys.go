@@ -23,6 +23,7 @@ import (
 //	m/head                 sequence of the newest log entry
 //	j/<device id>/<seq:8>  a refusal of one of the device's changes
 //	                       (schema.Rejection), repeated in duplicate acks
+//	g/<device id>          the device's latest health report (store.Health)
 const (
 	pRecord = "r/"
 	pIndex  = "i/"
@@ -34,6 +35,7 @@ const (
 	pUnit   = "u/"
 	kHead   = "m/head"
 	pRefuse = "j/"
+	pHealth = "g/"
 )
 
 func recordKey(unit schema.Code, kind schema.Kind, id string) []byte {
