@@ -100,6 +100,10 @@ type TownshipStatus struct {
 	Devices  int
 	// Stale is true when no device synced within the engine's StaleAfter.
 	Stale bool
+	// Behind is true when a device of the township said, in its last
+	// hello, that a change had waited more than store.MaxWait or that it
+	// carries refusals nobody fixed (store.Health.Behind).
+	Behind bool
 	// Records counts live records by kind, in the order of schema.Kinds.
 	Records map[schema.Kind]int
 }

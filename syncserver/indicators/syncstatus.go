@@ -20,6 +20,10 @@ func (e *Engine) townshipStatus(ctx context.Context, ev *evaluation) (map[schema
 	if err != nil {
 		return nil, fmt.Errorf("read sync marks: %w", err)
 	}
+	healths, err := e.Store.Healths(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read device health: %w", err)
+	}
 	out := map[schema.Code]*TownshipStatus{}
 	get := func(t schema.Code) *TownshipStatus {
 		s := out[t]
@@ -56,6 +60,9 @@ func (e *Engine) townshipStatus(ctx context.Context, ev *evaluation) (map[schema
 		s.Devices++
 		if m, ok := marks[d.ID]; ok && m.At.After(s.LastSync) {
 			s.LastSync = m.At
+		}
+		if h, ok := healths[d.ID]; ok && !d.Revoked && h.Behind(marks[d.ID], ev.now) {
+			s.Behind = true
 		}
 	}
 	stale := e.StaleAfter

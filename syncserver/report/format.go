@@ -178,6 +178,8 @@ func syncState(tr TownshipRow) string {
 		return "从未同步"
 	case tr.Stale:
 		return "超过30天未同步"
+	case tr.Behind:
+		return "待处理:修改超过7天未上传或退回未处理"
 	}
 	return "正常"
 }

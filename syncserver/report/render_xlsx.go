@@ -269,7 +269,7 @@ func (t *Table) xlsxTownships(x *xlsxWriter) {
 		x.set(s, 3, row, string(tr.Township.Code), x.textStyle("left", false))
 		x.set(s, 4, row, showTime(tr.LastSync), x.textStyle("left", false))
 		state := x.statusStyle(StatusMet, false)
-		if tr.Stale {
+		if tr.Stale || tr.Behind {
 			state = x.statusStyle(StatusBehind, false)
 		}
 		if tr.LastSync.IsZero() {

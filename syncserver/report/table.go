@@ -109,6 +109,7 @@ type TownshipRow struct {
 	Township schema.Unit
 	LastSync time.Time
 	Stale    bool
+	Behind   bool // a device waits over 7 days to send, or has refusals nobody fixed
 	Devices  int
 	Records  map[schema.Kind]int
 }
@@ -177,7 +178,7 @@ func assemble(res *indicators.Result, o Options, now time.Time) (*Table, error) 
 	for _, s := range res.TownshipsOf(o.Unit) {
 		county, _ := countyOf(res, s.Unit.Code)
 		t.Townships = append(t.Townships, TownshipRow{County: county, Township: s.Unit, LastSync: s.LastSync,
-			Stale: s.Stale, Devices: s.Devices, Records: s.Records})
+			Stale: s.Stale, Behind: s.Behind, Devices: s.Devices, Records: s.Records})
 	}
 	for i := range t.Rows {
 		r := &t.Rows[i]
