@@ -262,12 +262,40 @@ func (s *LockSet) Refusal(cur *Record, ch *Change, byOffice bool) *PeriodLockedE
 	if p, ok := LockPeriod(ch.Kind, ch.Set); ok {
 		periods = append(periods, p)
 	}
+	if len(periods) == 0 {
+		// A partial edit of a record this side does not have: the id of
+		// a report, population or target still says its period.
+		if p, ok := periodFromID(ch.Kind, ch.ID); ok {
+			periods = append(periods, p)
+		}
+	}
 	for _, p := range periods {
 		if l, ok := s.Covering(ch.Unit, p); ok {
 			return &PeriodLockedError{Lock: l, Kind: ch.Kind, Unit: ch.Unit, Period: p}
 		}
 	}
 	return nil
+}
+
+// periodFromID returns the period the derived id of a capacity report,
+// population, reported value or target ends in (CapacityID and the
+// others put it last, after a colon); ok is false for other kinds and
+// for ids that end in no period.
+func periodFromID(k Kind, id string) (string, bool) {
+	switch k {
+	case KindCapacity, KindPopulation, KindReported, KindTarget:
+	default:
+		return "", false
+	}
+	i := strings.LastIndexByte(id, ':')
+	if i < 0 {
+		return "", false
+	}
+	p := id[i+1:]
+	if isMonth(p) || (len(p) == 4 && allDigits(p)) {
+		return p, true
+	}
+	return "", false
 }
 
 // ErrPeriodLocked is the sentinel of a write refused because a lock covers it;

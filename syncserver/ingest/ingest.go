@@ -528,6 +528,16 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 			fmt.Sprintf("%s %s belongs to unit %s, not %s", ch.Kind, ch.ID, cur.Unit, ch.Unit),
 			fmt.Sprintf("该记录属于单位 %s,不能改到 %s", cur.Unit, ch.Unit))
 	}
+	// A lock comes first: an edit of a locked month cannot be fixed until
+	// the county unlocks it, whatever else is wrong with it, and a partial
+	// edit of a report the server never accepted (its creation was
+	// refused as locked) would otherwise be refused for lacking the
+	// fields the refused creation carried.
+	if rej := in.lockRefusal(p, acct, cur, ch); rej != nil {
+		out := reject(rej.Code, rej.Reason, rej.ReasonZh)
+		out.Lock = rej.Lock
+		return out
+	}
 	if probs := schema.ValidateChange(cur, ch, vctx); len(probs) > 0 {
 		var ve *schema.ValidationError
 		err := probs.Err()
@@ -535,11 +545,6 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 			return reject(schema.RejectInvalid, ve.Error(), ve.Zh())
 		}
 		return reject(schema.RejectInvalid, err.Error(), err.Error())
-	}
-	if rej := in.lockRefusal(p, acct, cur, ch); rej != nil {
-		out := reject(rej.Code, rej.Reason, rej.ReasonZh)
-		out.Lock = rej.Lock
-		return out
 	}
 	merged, changed, err := schema.Merge(cur, ch)
 	if err != nil {
