@@ -235,7 +235,7 @@ func serverState(t testing.TB, st store.Store, scope schema.Code) visible {
 		if r.IsDeleted() {
 			return nil
 		}
-		if r.Unit.Within(scope) || (r.Kind == schema.KindTarget && scope.Within(r.Unit)) {
+		if r.Unit.Within(scope) || (r.Kind.FlowsDown() && scope.Within(r.Unit)) {
 			out[r.Key()] = recordString(r)
 		}
 		return nil

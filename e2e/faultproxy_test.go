@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -309,8 +310,11 @@ func randomFault(rng *rand.Rand) fault {
 // so clients resend what the server applied. Each site also carries edits
 // made before enrolment outside its unit, which the server refuses: their
 // refusals travel in acks the proxy may swallow, and must still reach the
-// site. After many rounds and a clean sync, nothing is lost, nothing is
-// applied twice, and every refused change is parked on its site.
+// site. Halfway through, the county locks February: the sites' offline
+// February reports are refused as locked, through the same faults. After
+// many rounds and a clean sync, nothing is lost, nothing is applied twice,
+// every refused change is parked on its site, and the server's February is
+// what it was at the lock.
 func TestFaultProxy(t *testing.T) {
 	srv := startServer(t, t.TempDir(), nil)
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -351,7 +355,11 @@ func TestFaultProxy(t *testing.T) {
 		rounds = 10
 	}
 	failures := atomic.Int64{}
+	var atLock visible
 	for round := 0; round < rounds; round++ {
+		if round == rounds/2 {
+			atLock = lockMidRun(t, srv, sites)
+		}
 		for i, a := range sites {
 			r := rand.New(rand.NewPCG(uint64(round), uint64(i)+100))
 			n := 5
@@ -402,6 +410,10 @@ func TestFaultProxy(t *testing.T) {
 		t.Errorf("no client resent a batch the server had already applied")
 	}
 	checkConverged(t, srv, sites)
+	if d := diffStates(lockedReports(t, srv), atLock); d != "" {
+		t.Errorf("the locked month changed on the server:\n%s", d)
+	}
+	locked := 0
 	for _, a := range sites {
 		st, err := a.st.Status()
 		if err != nil {
@@ -411,13 +423,56 @@ func TestFaultProxy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Parked != outOfScope || len(parked) != outOfScope {
-			t.Fatalf("%s: %d changes parked (status says %d), want the %d refused out of scope", a.name, len(parked), st.Parked, outOfScope)
-		}
+		codes := map[schema.RejectCode]int{}
 		for _, p := range parked {
-			if p.Rejection.Code != schema.RejectOutOfScope {
-				t.Errorf("%s: parked change %d refused as %s, want out_of_scope", a.name, p.Change.Seq, p.Rejection.Code)
-			}
+			codes[p.Rejection.Code]++
+		}
+		if st.Parked != len(parked) || codes[schema.RejectOutOfScope] != outOfScope || codes[schema.RejectOutOfScope]+codes[schema.RejectLocked] != len(parked) {
+			t.Errorf("%s: parked %v (status says %d), want the %d refused out of scope and those refused as locked", a.name, codes, st.Parked, outOfScope)
+		}
+		locked += codes[schema.RejectLocked]
+	}
+	if locked == 0 {
+		t.Error("no February report made before the sites learned of the lock was refused as locked")
+	}
+}
+
+// The month the fault proxy test locks halfway, on the county of its
+// sites (testTownships 0 and 1 are both in 511802).
+const proxyLockMonth = "2025-02"
+
+// lockMidRun locks February on the county, then has every site enter a
+// February report offline, before it can learn of the lock, and returns
+// the server's February reports as locked.
+func lockMidRun(t *testing.T, srv *server, sites []*site) visible {
+	t.Helper()
+	countyLock(t, srv, "511802", proxyLockMonth)
+	for _, a := range sites {
+		var facs []*schema.Record
+		a.st.List(schema.KindFacility, a.unit, func(r *schema.Record) error { facs = append(facs, r); return nil })
+		if len(facs) == 0 {
+			continue
+		}
+		c := schema.Capacity{Facility: facs[0].ID, Period: proxyLockMonth, BedsTotal: 999}
+		if _, err := a.st.Put(schema.KindCapacity, "", facs[0].Unit, c); err != nil {
+			t.Fatalf("%s: offline February report: %v", a.name, err)
 		}
 	}
+	return lockedReports(t, srv)
+}
+
+// lockedReports is the server's reports of the locked month.
+func lockedReports(t *testing.T, srv *server) visible {
+	t.Helper()
+	out := visible{}
+	err := srv.srv.Store().ScanRecords(context.Background(), "511802", func(r *schema.Record) error {
+		if p, ok := schema.LockPeriod(r.Kind, r.Fields); ok && r.Kind == schema.KindCapacity && p == proxyLockMonth {
+			out[r.Key()] = recordString(r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -31,7 +31,9 @@ import (
 //     none lost, none in both states;
 //   - the server's high-water mark of each device is the device's last
 //     sequence, and its outbox is empty;
-//   - each site's records within its scope equal the server's, and the only
+//   - each site's records within its scope equal the server's merged with
+//     the site's own parked changes (a change refused into a locked period
+//     keeps its values on the site for the user to re-send), and the only
 //     records it holds outside its scope are its own refused writes.
 func checkConvergedStore(t *testing.T, st store.Store, sites []*site) {
 	t.Helper()
@@ -85,7 +87,7 @@ func checkConvergedStore(t *testing.T, st store.Store, sites []*site) {
 			t.Errorf("%s: server high-water %d, device acked %d, device issued %d", a.name, mark.HighWater, status.AckedSeq, status.LastSeq)
 		}
 		in, out := siteStateSplit(t, a.st, a.unit)
-		if d := diffStates(in, serverState(t, st, a.unit)); d != "" {
+		if d := diffStates(in, withParked(t, st, serverState(t, st, a.unit), a.unit, parked)); d != "" {
 			t.Errorf("%s differs from the server within its scope:\n%s", a.name, d)
 		}
 		for k, r := range out {
@@ -96,6 +98,42 @@ func checkConvergedStore(t *testing.T, st store.Store, sites []*site) {
 	}
 }
 
+// withParked returns want, the server's records in scope, as a site that
+// parked these changes holds them: each in-scope parked change merged into
+// the server's record. Merge is order-free, so the result is the same
+// whatever the site received before or after parking.
+func withParked(t testing.TB, st store.Store, want visible, scope schema.Code, parked []agent.Parked) visible {
+	t.Helper()
+	recs := map[schema.Key]*schema.Record{}
+	for _, p := range parked {
+		ch := p.Change
+		if !ch.Unit.Within(scope) {
+			continue // out of scope: ownWrite accounts for it
+		}
+		cur, ok := recs[ch.Key()]
+		if !ok {
+			r, err := st.Record(context.Background(), ch.Kind, ch.ID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				t.Fatal(err)
+			}
+			cur = r
+		}
+		merged, _, err := schema.Merge(cur, &ch)
+		if err != nil {
+			t.Fatalf("merge parked change %d: %v", ch.Seq, err)
+		}
+		recs[ch.Key()] = merged
+	}
+	for k, r := range recs {
+		if r.IsDeleted() {
+			delete(want, k)
+		} else {
+			want[k] = recordString(r)
+		}
+	}
+	return want
+}
+
 // siteStateSplit returns a site's live records inside its scope (as the
 // server would show them to it) and the records it holds outside.
 func siteStateSplit(t testing.TB, st *agent.Store, scope schema.Code) (visible, map[schema.Key]*schema.Record) {
@@ -103,7 +141,7 @@ func siteStateSplit(t testing.TB, st *agent.Store, scope schema.Code) (visible, 
 	in, out := visible{}, map[schema.Key]*schema.Record{}
 	for _, k := range schema.Kinds {
 		err := st.List(k, "", func(r *schema.Record) error {
-			if r.Unit.Within(scope) || (r.Kind == schema.KindTarget && scope.Within(r.Unit)) {
+			if r.Unit.Within(scope) || (r.Kind.FlowsDown() && scope.Within(r.Unit)) {
 				in[r.Key()] = recordString(r)
 			} else {
 				out[r.Key()] = r
