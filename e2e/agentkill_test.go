@@ -42,7 +42,8 @@ func progress(line string) (phase string, moved bool) {
 // with more edits made between runs. Releasing acked changes, applying
 // downloads and storing the cursor are each cut short somewhere. Reopened
 // here and synced cleanly, the site ends with every change accepted exactly
-// once and the same records as the server.
+// once and the same records as the server; its reports of a month the
+// county locked are all parked as locked.
 func TestAgentKilledMidSync(t *testing.T) {
 	srv := startServer(t, t.TempDir(), nil)
 	tw := testTownships[0]
@@ -55,6 +56,10 @@ func TestAgentKilledMidSync(t *testing.T) {
 	fillSite(t, neighbour, 1500, "邻站")
 	neighbour.mustSync(t)
 	fillSite(t, a, outbox, "崩溃站")
+	// Reports of a month the county locks before the site syncs: refused
+	// as locked, their refusals must survive the kills like the rest.
+	locked := enterReports(t, a, "2025-01", 50)
+	countyLock(t, srv, "511802", "2025-01")
 
 	rng := rand.New(rand.NewPCG(3, 17))
 	midSync := 0
@@ -113,8 +118,11 @@ func TestAgentKilledMidSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := uint64(outbox + kills*extra); st.LastSeq != want {
+	if want := uint64(outbox + locked + kills*extra); st.LastSeq != want {
 		t.Fatalf("site issued %d changes, want %d", st.LastSeq, want)
+	}
+	if st.Parked != locked {
+		t.Fatalf("%d changes parked, want the %d reports of the locked month", st.Parked, locked)
 	}
 	checkConverged(t, srv, []*site{a, neighbour})
 }

@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 
 	"laoxiao/agent"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
+	"laoxiao/syncserver/cli"
 	"laoxiao/syncserver/report"
+	"laoxiao/syncserver/store"
 )
 
 // The review lock tests: a county (雨城区, 511802) locks March 2025 while
@@ -257,4 +261,64 @@ func TestLockWritesAndReach(t *testing.T) {
 		t.Fatalf("after the unlock the township device has the lock active %v, %v", active, err)
 	}
 	checkConverged(t, srv, []*site{town, away})
+}
+
+// enterReports has a site enter a report of period for up to n of its
+// facilities and returns how many it entered.
+func enterReports(t *testing.T, a *site, period string, n int) int {
+	t.Helper()
+	var items []agent.Item
+	err := a.st.List(schema.KindFacility, a.unit, func(r *schema.Record) error {
+		if len(items) == n {
+			return agent.ErrStop
+		}
+		items = append(items, agent.Item{Kind: schema.KindCapacity, Unit: r.Unit,
+			Value: schema.Capacity{Facility: r.ID, Period: period, BedsTotal: 30}})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.st.PutBatch(items); err != nil {
+		t.Fatalf("%s: reports of %s: %v", a.name, period, err)
+	}
+	return len(items)
+}
+
+// lock locks a unit's period through the running server's admin API, as
+// `syncserver lock` does.
+func (p *procServer) lock(unit schema.Code, period string) {
+	p.t.Helper()
+	ac, err := cli.NewAdminClient(p.dir)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	req := syncserver.LockRequest{Unit: unit, Period: period, Reason: "已审核", By: "雨城区民政局"}
+	if err := ac.Do(context.Background(), http.MethodPost, "/admin/locks", req, nil); err != nil {
+		p.t.Fatalf("lock %s %s: %v", unit, period, err)
+	}
+}
+
+// checkLockHeld asserts that the server's log accepted no change into the
+// period of unit after the first lock on it: whatever was cut short, a
+// lock once committed refuses everything behind it.
+func checkLockHeld(t *testing.T, st store.Store, unit schema.Code, period string) {
+	t.Helper()
+	var lockedAt uint64
+	for _, e := range serverLog(t, st) {
+		ch := &e.Change
+		if ch.Kind == schema.KindLock && ch.Unit == unit && lockedAt == 0 {
+			lockedAt = e.Seq
+			continue
+		}
+		if lockedAt == 0 || !ch.Kind.Lockable(false) || !ch.Unit.Within(unit) {
+			continue
+		}
+		if p, ok := schema.LockPeriod(ch.Kind, ch.Set); (ok && schema.PeriodWithin(p, period)) || strings.HasSuffix(ch.ID, ":"+period) {
+			t.Errorf("log entry %d (%s %s from %s) went into the period locked at entry %d", e.Seq, ch.Kind, ch.ID, ch.Device, lockedAt)
+		}
+	}
+	if lockedAt == 0 {
+		t.Fatalf("no lock on %s in the log", unit)
+	}
 }
