@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Screenshots of the desktop app for docs/screenshots/, taken by the
+# Screenshots for docs/screenshots/: of the desktop app, taken by the
 # real-window tests (desktop/realwindow) while they drive the app under
-# their own Xvfb: each test step saves the screen, and this script keeps
-# the ones the READMEs show. `make screenshots` calls it.
+# their own Xvfb (each test step saves the screen, and this script keeps
+# the ones the READMEs show), and of the office console, taken by its
+# tests in headless Chromium. `make screenshots` calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 
 LAOXIAO_SCREENSHOTS="$work" go test ./desktop/realwindow -run 'Test' -count=1 -timeout 20m
+# The office console's pages, taken by its headless-Chromium tests.
+LAOXIAO_SCREENSHOTS="$work/console" go test ./syncserver/console -run 'Browser' -count=1 -timeout 10m
 
 keep() { # TEST STEP NAME: the step's screenshot (any number) as NAME.png
 	local src
@@ -38,3 +41,7 @@ keep TestFirstRunOnEmptyFolder data-folder first-run-folder
 keep TestFirstRunOnEmptyFolder township first-run
 keep TestFirstRunOnEmptyFolder certificate-dialog first-run-certificate
 keep TestCrashIsRecordedAndToldNextStart crash-told crash-next-start
+for page in login sync breakdown devices audit forbidden; do
+	cp "$work/console/console-$page.png" "$out/console-$page.png"
+	echo "wrote $out/console-$page.png"
+done
