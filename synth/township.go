@@ -133,7 +133,7 @@ func FillTownship(st *agent.Store, cfg Township) (Summary, error) {
 	}
 	if cfg.Extras {
 		if err := g.extras(facs); err != nil {
-			return g.sum, err
+			return g.sum, fmt.Errorf("fill township: lived-in extras: %w", err)
 		}
 	}
 	return g.sum, nil

@@ -34,7 +34,8 @@ func (g *townshipGen) extraCount() int {
 	return len(townshipTargets)
 }
 
-// extras makes the store look lived in; see Config.Extras.
+// extras makes the store look lived in; see Township.Extras. Its errors
+// are wrapped once, by FillTownship.
 func (g *townshipGen) extras(facs []townFacility) error {
 	var entries []schema.LogEntry
 	stamp := schema.MakeStamp(g.now.Add(-72*time.Hour).UnixMilli(), 0)
@@ -42,14 +43,14 @@ func (g *townshipGen) extras(facs []townFacility) error {
 		f, err := schema.EncodeFields(schema.Target{Indicator: t.id, Year: 2025, Value: t.value, ValueText: t.text,
 			BaselineYear: 2020, Baseline: t.baseline, BaselineText: t.baseText, HasBaseline: true})
 		if err != nil {
-			return err
+			return fmt.Errorf("target %s: %w", t.id, err)
 		}
 		entries = append(entries, schema.LogEntry{Seq: uint64(i + 1), Change: schema.Change{
 			Kind: schema.KindTarget, ID: schema.TargetID(g.town.Code, t.id, 2025), Unit: g.town.Code, Set: f,
 			Stamp: stamp + schema.Stamp(i), Device: "county-" + string(g.town.Code[:6]), Seq: uint64(i + 1)}})
 	}
 	if _, err := g.st.ApplyRemote(entries, uint64(len(entries))); err != nil {
-		return fmt.Errorf("fill township: targets: %w", err)
+		return fmt.Errorf("targets: %w", err)
 	}
 	g.sum.Targets += len(entries)
 	// Everything but the last few dozen changes reached the server three
@@ -60,16 +61,16 @@ func (g *townshipGen) extras(facs []townFacility) error {
 	}
 	if st.LastSeq > 40 {
 		if err := g.st.Release(st.LastSeq - 37); err != nil {
-			return err
+			return fmt.Errorf("mark changes synced: %w", err)
 		}
 	}
 	if err := g.st.SetEnrollment(agent.Enrollment{ServerURL: "http://127.0.0.1:9", Token: "demo",
 		EnrolledAt: g.now.AddDate(0, -14, 0)}); err != nil {
-		return err
+		return fmt.Errorf("enrolment: %w", err)
 	}
 	if err := g.st.SetLastSync(agent.SyncResult{At: g.now.Add(-74 * time.Hour), Uploaded: 212, Applied: 9,
 		ServerURL: "http://127.0.0.1:9"}); err != nil {
-		return err
+		return fmt.Errorf("last sync: %w", err)
 	}
 	// One change the server refused: occupied beds above total beds once
 	// merged with another device's lower bed count.
@@ -78,16 +79,16 @@ func (g *townshipGen) extras(facs []townFacility) error {
 		CareStaff: 12, CertifiedStaff: 9}
 	ch, err := g.st.Put(schema.KindCapacity, "", home.unit, c)
 	if err != nil {
-		return fmt.Errorf("fill township: refused change: %w", err)
+		return fmt.Errorf("refused change: %w", err)
 	}
 	if ch == nil {
-		return fmt.Errorf("fill township: refused change wrote nothing")
+		return fmt.Errorf("refused change wrote nothing")
 	}
 	rej := schema.Rejection{Seq: ch.Seq, Code: schema.RejectInvalid,
 		Reason:   "capacity.beds_occupied: occupied beds (72) exceed total beds (70)",
 		ReasonZh: "已入住床位(72)超过床位总数(70)：另一台设备把床位总数改成了70，请核对后重新提交"}
 	if err := g.st.Park(*ch, rej); err != nil {
-		return err
+		return fmt.Errorf("park the refused change: %w", err)
 	}
 	return g.st.SetLastSync(agent.SyncResult{At: g.now.Add(-10 * time.Minute),
 		Error: "connect 127.0.0.1:9: dial tcp 127.0.0.1:9: connect: connection refused", ServerURL: "http://127.0.0.1:9"})
