@@ -26,7 +26,8 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	text := out.String()
-	for _, want := range []string{"雅安市“一老一小”任务分解表", "每千名老年人养老床位数", "服务器已停止"} {
+	for _, want := range []string{"雅安市“一老一小”任务分解表", "每千名老年人养老床位数", "服务器已停止",
+		"审核清单", "已锁定 / locked", "退回原因 / reason", "审核锁定"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}

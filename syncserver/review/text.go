@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"laoxiao/schema"
 )
 
 // WriteText prints the review for a terminal: one line per township with
@@ -19,7 +21,7 @@ func (r *Review) WriteText(w io.Writer) error {
 		c, p := t.Current, t.Previous
 		last := "never"
 		if !t.LastSync.IsZero() {
-			last = t.LastSync.Local().Format("2006-01-02 15:04")
+			last = t.LastSync.In(schema.ChinaTime).Format("2006-01-02 15:04")
 		}
 		lock := "-"
 		if t.Lock != "" {
