@@ -111,17 +111,19 @@ func locksList(ctx context.Context, args []string, stdout io.Writer) error {
 	if *asJSON {
 		return printJSON(stdout, list)
 	}
+	// The Chinese text goes last: its wide characters would push the
+	// columns after it out of line.
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "UNIT\tNAME\tPERIOD\tSTATE\tBY\tAT\tREASON\tID")
+	fmt.Fprintln(tw, "UNIT\tPERIOD\tSTATE\tAT\tID\tNAME · BY · REASON")
 	for _, l := range list {
-		state := "locked 已锁定"
+		state, text := "locked", l.UnitName+" · "+l.By+" · "+l.Reason
 		if !l.Active {
-			state = "lifted 已解锁"
+			state = "lifted"
 			if l.Unlock != nil {
-				state += " by " + l.Unlock.By + " at " + l.Unlock.At + ": " + l.Unlock.Reason
+				text += fmt.Sprintf(" (解锁 unlocked %s · %s · %s)", l.Unlock.At, l.Unlock.By, l.Unlock.Reason)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Unit, l.UnitName, l.Period, state, l.By, l.At, l.Reason, l.ID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Unit, l.Period, state, l.At, l.ID, text)
 	}
 	return tw.Flush()
 }
