@@ -32,8 +32,6 @@ func sampleMsgs(t testing.TB) []*Msg {
 	return []*Msg{
 		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-1", Cursor: 42, ClockMS: 1_750_000_000_000, AppVersion: "0.1.0"}},
 		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-2"}},
-		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-3", AppVersion: "0.2.0",
-			Health: &Health{Waiting: 12, OldestAgeS: 9 * 86400, Parked: 1, ClockOffsetMS: -3_600_000, LastSeq: 40}}},
 		{Type: MsgWelcome, Welcome: &Welcome{Protocol: 1, Schema: 1, HighWater: 7, Scope: "511802001", ServerTimeMS: 1_750_000_000_500, MaxInFlight: 4, MaxBatch: 200}},
 		{Type: MsgUpload, Upload: &Upload{Batch: 1, First: 1, Changes: changes}},
 		{Type: MsgAck, Ack: &Ack{Batch: 1, Status: AckApplied, HighWater: 4, ServerTimeMS: 1_750_000_000_600,
@@ -44,6 +42,9 @@ func sampleMsgs(t testing.TB) []*Msg {
 		{Type: MsgDownload, Download: &Download{Entries: []LogEntry{{Seq: 10, Change: changes[0]}, {Seq: 11, Change: changes[3]}}, Cursor: 12, CaughtUp: true}},
 		{Type: MsgDownload, Download: &Download{Cursor: 12, CaughtUp: true}},
 		{Type: MsgError, Error: &Error{Code: ErrVersion, Message: "protocol 9 not supported", Retry: false}},
+		// Last, so the indexes other tests use stay put.
+		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-3", AppVersion: "0.2.0",
+			Health: &Health{Waiting: 12, OldestAgeS: 9 * 86400, Parked: 1, ClockOffsetMS: -3_600_000, LastSeq: 40}}},
 	}
 }
 
