@@ -413,6 +413,13 @@ func TestFaultProxy(t *testing.T) {
 	if d := diffStates(lockedReports(t, srv), atLock); d != "" {
 		t.Errorf("the locked month changed on the server:\n%s", d)
 	}
+	checkParkedAfterProxy(t, sites, outOfScope)
+}
+
+// checkParkedAfterProxy: each site parked exactly its out-of-scope edits
+// and the February reports refused as locked, and some were.
+func checkParkedAfterProxy(t *testing.T, sites []*site, outOfScope int) {
+	t.Helper()
 	locked := 0
 	for _, a := range sites {
 		st, err := a.st.Status()

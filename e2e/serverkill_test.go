@@ -116,13 +116,20 @@ func TestServerKilledMidSync(t *testing.T) {
 		t.Fatalf("no kill hit a sync in flight (%d kills, %d failed syncs)", kills, failed.Load())
 	}
 
-	// A clean end: two passes so every site also gets everyone's changes.
+	finishServerKill(t, ps, dir, sites)
+}
+
+// finishServerKill ends the kill test cleanly: two passes so every site
+// also gets everyone's changes, then a last kill, and the store, opened
+// here, must hold every change once, equal every site and have kept
+// January locked.
+func finishServerKill(t *testing.T, ps *procServer, dir string, sites []*site) {
+	t.Helper()
 	for pass := 0; pass < 2; pass++ {
 		for _, a := range sites {
 			a.mustSync(t)
 		}
 	}
-	// The last stop is a kill too; then the store must open cleanly here.
 	ps.kill()
 	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: quietLog()})
 	if err != nil {
