@@ -7,7 +7,7 @@ BIN   := bin
 # give the whole suite room on a 2-core machine.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all deps build test vet bench demo desktop screenshots fuzz clean
+.PHONY: all deps build test vet bench demo desktop screenshots fuzz dist dist-check clean
 
 all: build
 
@@ -47,5 +47,17 @@ screenshots: build
 fuzz:
 	$(GO) test ./schema/ -run '^$$' -fuzz FuzzDecodeMsg -fuzztime 60s
 
+# What a township laptop installs, into dist/: the Windows app and agent,
+# their per-user installer, a Linux .deb and tarball (scripts/dist.sh; it
+# installs mingw-w64 and NSIS first when they are missing).
+dist: deps
+	@bash scripts/dist.sh dist
+
+# A manual check, not part of `test`: installs dist/laoxiao-setup.exe under
+# Wine on its own Xvfb display, starts the app, saves
+# docs/screenshots/windows-wine.png and uninstalls (scripts/wine-check.sh).
+dist-check: dist
+	@bash scripts/wine-check.sh dist
+
 clean:
-	rm -rf $(BIN) demo-out demo-data
+	rm -rf $(BIN) demo-out demo-data dist
