@@ -10,9 +10,10 @@ import (
 
 // Local evaluation of the catalogue's computed indicators over one
 // township's records, so staff see where they stand while offline. It
-// implements the measure definitions of schema/measure.go for the one
-// scope a site holds; the server's engine, which evaluates every scope of
-// a county, is the authority for reports.
+// gathers the facts of the one scope a site holds and applies the
+// measures' rules (schema.MeasureRule) and the indicator's ratio
+// (schema.Indicator.Ratio), the same the server's engine applies to every
+// scope of a county; e2e's TestIndicatorsAgree holds the two to it.
 
 // TownshipIndicators are the catalogue concepts that mean something for a
 // single township, in the order the tab shows them. County- and city-level
@@ -200,14 +201,10 @@ func (s *Snapshot) Evaluate(ind schema.Indicator, period string) Result {
 		return r
 	}
 	r.Num = s.Measure(ind.Numerator, period)
-	if ind.Denominator == "" {
-		r.Value, r.Defined = r.Num, true
-		return r
+	if ind.Denominator != "" {
+		r.Den = s.Measure(ind.Denominator, period)
 	}
-	r.Den = s.Measure(ind.Denominator, period)
-	if r.Den > 0 {
-		r.Value, r.Defined = r.Num/r.Den*ind.Scale, true
-	}
+	r.Value, r.Defined = ind.Ratio(r.Num, r.Den)
 	return r
 }
 
@@ -245,164 +242,104 @@ func (s *Snapshot) latestReport(facility, period string) (schema.Capacity, bool)
 	return best, found
 }
 
-// Measure evaluates one measure over the area for period, following the
-// definitions of schema/measure.go.
+// Measure evaluates one measure over the area for period by the measure's
+// rule (schema.MeasureRule), the one the server's engine follows too.
 func (s *Snapshot) Measure(m schema.Measure, period string) float64 {
-	switch m {
-	case schema.MeasureBedsTotal, schema.MeasureBedsNursing, schema.MeasureBedsInstitution,
-		schema.MeasureBedsInstitutionNursing, schema.MeasureBedsSocialized, schema.MeasureBedsInclusive,
-		schema.MeasureBedsSafetyNet, schema.MeasureElderlyCareStaff:
-		return s.sumCapacity(period, schema.DomainElderly, func(f *Facility, c schema.Capacity) int64 {
-			info, _ := f.Kind.Info()
-			switch m {
-			case schema.MeasureBedsTotal:
-				return c.BedsTotal
-			case schema.MeasureBedsNursing:
-				return c.BedsNursing
-			case schema.MeasureBedsInstitution:
-				return pick(info.Institution, c.BedsTotal)
-			case schema.MeasureBedsInstitutionNursing:
-				return pick(info.Institution, c.BedsNursing)
-			case schema.MeasureBedsSocialized:
-				return pick(f.Ownership == schema.OwnPublicPrivate || f.Ownership == schema.OwnPrivate, c.BedsTotal)
-			case schema.MeasureBedsInclusive:
-				return pick(f.Inclusive, c.BedsTotal)
-			case schema.MeasureBedsSafetyNet:
-				return pick(f.Kind == schema.FKTekunHome || f.Inclusive, c.BedsTotal)
-			default: // MeasureElderlyCareStaff
-				return c.CareStaff
-			}
-		})
-	case schema.MeasureChildcarePlaces, schema.MeasureChildcarePlacesInclusive,
-		schema.MeasureChildcareCareStaff, schema.MeasureChildcareCertifiedStaff:
-		return s.sumCapacity(period, schema.DomainChildcare, func(_ *Facility, c schema.Capacity) int64 {
-			switch m {
-			case schema.MeasureChildcarePlaces:
-				return c.PlacesTotal
-			case schema.MeasureChildcarePlacesInclusive:
-				return c.PlacesInclusive
-			case schema.MeasureChildcareCareStaff:
-				return c.CareStaff
-			default: // MeasureChildcareCertifiedStaff
-				return c.CertifiedStaff
-			}
-		})
-	case schema.MeasurePopResident:
-		return float64(s.populationFigure(s.Area.Code, yearOf(period), func(p schema.Population) int64 { return p.Resident }))
-	case schema.MeasurePopAged60:
-		return float64(s.populationFigure(s.Area.Code, yearOf(period), func(p schema.Population) int64 { return p.Aged60 }))
-	case schema.MeasureVillages:
-		return float64(len(s.unitsAt(schema.LevelVillage)))
-	case schema.MeasureVillagesWithCommunityCare:
-		return s.unitsWith(schema.LevelVillage, func(f *Facility) bool {
-			return f.Kind == schema.FKDayCare || f.Kind == schema.FKRuralHappiness
-		}, nil)
-	case schema.MeasureVillagesWithChildcare:
-		return s.unitsWith(schema.LevelVillage, isChildcare, nil)
-	case schema.MeasureTownships:
-		return float64(len(s.unitsAt(schema.LevelTownship)))
-	case schema.MeasureTownshipsWithCenter:
-		return s.unitsWith(schema.LevelTownship, func(f *Facility) bool {
-			return f.Kind == schema.FKTownshipCenter || f.Kind == schema.FKStreetCenter
-		}, nil)
-	case schema.MeasureTownshipsWithInclusiveChildcare:
-		return s.unitsWith(schema.LevelTownship, func(f *Facility) bool { return isChildcare(f) && f.Inclusive }, nil)
-	case schema.MeasureTownshipsWithDemoInclusiveChildcare:
-		return s.unitsWith(schema.LevelTownship, func(f *Facility) bool { return isChildcare(f) && f.Inclusive && f.Demo }, nil)
-	case schema.MeasureStreets:
-		return float64(len(s.streets()))
-	case schema.MeasureStreetsWithCenter:
-		return s.unitsWith(schema.LevelTownship, func(f *Facility) bool { return f.Kind == schema.FKStreetCenter }, s.isStreet)
-	case schema.MeasureStreetsWithChildcare:
-		return s.unitsWith(schema.LevelTownship, isChildcare, s.isStreet)
-	case schema.MeasureChildcareFiled:
-		return s.countFacilities(func(f *Facility) bool { return isChildcare(f) && f.Filing == schema.FilingFiled })
-	case schema.MeasureChildcareDemo:
-		return s.countFacilities(func(f *Facility) bool { return isChildcare(f) && f.Demo })
-	case schema.MeasureChildcareGuidanceCenters:
-		return s.countFacilities(func(f *Facility) bool { return f.Kind == schema.FKChildcareGuidance })
-	case schema.MeasureCountyChildcareCenters:
-		return s.countFacilities(func(f *Facility) bool { return f.Kind == schema.FKCountyChildcare })
-	case schema.MeasureCountyElderlyCenters:
-		return s.countFacilities(func(f *Facility) bool { return f.Kind == schema.FKCountyElderlyCenter })
+	r, ok := m.Rule()
+	if !ok {
+		return 0
 	}
-	return s.personMeasure(m, period)
-}
-
-func pick(ok bool, v int64) int64 {
-	if ok {
-		return v
+	switch r.Source {
+	case schema.SourceCapacity:
+		return s.sumCapacity(period, r)
+	case schema.SourceFacilities:
+		return s.countFacilities(r.Facility)
+	case schema.SourceUnits:
+		return float64(len(s.units(r)))
+	case schema.SourceCoverage:
+		return s.unitsWith(r)
+	case schema.SourcePopulation:
+		return float64(s.populationFigure(s.Area.Code, yearOf(period), r.Population))
+	case schema.SourcePersons:
+		return s.countPersons(period, r.Person)
 	}
 	return 0
 }
 
-func isChildcare(f *Facility) bool { return f.Kind.Domain() == schema.DomainChildcare }
-
-// sumCapacity sums a figure of the latest report of every operating
-// facility of the domain; a facility without a report adds 0.
-func (s *Snapshot) sumCapacity(period string, d schema.Domain, fig func(*Facility, schema.Capacity) int64) float64 {
-	var sum int64
+// operating lists the facts of the area's operating facilities of a kind
+// this release knows, beside the facilities they describe: no rule
+// counts the others.
+func (s *Snapshot) operating(each func(f *Facility, facts schema.FacilityFacts)) {
 	for i := range s.facilities {
 		f := &s.facilities[i]
-		if f.Status != schema.StatusOperating || f.Kind.Domain() != d {
+		if f.Status != schema.StatusOperating {
 			continue
 		}
-		if c, ok := s.latestReport(f.ID, period); ok {
-			sum += fig(f, c)
+		if facts, ok := schema.FactsOf(f.Facility); ok {
+			each(f, facts)
 		}
 	}
+}
+
+// sumCapacity sums the rule's figure of the latest report of every
+// operating facility the rule accepts; a facility without a report adds 0.
+func (s *Snapshot) sumCapacity(period string, r schema.MeasureRule) float64 {
+	var sum int64
+	s.operating(func(f *Facility, facts schema.FacilityFacts) {
+		if !r.Facility(facts) {
+			return
+		}
+		if c, ok := s.latestReport(f.ID, period); ok {
+			sum += r.Figure(&c)
+		}
+	})
 	return float64(sum)
 }
 
-func (s *Snapshot) countFacilities(ok func(*Facility) bool) float64 {
+func (s *Snapshot) countFacilities(ok func(schema.FacilityFacts) bool) float64 {
 	n := 0
-	for i := range s.facilities {
-		if f := &s.facilities[i]; f.Status == schema.StatusOperating && ok(f) {
+	s.operating(func(_ *Facility, facts schema.FacilityFacts) {
+		if ok(facts) {
 			n++
 		}
-	}
+	})
 	return float64(n)
 }
 
-// unitsAt lists the units of a level within the area, from the registry:
-// a village nobody entered anything for still counts.
-func (s *Snapshot) unitsAt(l schema.Level) []schema.Code {
-	if s.Area.Code.Level() == l {
-		return []schema.Code{s.Area.Code}
+// units lists the units a unit or coverage rule counts within the area,
+// from the registry: a village nobody entered anything for still counts.
+func (s *Snapshot) units(r schema.MeasureRule) []schema.Code {
+	all := []schema.Code{s.Area.Code}
+	if s.Area.Code.Level() != r.Level {
+		all = s.divs.Descendants(s.Area.Code, r.Level)
 	}
-	return s.divs.Descendants(s.Area.Code, l)
-}
-
-func (s *Snapshot) isStreet(c schema.Code) bool {
-	u, ok := s.divs.Lookup(c)
-	return ok && u.IsStreet()
-}
-
-func (s *Snapshot) streets() []schema.Code {
+	if !r.StreetsOnly {
+		return all
+	}
 	var out []schema.Code
-	for _, c := range s.unitsAt(schema.LevelTownship) {
-		if s.isStreet(c) {
+	for _, c := range all {
+		if u, ok := s.divs.Lookup(c); ok && u.IsStreet() {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// unitsWith counts the units of level l (passing keep, when given) at
-// which an operating facility passing ok stands: its unit is the unit or
-// lies below it.
-func (s *Snapshot) unitsWith(l schema.Level, ok func(*Facility) bool, keep func(schema.Code) bool) float64 {
-	n := 0
-	for _, u := range s.unitsAt(l) {
-		if keep != nil && !keep(u) {
-			continue
-		}
-		for i := range s.facilities {
-			f := &s.facilities[i]
-			if f.Status == schema.StatusOperating && f.Unit.Within(u) && ok(f) {
-				n++
-				break
+// unitsWith counts the units of a coverage rule at which an operating
+// facility the rule accepts stands: its unit is the unit or lies below it.
+func (s *Snapshot) unitsWith(r schema.MeasureRule) float64 {
+	have := map[schema.Code]bool{}
+	s.operating(func(f *Facility, facts schema.FacilityFacts) {
+		if r.Facility(facts) {
+			if u := f.Unit.Ancestor(r.Level); u != "" {
+				have[u] = true
 			}
+		}
+	})
+	n := 0
+	for _, u := range s.units(r) {
+		if have[u] {
+			n++
 		}
 	}
 	return float64(n)
@@ -411,7 +348,7 @@ func (s *Snapshot) unitsWith(l schema.Level, ok func(*Facility) bool, keep func(
 // populationFigure is the unit's record with the greatest year not after
 // year; where the unit has none, the sum over its child units, so figures
 // entered per village add up without a township record counting twice.
-func (s *Snapshot) populationFigure(unit schema.Code, year int64, fig func(schema.Population) int64) int64 {
+func (s *Snapshot) populationFigure(unit schema.Code, year int64, fig func(*schema.Population) int64) int64 {
 	var best *schema.Population
 	for i, p := range s.population[unit] {
 		if p.Year <= year && (best == nil || p.Year > best.Year) {
@@ -419,7 +356,7 @@ func (s *Snapshot) populationFigure(unit schema.Code, year int64, fig func(schem
 		}
 	}
 	if best != nil {
-		return fig(*best)
+		return fig(best)
 	}
 	var sum int64
 	for _, c := range s.divs.Children(unit) {
@@ -428,44 +365,13 @@ func (s *Snapshot) populationFigure(unit schema.Code, year int64, fig func(schem
 	return sum
 }
 
-func (s *Snapshot) personMeasure(m schema.Measure, period string) float64 {
-	month := lastMonth(period)
-	inPeriod := func(date string) bool { return strings.HasPrefix(date, period) }
+// countPersons counts the persons a person rule accepts, with the visits
+// counted in each kind's window of period.
+func (s *Snapshot) countPersons(period string, ok func(schema.PersonFacts) bool) float64 {
 	n := 0
 	for i := range s.persons {
 		p := &s.persons[i]
-		special := false
-		for _, c := range p.Categories {
-			special = special || c.SpecialDifficulty()
-		}
-		disabledTekun := p.Has(schema.CatDisabled) && p.Has(schema.CatTekun)
-		wants := p.Has(schema.CatTekun) && p.WantsCentralized
-		var hit bool
-		switch m {
-		case schema.MeasurePersonsSpecial:
-			hit = special
-		case schema.MeasurePersonsSpecialVisitedMonth:
-			hit = special && s.visits.visitedIn(p.ID, schema.VisitMonthly, month)
-		case schema.MeasurePersonsDisabledTekun:
-			hit = disabledTekun
-		case schema.MeasurePersonsDisabledTekunVisitedMonth:
-			hit = disabledTekun && s.visits.visitedIn(p.ID, schema.VisitMonthly, month)
-		case schema.MeasurePersonsDisabledTekunCentralized:
-			hit = disabledTekun && p.SupportMode == schema.SupportCentralized
-		case schema.MeasurePersonsDisabled:
-			hit = p.Has(schema.CatDisabled)
-		case schema.MeasurePersonsDisabledSupported:
-			hit = p.Has(schema.CatDisabled) && s.visits.visited(p.ID, schema.VisitDisabledSupport, inPeriod)
-		case schema.MeasureNewborns:
-			hit = p.Has(schema.CatNewborn)
-		case schema.MeasureNewbornsVisited:
-			hit = p.Has(schema.CatNewborn) && s.visits.visitedEver(p.ID, schema.VisitNewborn)
-		case schema.MeasurePersonsWantingCentralized:
-			hit = wants
-		case schema.MeasurePersonsWantingCentralizedServed:
-			hit = wants && p.SupportMode == schema.SupportCentralized
-		}
-		if hit {
+		if ok(schema.PersonFactsOf(p.Person, s.visits.visitedFor(p.ID, period))) {
 			n++
 		}
 	}
@@ -540,6 +446,24 @@ func (x visitIndex) visitedIn(person string, kind schema.VisitKind, month string
 	return x.visited(person, kind, func(d string) bool { return strings.HasPrefix(d, month+"-") })
 }
 
-func (x visitIndex) visitedEver(person string, kind schema.VisitKind) bool {
-	return x.visited(person, kind, func(string) bool { return true })
+// visitedFor is the set of visit kinds with a counted visit to person
+// in the kind's window of period (schema.VisitKind.Window).
+func (x visitIndex) visitedFor(person, period string) schema.VisitSet {
+	var set schema.VisitSet
+	month := lastMonth(period)
+	for _, v := range x.byPerson[person] {
+		var in bool
+		switch v.Kind.Window() {
+		case schema.WindowLastMonth:
+			in = strings.HasPrefix(v.Date, month+"-")
+		case schema.WindowPeriod:
+			in = strings.HasPrefix(v.Date, period)
+		case schema.WindowEver:
+			in = true
+		}
+		if in {
+			set = set.With(v.Kind)
+		}
+	}
+	return set
 }

@@ -4,17 +4,12 @@ import (
 	"laoxiao/schema"
 )
 
-// coverage counts, per township, the facilities that make it or its
-// villages count in the coverage measures. A facility counts for the
-// township it stands in, whether registered at the township itself or
-// at one of its villages.
-type coverage struct {
-	villagesCare, villagesChild map[schema.Code]int // facilities per village
-	centers                     int                 // township_center or street_center
-	streetCenters               int                 // street_center
-	childcare                   int                 // any childcare facility
-	inclusiveChildcare          int
-	demoInclusiveChildcare      int
+// coverKey names one coverage rule (its index in rules.coverage) and
+// one unit of the rule's level; the value is how many facilities the rule
+// accepts stand at that unit, which is also what the lineage counts.
+type coverKey struct {
+	rule int
+	unit schema.Code
 }
 
 // finish resolves what a county scan gathered into township partials:
@@ -31,22 +26,12 @@ func (s *scanState) finish(divs *schema.Divisions, prefix schema.Code) {
 	for _, p := range s.persons {
 		addPerson(&p.town.p, p)
 	}
-	cov := map[*townAcc]*coverage{}
+	cov := map[coverKey]int{}
 	for i := range s.facilities {
-		f := &s.facilities[i]
-		c := cov[f.town]
-		if c == nil {
-			c = &coverage{villagesCare: map[schema.Code]int{}, villagesChild: map[schema.Code]int{}}
-			cov[f.town] = c
-		}
-		s.addFacility(f, c)
+		s.addFacility(&s.facilities[i], cov)
 	}
 	for _, t := range s.towns {
-		c := cov[t]
-		if c == nil {
-			c = &coverage{}
-		}
-		t.addUnits(divs, s.scope, c)
+		t.addUnits(divs, s.scope, cov)
 	}
 }
 
@@ -84,166 +69,88 @@ func (s *scanState) countVisits() {
 		if p == nil {
 			continue // a person outside the scan, or deleted
 		}
-		p.visited |= v.bit
-		switch v.bit {
-		case vMonthly:
-			p.visits[0]++
-		case vSupport:
-			p.visits[1]++
-		case vNewborn:
-			p.visits[2]++
-		}
+		p.facts.Visited = p.facts.Visited.With(measuredVisits[v.slot])
+		p.visits[v.slot]++
 	}
 }
 
+// addPerson adds a person to every person measure whose rule accepts it;
+// the visits that made it count are read records too.
 func addPerson(pt *partial, p *personRec) {
-	has := func(f uint8) bool { return p.flags&f == f }
-	monthly := p.visited&vMonthly != 0
-	if has(pSpecial) {
-		pt.inc(mPersonsSpecial, 1, 1)
-		if monthly {
-			pt.inc(mPersonsSpecialVisitedMonth, 1, 1)
-			pt.extra[mPersonsSpecialVisitedMonth] += p.visits[0]
+	for _, r := range rules.persons {
+		if !r.accept(p.facts) {
+			continue
 		}
-	}
-	if has(pDisabled | pTekun) {
-		pt.inc(mPersonsDisabledTekun, 1, 1)
-		if monthly {
-			pt.inc(mPersonsDisabledTekunVisitedMonth, 1, 1)
-			pt.extra[mPersonsDisabledTekunVisitedMonth] += p.visits[0]
-		}
-		if has(pCentralized) {
-			pt.inc(mPersonsDisabledTekunCentralized, 1, 1)
-		}
-	}
-	if has(pDisabled) {
-		pt.inc(mPersonsDisabled, 1, 1)
-		if p.visited&vSupport != 0 {
-			pt.inc(mPersonsDisabledSupported, 1, 1)
-			pt.extra[mPersonsDisabledSupported] += p.visits[1]
-		}
-	}
-	if has(pNewborn) {
-		pt.inc(mNewborns, 1, 1)
-		if p.visited&vNewborn != 0 {
-			pt.inc(mNewbornsVisited, 1, 1)
-			pt.extra[mNewbornsVisited] += p.visits[2]
-		}
-	}
-	if has(pTekun | pWantsCentralized) {
-		pt.inc(mPersonsWantingCentralized, 1, 1)
-		if has(pCentralized) {
-			pt.inc(mPersonsWantingCentralizedServed, 1, 1)
+		pt.inc(r.m, 1, 1)
+		if r.slot >= 0 {
+			pt.extra[r.m] += p.visits[r.slot]
 		}
 	}
 }
 
 // addFacility adds an operating facility and its latest capacity report
-// (if any: a facility without one contributes 0 but still counts as read).
-func (s *scanState) addFacility(f *facilityRec, c *coverage) {
+// (if any: a facility without one contributes 0 but still counts as read)
+// to the measures whose rules accept it, and counts it at the units of
+// the coverage rules that do.
+func (s *scanState) addFacility(f *facilityRec, cov map[coverKey]int) {
 	pt := &f.town.p
-	var r capRec
+	var fig schema.Capacity
 	n := 1
 	if cr := s.caps[f.id]; cr != nil {
-		r, n = *cr, 2
+		fig, n = cr.fig, 2
 	}
-	village := f.unit.Level() == schema.LevelVillage
-	switch f.info.Domain {
-	case schema.DomainElderly:
-		pt.inc(mBedsTotal, r.beds, n)
-		pt.inc(mBedsNursing, r.nursing, n)
-		pt.inc(mElderlyCareStaff, r.careStaff, n)
-		if f.info.Institution {
-			pt.inc(mBedsInstitution, r.beds, n)
-			pt.inc(mBedsInstitutionNursing, r.nursing, n)
+	for _, r := range rules.capacity {
+		if r.accept(f.facts) {
+			pt.inc(r.m, r.figure(&fig), n)
 		}
-		if f.socialized {
-			pt.inc(mBedsSocialized, r.beds, n)
+	}
+	for _, r := range rules.facilities {
+		if r.accept(f.facts) {
+			pt.inc(r.m, 1, 1)
 		}
-		if f.inclusive {
-			pt.inc(mBedsInclusive, r.beds, n)
+	}
+	for i, r := range rules.coverage {
+		if !r.accept(f.facts) {
+			continue
 		}
-		if f.inclusive || f.info.Kind == schema.FKTekunHome {
-			pt.inc(mBedsSafetyNet, r.beds, n)
-		}
-		switch f.info.Kind {
-		case schema.FKCountyElderlyCenter:
-			pt.inc(mCountyElderlyCenters, 1, 1)
-		case schema.FKDayCare, schema.FKRuralHappiness:
-			if village {
-				c.villagesCare[f.unit]++
-			}
-		case schema.FKTownshipCenter:
-			c.centers++
-		case schema.FKStreetCenter:
-			c.centers++
-			c.streetCenters++
-		}
-	case schema.DomainChildcare:
-		pt.inc(mChildcarePlaces, r.places, n)
-		pt.inc(mChildcarePlacesInclusive, r.placesIncl, n)
-		pt.inc(mChildcareCareStaff, r.careStaff, n)
-		pt.inc(mChildcareCertifiedStaff, r.certifiedStaff, n)
-		if f.filed {
-			pt.inc(mChildcareFiled, 1, 1)
-		}
-		if f.demo {
-			pt.inc(mChildcareDemo, 1, 1)
-		}
-		switch f.info.Kind {
-		case schema.FKChildcareGuidance:
-			pt.inc(mChildcareGuidanceCenters, 1, 1)
-		case schema.FKCountyChildcare:
-			pt.inc(mCountyChildcareCenters, 1, 1)
-		}
-		if village {
-			c.villagesChild[f.unit]++
-		}
-		c.childcare++
-		if f.inclusive {
-			c.inclusiveChildcare++
-			if f.demo {
-				c.demoInclusiveChildcare++
-			}
+		// A facility stands at the unit of the rule's level it lies in;
+		// one registered at a township stands at no village.
+		if u := f.unit.Ancestor(r.level); u != "" {
+			cov[coverKey{i, u}]++
 		}
 	}
 }
 
-// addUnits counts the registry's units of the township that lie in scope
-// and those of them with the facilities the coverage measures look for.
-func (t *townAcc) addUnits(divs *schema.Divisions, scope schema.Code, c *coverage) {
-	pt := &t.p
+// addUnits counts the registry's units of the township that lie in scope,
+// and those of them with the facilities the coverage rules look for.
+func (t *townAcc) addUnits(divs *schema.Divisions, scope schema.Code, cov map[coverKey]int) {
 	if u, ok := divs.Lookup(t.code); ok && t.code.Within(scope) {
-		pt.inc(mTownships, 1, 0)
-		if c.centers > 0 {
-			pt.inc(mTownshipsWithCenter, 1, c.centers)
-		}
-		if c.inclusiveChildcare > 0 {
-			pt.inc(mTownshipsWithInclusiveChildcare, 1, c.inclusiveChildcare)
-		}
-		if c.demoInclusiveChildcare > 0 {
-			pt.inc(mTownshipsWithDemoInclusiveChildcare, 1, c.demoInclusiveChildcare)
-		}
-		if u.IsStreet() {
-			pt.inc(mStreets, 1, 0)
-			if c.streetCenters > 0 {
-				pt.inc(mStreetsWithCenter, 1, c.streetCenters)
-			}
-			if c.childcare > 0 {
-				pt.inc(mStreetsWithChildcare, 1, c.childcare)
-			}
-		}
+		t.addUnit(u, cov)
 	}
 	for _, v := range divs.Children(t.code) {
 		if v.Level() != schema.LevelVillage || !v.Within(scope) {
 			continue
 		}
-		pt.inc(mVillages, 1, 0)
-		if n := c.villagesCare[v]; n > 0 {
-			pt.inc(mVillagesWithCommunityCare, 1, n)
+		u, _ := divs.Lookup(v)
+		t.addUnit(u, cov)
+	}
+}
+
+// addUnit counts one registry unit in the unit measures of its level, and
+// in each coverage measure of its level whose facilities stand at it.
+func (t *townAcc) addUnit(u schema.Unit, cov map[coverKey]int) {
+	level, street := u.Code.Level(), u.IsStreet()
+	for _, r := range rules.units {
+		if r.level == level && (street || !r.streetsOnly) {
+			t.p.inc(r.m, 1, 0)
 		}
-		if n := c.villagesChild[v]; n > 0 {
-			pt.inc(mVillagesWithChildcare, 1, n)
+	}
+	for i, r := range rules.coverage {
+		if r.level != level || (r.streetsOnly && !street) {
+			continue
+		}
+		if n := cov[coverKey{i, u.Code}]; n > 0 {
+			t.p.inc(r.m, 1, n)
 		}
 	}
 }

@@ -7,52 +7,31 @@ import (
 	"laoxiao/schema"
 )
 
-// Person flags.
-const (
-	pSpecial uint8 = 1 << iota
-	pDisabled
-	pTekun
-	pNewborn
-	pCentralized
-	pWantsCentralized
-)
-
-// Visit kinds that a measure counts, as bits.
-const (
-	vMonthly uint8 = 1 << iota // 月探访 dated in the report month
-	vSupport                   // 失能老人帮扶 dated in the report period
-	vNewborn                   // 新生儿访视, any date
-)
-
 type personRec struct {
-	town    *townAcc
-	flags   uint8
-	visited uint8
-	visits  [3]int // counted visits per bit above
+	town   *townAcc
+	facts  schema.PersonFacts
+	visits [3]int // counted visits per measuredVisits slot
 }
 
 type facilityRec struct {
-	id         string
-	unit       schema.Code
-	town       *townAcc
-	info       schema.FacilityKindInfo
-	inclusive  bool
-	demo       bool
-	filed      bool
-	socialized bool
+	id    string
+	unit  schema.Code
+	town  *townAcc
+	facts schema.FacilityFacts
 }
 
+// capRec is a facility's latest capacity report: the month and the
+// figures the rules read.
 type capRec struct {
-	month                             int // monthIndex of the period
-	beds, nursing, places, placesIncl int64
-	careStaff, certifiedStaff         int64
+	month int // monthIndex of the period
+	fig   schema.Capacity
 }
 
 type visitRec struct {
 	id       string
 	person   *personRec // when the person was scanned before the visit
 	personID string     // otherwise
-	bit      uint8
+	slot     int        // in measuredVisits
 }
 
 // popRec is a unit's latest population record not after the report year.
@@ -184,14 +163,13 @@ func (s *scanState) facility(v *schema.RecordView, town *townAcc) {
 		case "status":
 			operating = string(schema.FieldText(it.Value)) == string(schema.StatusOperating)
 		case "ownership":
-			o := string(schema.FieldText(it.Value))
-			f.socialized = o == string(schema.OwnPublicPrivate) || o == string(schema.OwnPrivate)
+			f.facts.Ownership = schema.Ownership(schema.FieldText(it.Value))
 		case "filing":
-			f.filed = string(schema.FieldText(it.Value)) == string(schema.FilingFiled)
+			f.facts.Filing = schema.Filing(schema.FieldText(it.Value))
 		case "inclusive":
-			f.inclusive = schema.FieldBool(it.Value)
+			f.facts.Inclusive = schema.FieldBool(it.Value)
 		case "demo":
-			f.demo = schema.FieldBool(it.Value)
+			f.facts.Demo = schema.FieldBool(it.Value)
 		}
 	}
 	if !operating {
@@ -201,7 +179,7 @@ func (s *scanState) facility(v *schema.RecordView, town *townAcc) {
 	if !ok {
 		return
 	}
-	f.id, f.unit, f.town, f.info = string(v.ID), schema.Code(string(v.Unit)), town, info
+	f.id, f.unit, f.town, f.facts.Info = string(v.ID), schema.Code(string(v.Unit)), town, info
 	s.facilities = append(s.facilities, f)
 }
 
@@ -215,17 +193,17 @@ func (s *scanState) capacity(v *schema.RecordView) {
 		case "period":
 			c.month = monthIndex(schema.FieldText(it.Value))
 		case "beds_total":
-			c.beds = schema.FieldInt(it.Value)
+			c.fig.BedsTotal = schema.FieldInt(it.Value)
 		case "beds_nursing":
-			c.nursing = schema.FieldInt(it.Value)
+			c.fig.BedsNursing = schema.FieldInt(it.Value)
 		case "places_total":
-			c.places = schema.FieldInt(it.Value)
+			c.fig.PlacesTotal = schema.FieldInt(it.Value)
 		case "places_inclusive":
-			c.placesIncl = schema.FieldInt(it.Value)
+			c.fig.PlacesInclusive = schema.FieldInt(it.Value)
 		case "care_staff":
-			c.careStaff = schema.FieldInt(it.Value)
+			c.fig.CareStaff = schema.FieldInt(it.Value)
 		case "certified_staff":
-			c.certifiedStaff = schema.FieldInt(it.Value)
+			c.fig.CertifiedStaff = schema.FieldInt(it.Value)
 		}
 	}
 	if c.month < 0 || c.month > s.period.lastMonthIndex() || len(fid) == 0 {
@@ -246,26 +224,12 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 		switch string(it.Name) {
 		case "categories":
 			schema.EachFieldText(it.Value, func(c []byte) {
-				switch string(c) {
-				case string(schema.CatNewborn):
-					p.flags |= pNewborn
-				case string(schema.CatDisabled):
-					p.flags |= pDisabled | pSpecial
-				case string(schema.CatTekun):
-					p.flags |= pTekun | pSpecial
-				case string(schema.CatAlone), string(schema.CatEmptyNest), string(schema.CatLeftBehind),
-					string(schema.CatOldest), string(schema.CatFamilyPlan):
-					p.flags |= pSpecial
-				}
+				p.facts.AddCategory(schema.PersonCategory(c))
 			})
 		case "support_mode":
-			if string(schema.FieldText(it.Value)) == string(schema.SupportCentralized) {
-				p.flags |= pCentralized
-			}
+			p.facts.Centralized = string(schema.FieldText(it.Value)) == string(schema.SupportCentralized)
 		case "wants_centralized":
-			if schema.FieldBool(it.Value) {
-				p.flags |= pWantsCentralized
-			}
+			p.facts.WantsCentralized = schema.FieldBool(it.Value)
 		}
 	}
 	s.persons[string(v.ID)] = p
@@ -287,31 +251,37 @@ func (s *scanState) visit(v *schema.RecordView) {
 			}
 		}
 	}
-	var bit uint8
-	switch string(kind) {
-	case string(schema.VisitMonthly):
-		if dateMonthIndex(date) == s.period.lastMonthIndex() {
-			bit = vMonthly
-		}
-	case string(schema.VisitDisabledSupport):
-		if m := dateMonthIndex(date); m >= s.period.firstMonthIndex() && m <= s.period.lastMonthIndex() {
-			bit = vSupport
-		}
-	case string(schema.VisitNewborn):
-		if len(date) > 0 {
-			bit = vNewborn
+	slot := -1
+	for i, k := range measuredVisits {
+		if string(kind) == string(k) { // compared in place: a million visits, no copies
+			slot = i
 		}
 	}
-	if bit == 0 || len(person) == 0 {
+	if slot < 0 || len(person) == 0 || !s.inWindow(measuredVisits[slot].Window(), date) {
 		return
 	}
-	r := visitRec{id: string(v.ID), bit: bit}
+	r := visitRec{id: string(v.ID), slot: slot}
 	if p := s.persons[string(person)]; p != nil {
 		r.person = p
 	} else {
 		r.personID = string(person)
 	}
 	s.visits = append(s.visits, r)
+}
+
+// inWindow reports whether a visit dated date lies in the window of the
+// report period (schema.VisitWindow).
+func (s *scanState) inWindow(w schema.VisitWindow, date []byte) bool {
+	switch w {
+	case schema.WindowLastMonth:
+		return dateMonthIndex(date) == s.period.lastMonthIndex()
+	case schema.WindowPeriod:
+		m := dateMonthIndex(date)
+		return m >= s.period.firstMonthIndex() && m <= s.period.lastMonthIndex()
+	case schema.WindowEver:
+		return len(date) > 0
+	}
+	return false
 }
 
 func (s *scanState) population(v *schema.RecordView) {
