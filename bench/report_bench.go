@@ -14,7 +14,7 @@ import (
 	"laoxiao/syncserver/indicators"
 	"laoxiao/syncserver/report"
 	"laoxiao/syncserver/store/badgerstore"
-	"laoxiao/synth"
+	"laoxiao/synth/benchcity"
 )
 
 func init() {
@@ -22,14 +22,14 @@ func init() {
 }
 
 // benchBreakdown times the breakdown table (all formats) for
-// synth.DefaultBenchCity: 10 counties, 150 townships, 20,000 facilities,
+// benchcity.Default: 10 counties, 150 townships, 20,000 facilities,
 // 240,000 capacity reports and 1,000,000 visits read from the server's
 // store.
 func benchBreakdown(env Env) ([]Figure, error) {
 	if env.Quick {
 		return nil, nil // the city takes ~15 s to generate; not a smoke-test figure
 	}
-	f, err := breakdown(env.Ctx, env.Dir, synth.DefaultBenchCity)
+	f, err := breakdown(env.Ctx, env.Dir, benchcity.Default)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ const (
 // breakdown writes city into a Badger store under dir (a temporary
 // directory, removed afterwards, when dir is empty), directly in large
 // commits, then times the breakdown table in all formats.
-func breakdown(ctx context.Context, dir string, city synth.BenchCity) (breakdownFigures, error) {
+func breakdown(ctx context.Context, dir string, city benchcity.City) (breakdownFigures, error) {
 	var fig breakdownFigures
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "laoxiao-bench-breakdown-")
@@ -83,10 +83,10 @@ func breakdown(ctx context.Context, dir string, city synth.BenchCity) (breakdown
 
 	divs := city.Divisions()
 	eng := &indicators.Engine{Store: st, Divisions: func() *schema.Divisions { return divs },
-		Now: func() time.Time { return time.Date(synth.BenchYear+1, 1, 15, 9, 0, 0, 0, schema.ChinaTime) }}
+		Now: func() time.Time { return time.Date(benchcity.Year+1, 1, 15, 9, 0, 0, 0, schema.ChinaTime) }}
 	run := func() (float64, *report.Table, error) {
 		start := time.Now()
-		t, err := report.Build(ctx, eng, report.Options{Unit: synth.BenchCityCode, Year: synth.BenchYear})
+		t, err := report.Build(ctx, eng, report.Options{Unit: benchcity.Code, Year: benchcity.Year})
 		if err != nil {
 			return 0, nil, fmt.Errorf("bench breakdown: %w", err)
 		}
@@ -138,7 +138,7 @@ func breakdown(ctx context.Context, dir string, city synth.BenchCity) (breakdown
 // then wait out the compaction of a store written in one burst. A
 // server's store, written a sync at a time over months, is compacted, and
 // that is the store reports run against.
-func writeBenchCity(ctx context.Context, dir string, city synth.BenchCity) (*badgerstore.DB, float64, error) {
+func writeBenchCity(ctx context.Context, dir string, city benchcity.City) (*badgerstore.DB, float64, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := badgerstore.Open(dir, quiet)
 	if err != nil {
@@ -161,7 +161,7 @@ func writeBenchCity(ctx context.Context, dir string, city synth.BenchCity) (*bad
 
 // checkBreakdown makes sure the timed table is the real thing: every
 // county a row, the generated records all read, beds counted.
-func checkBreakdown(c synth.BenchCity, t *report.Table) error {
+func checkBreakdown(c benchcity.City, t *report.Table) error {
 	want := c.MinRecords()
 	if len(t.Rows) != c.Counties+1 || t.Scanned < want || len(t.Townships) != c.Counties*c.TownshipsPerCounty {
 		return fmt.Errorf("bench breakdown: table has %d rows, %d townships, read %d records; want %d, %d, at least %d",

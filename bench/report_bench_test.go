@@ -4,14 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"laoxiao/synth"
+	"laoxiao/synth/benchcity"
 )
 
 func TestBreakdownSmallCity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a store")
 	}
-	city := synth.BenchCity{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
+	city := benchcity.City{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
 		Facilities: 240, CapacityPerFacility: 3, Persons: 300, Visits: 3000}
 	f, err := breakdown(context.Background(), t.TempDir(), city)
 	if err != nil {

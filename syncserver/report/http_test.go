@@ -14,7 +14,7 @@ import (
 	"laoxiao/schema"
 	"laoxiao/syncserver/devices"
 	"laoxiao/syncserver/store"
-	"laoxiao/synth"
+	"laoxiao/synth/benchcity"
 )
 
 func TestHTTPBreakdown(t *testing.T) {
@@ -32,7 +32,7 @@ func TestHTTPBreakdown(t *testing.T) {
 		return e.Token
 	}
 	county := token("990101", store.RoleOffice, "county-office")
-	city := token(synth.BenchCityCode, store.RoleOffice, "city-office")
+	city := token(benchcity.Code, store.RoleOffice, "city-office")
 	site := token("990101001", store.RoleSite, "site")
 	h := &Handler{Engine: c.eng, AdminToken: func() string { return "admin-secret" }, Registry: reg}
 

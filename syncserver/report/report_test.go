@@ -16,11 +16,11 @@ import (
 	"laoxiao/schema"
 	"laoxiao/syncserver/indicators"
 	"laoxiao/syncserver/store/badgerstore"
-	"laoxiao/synth"
+	"laoxiao/synth/benchcity"
 )
 
 // smallCity is the benchmark's city at a size tests can afford.
-var smallCity = synth.BenchCity{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
+var smallCity = benchcity.City{Counties: 3, TownshipsPerCounty: 4, VillagesPerTownship: 3,
 	Facilities: 240, CapacityPerFacility: 3, Persons: 300, Visits: 3000}
 
 var reportNow = time.Date(2026, 3, 10, 9, 0, 0, 0, schema.ChinaTime)
@@ -48,7 +48,7 @@ func newCity(t *testing.T) *cityFixture {
 
 func (c *cityFixture) table(t *testing.T) *Table {
 	t.Helper()
-	tb, err := Build(context.Background(), c.eng, Options{Unit: synth.BenchCityCode, Year: synth.BenchYear})
+	tb, err := Build(context.Background(), c.eng, Options{Unit: benchcity.Code, Year: benchcity.Year})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestBuildTable(t *testing.T) {
 	if tb.Period.String() != "2025" {
 		t.Errorf("a table for 2025 made in 2026 is as of %s, want the whole of 2025", tb.Period)
 	}
-	if len(tb.Rows) != 4 || !tb.Rows[3].Total || tb.Rows[3].Unit.Code != synth.BenchCityCode {
+	if len(tb.Rows) != 4 || !tb.Rows[3].Total || tb.Rows[3].Unit.Code != benchcity.Code {
 		t.Fatalf("rows %v, want three counties and the city total", tb.Rows)
 	}
 	if len(tb.Columns) != 8 || tb.Columns[0].Indicator.ID != "community_care_coverage" {

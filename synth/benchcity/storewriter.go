@@ -1,4 +1,4 @@
-package synth
+package benchcity
 
 import (
 	"context"
@@ -88,7 +88,7 @@ func benchRecord(kind schema.Kind, id string, unit schema.Code, f schema.Fields,
 }
 
 func benchVersions(names ...string) map[string]schema.Version {
-	v := schema.Version{Stamp: schema.MakeStamp(time.Date(BenchYear, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli(), 0), Device: "bench"}
+	v := schema.Version{Stamp: schema.MakeStamp(time.Date(Year, 12, 31, 0, 0, 0, 0, time.UTC).UnixMilli(), 0), Device: "bench"}
 	m := make(map[string]schema.Version, len(names))
 	for _, n := range names {
 		m[n] = v

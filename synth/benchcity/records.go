@@ -1,4 +1,4 @@
-package synth
+package benchcity
 
 import (
 	"context"
@@ -17,10 +17,10 @@ import (
 // carry one made-up version each; the log stays empty. It returns the
 // number of records written. st should be fresh: writing twice writes the
 // same records again.
-func (c BenchCity) Write(ctx context.Context, st store.Store) (int, error) {
+func (c City) Write(ctx context.Context, st store.Store) (int, error) {
 	g := &benchCityGen{c: c, divs: c.Divisions(), rng: rand.New(rand.NewPCG(2025, 11)), fc: fieldCache{},
 		w: newBenchWriter(ctx, st, 2)}
-	for _, county := range g.divs.Children(BenchCityCode) {
+	for _, county := range g.divs.Children(Code) {
 		for _, t := range g.divs.Children(county) {
 			g.townships = append(g.townships, t)
 			g.villages = append(g.villages, g.divs.Children(t)...)
@@ -47,7 +47,7 @@ func (c BenchCity) Write(ctx context.Context, st store.Store) (int, error) {
 
 // benchCityGen carries Write's state.
 type benchCityGen struct {
-	c         BenchCity
+	c         City
 	divs      *schema.Divisions
 	rng       *rand.Rand
 	fc        fieldCache
@@ -110,13 +110,13 @@ func (g *benchCityGen) facilities() {
 }
 
 // capacity writes a facility's monthly reports, counting back from
-// December of BenchYear.
+// December of Year.
 func (g *benchCityGen) capacity(id string, unit schema.Code, isChild bool) {
 	rng, fc := g.rng, g.fc
 	for m := 0; m < g.c.CapacityPerFacility; m++ {
-		period := fmt.Sprintf("%d-%02d", BenchYear, 12-m%12)
+		period := fmt.Sprintf("%d-%02d", Year, 12-m%12)
 		if m >= 12 {
-			period = fmt.Sprintf("%d-%02d", BenchYear-1-(m-12)/12, 12-m%12)
+			period = fmt.Sprintf("%d-%02d", Year-1-(m-12)/12, 12-m%12)
 		}
 		var beds, nursing, places, incl int64
 		if isChild {
@@ -189,7 +189,7 @@ func (g *benchCityGen) visits(persons []benchPerson) {
 		if p.newborn {
 			kind = schema.VisitNewborn
 		}
-		date := fmt.Sprintf("%d-%02d-%02d", BenchYear, 1+rng.IntN(12), 1+rng.IntN(28))
+		date := fmt.Sprintf("%d-%02d-%02d", Year, 1+rng.IntN(12), 1+rng.IntN(28))
 		id := benchID('v', i)
 		f := schema.Fields{
 			"person": schema.MustMarshal(p.id), "date": fc.enc(date), "visitor": fc.enc("网格员"),
@@ -214,10 +214,10 @@ func (g *benchCityGen) population() {
 		res := int64(20000 + rng.IntN(40000))
 		a60 := res * int64(18+rng.IntN(8)) / 100
 		f := schema.Fields{
-			"year": fc.enc(int64(BenchYear)), "resident": fc.enc(res), "aged60": fc.enc(a60),
+			"year": fc.enc(int64(Year)), "resident": fc.enc(res), "aged60": fc.enc(a60),
 			"aged65": fc.enc(a60 * 3 / 4), "aged0_3": fc.enc(res * 3 / 100), "births": fc.enc(res / 100),
 		}
-		g.w.add(benchRecord(schema.KindPopulation, schema.PopulationID(t, BenchYear), t, f, popVers))
+		g.w.add(benchRecord(schema.KindPopulation, schema.PopulationID(t, Year), t, f, popVers))
 	}
 }
 
@@ -239,19 +239,19 @@ var benchTargets = []struct {
 func (g *benchCityGen) targets() error {
 	tgVers := benchVersions("indicator", "year", "value", "value_text", "baseline_year", "baseline", "baseline_text", "has_baseline")
 	for _, tg := range benchTargets {
-		units := append([]schema.Code{BenchCityCode}, g.divs.Children(BenchCityCode)...)
+		units := append([]schema.Code{Code}, g.divs.Children(Code)...)
 		for i, u := range units {
 			base, val := tg.base, tg.val
 			if i > 0 {
 				base, val = tg.county, tg.countV
 			}
-			t := schema.Target{Indicator: tg.ind, Year: BenchYear, Value: val, ValueText: fmt.Sprint(val),
+			t := schema.Target{Indicator: tg.ind, Year: Year, Value: val, ValueText: fmt.Sprint(val),
 				BaselineYear: 2020, Baseline: base, BaselineText: fmt.Sprint(base), HasBaseline: true}
 			f, err := schema.EncodeFields(t)
 			if err != nil {
 				return fmt.Errorf("generate target: %w", err)
 			}
-			g.w.add(benchRecord(schema.KindTarget, schema.TargetID(u, tg.ind, BenchYear), u, f, tgVers))
+			g.w.add(benchRecord(schema.KindTarget, schema.TargetID(u, tg.ind, Year), u, f, tgVers))
 		}
 	}
 	return nil
@@ -267,7 +267,7 @@ func (g *benchCityGen) devices(ctx context.Context, st store.Store) error {
 			return fmt.Errorf("generate device: %w", err)
 		}
 		if i%37 != 36 {
-			marks[id] = store.Mark{HighWater: 1, At: time.Date(BenchYear, 12, 1+i%28, 9, 0, 0, 0, time.UTC)}
+			marks[id] = store.Mark{HighWater: 1, At: time.Date(Year, 12, 1+i%28, 9, 0, 0, 0, time.UTC)}
 		}
 	}
 	if err := st.Commit(ctx, &store.Group{Marks: marks}); err != nil {

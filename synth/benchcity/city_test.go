@@ -1,4 +1,4 @@
-package synth
+package benchcity
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestBenchCityWrite(t *testing.T) {
-	city := BenchCity{Counties: 2, TownshipsPerCounty: 4, VillagesPerTownship: 2,
+	city := City{Counties: 2, TownshipsPerCounty: 4, VillagesPerTownship: 2,
 		Facilities: 50, CapacityPerFacility: 14, Persons: 40, Visits: 400}
 	st, err := badgerstore.Open(t.TempDir(), nil)
 	if err != nil {
@@ -22,7 +22,7 @@ func TestBenchCityWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := map[schema.Kind]int{}
-	err = st.ScanRecords(ctx, BenchCityCode, func(r *schema.Record) error {
+	err = st.ScanRecords(ctx, Code, func(r *schema.Record) error {
 		kinds[r.Kind]++
 		return nil
 	})
@@ -44,7 +44,7 @@ func TestBenchCityWrite(t *testing.T) {
 	if err != nil || len(devs) != towns {
 		t.Errorf("%d devices (%v), want one per township", len(devs), err)
 	}
-	if got := len(city.Divisions().Descendants(BenchCityCode, schema.LevelVillage)); got != towns*city.VillagesPerTownship {
+	if got := len(city.Divisions().Descendants(Code, schema.LevelVillage)); got != towns*city.VillagesPerTownship {
 		t.Errorf("%d villages", got)
 	}
 }
