@@ -45,7 +45,7 @@ type Options struct {
 // Run does the whole job and stops the server before returning.
 func Run(ctx context.Context, opts Options) error {
 	if opts.City == "" {
-		opts.City = schema.DemoCity
+		opts.City = schema.BuiltinCity
 	}
 	if opts.Seed == 0 {
 		opts.Seed = 2025

@@ -197,15 +197,10 @@ func BuiltinDivisions() *Divisions {
 	return builtinDivs
 }
 
-// DemoDivisions is the old name of BuiltinDivisions.
-//
-// Deprecated: use BuiltinDivisions. It remains for the callers not yet
-// moved over: syncserver/ingest, schema/wire_fuzz_test.go and the tests
-// of desktop/township.
-func DemoDivisions() *Divisions { return BuiltinDivisions() }
-
-// DemoCity is the city the built-in units describe: 雅安市.
-const DemoCity Code = "5118"
+// BuiltinCity is the city the built-in units (BuiltinDivisions) describe:
+// 雅安市. It is production data, not a demo's: until a national file is
+// loaded, the server and the agents know this city's units and no others.
+const BuiltinCity Code = "5118"
 
 // Each calls fn for every unit, parents before children and in code
 // order within a level.

@@ -10,30 +10,30 @@ import (
 
 func TestBuiltinDivisions(t *testing.T) {
 	d := BuiltinDivisions()
-	city, ok := d.Lookup(DemoCity)
+	city, ok := d.Lookup(BuiltinCity)
 	if !ok || city.Name != "雅安市" || city.Level != LevelCity || city.Parent != "51" {
 		t.Fatalf("Lookup(5118) = %+v, %v", city, ok)
 	}
-	counties := d.Children(DemoCity)
+	counties := d.Children(BuiltinCity)
 	if len(counties) != 8 {
 		t.Errorf("雅安市 has %d counties, want 8", len(counties))
 	}
-	if got := d.Descendants(DemoCity, LevelCounty); !slices.Equal(got, counties) {
+	if got := d.Descendants(BuiltinCity, LevelCounty); !slices.Equal(got, counties) {
 		t.Errorf("Descendants(county) = %v, want %v", got, counties)
 	}
-	townships := d.Descendants(DemoCity, LevelTownship)
+	townships := d.Descendants(BuiltinCity, LevelTownship)
 	if len(townships) != 96 {
 		t.Errorf("雅安市 has %d townships, want 96", len(townships))
 	}
 	if !slices.IsSorted(townships) {
 		t.Error("Descendants is not sorted")
 	}
-	villages := d.Descendants(DemoCity, LevelVillage)
+	villages := d.Descendants(BuiltinCity, LevelVillage)
 	if len(villages) == 0 {
 		t.Error("no villages")
 	}
 	for _, v := range villages {
-		if !v.Within(DemoCity) || v.Level() != LevelVillage {
+		if !v.Within(BuiltinCity) || v.Level() != LevelVillage {
 			t.Fatalf("village %s is not a village under 5118", v)
 		}
 	}
@@ -252,7 +252,7 @@ func TestLoadFullDivisions(t *testing.T) {
 	if got := len(d.Children("")); got != 31 {
 		t.Errorf("%d provinces, want 31", got)
 	}
-	if got := len(d.Descendants(DemoCity, LevelTownship)); got != 96 {
+	if got := len(d.Descendants(BuiltinCity, LevelTownship)); got != 96 {
 		t.Errorf("雅安市 has %d townships in the full registry, want 96", got)
 	}
 	// The built-in demo registry is a faithful slice of the full one.

@@ -74,7 +74,7 @@ func FuzzDecodeMsg(f *testing.F) {
 		}
 		// Validation is the next thing the server does with an upload;
 		// hostile field values must not crash it either.
-		ctx := ValidationContext{Divisions: DemoDivisions(), Scope: "5118", Now: now}
+		ctx := ValidationContext{Divisions: BuiltinDivisions(), Scope: "5118", Now: now}
 		var changes []Change
 		if m.Upload != nil {
 			changes = m.Upload.Changes

@@ -78,7 +78,7 @@ type PersonPlan struct {
 
 // PlanCity generates the data of every township of the city, deterministic
 // for a seed. The figures of the last month add up exactly to the totals
-// above whatever the city, so it is meant for 雅安市 (schema.DemoCity);
+// above whatever the city, so it is meant for 雅安市 (schema.BuiltinCity);
 // another city gets 雅安's totals spread over its townships.
 func PlanCity(divs *schema.Divisions, city schema.Code, seed uint64) ([]PlannedTownship, error) {
 	p := &cityPlanner{divs: divs, rng: rand.New(rand.NewPCG(seed, 0x1a0))}

@@ -11,7 +11,7 @@ import (
 // the 雅安 plan states, so the city row of the breakdown table reproduces
 // the plan's ratios.
 func TestPlanMatchesYaanBaseline(t *testing.T) {
-	towns, err := PlanCity(schema.BuiltinDivisions(), schema.DemoCity, 2025)
+	towns, err := PlanCity(schema.BuiltinDivisions(), schema.BuiltinCity, 2025)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,7 +202,7 @@ func TestPinyinOrder(t *testing.T) {
 		t.Errorf("name 曾 (ceng) sorts after 陈 (chen)")
 	}
 	// Villages: the area's own unit first, then its villages by pinyin.
-	a, err := NewArea(schema.DemoDivisions(), town)
+	a, err := NewArea(schema.BuiltinDivisions(), town)
 	if err != nil {
 		t.Fatal(err)
 	}

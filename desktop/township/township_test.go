@@ -24,7 +24,7 @@ func openStore(t *testing.T) *agent.Store {
 }
 
 func TestNewArea(t *testing.T) {
-	a, err := NewArea(schema.DemoDivisions(), town)
+	a, err := NewArea(schema.BuiltinDivisions(), town)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,10 +37,10 @@ func TestNewArea(t *testing.T) {
 	if c, ok := a.UnitByLabel(a.UnitLabel(a.Units[3].Code)); !ok || c != a.Units[3].Code {
 		t.Errorf("UnitByLabel round trip = %v %v", c, ok)
 	}
-	if _, err := NewArea(schema.DemoDivisions(), "511802"); err == nil {
+	if _, err := NewArea(schema.BuiltinDivisions(), "511802"); err == nil {
 		t.Error("a county accepted as a data-entry area")
 	}
-	if n := len(Counties(schema.DemoDivisions(), schema.DemoCity)); n != 8 {
+	if n := len(Counties(schema.BuiltinDivisions(), schema.BuiltinCity)); n != 8 {
 		t.Errorf("雅安市 has %d counties, want 8", n)
 	}
 }

@@ -116,7 +116,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 		opts.Logger = slog.Default()
 	}
 	if opts.Divisions == nil {
-		opts.Divisions = schema.DemoDivisions
+		opts.Divisions = schema.BuiltinDivisions
 	}
 	in := &Ingester{st: st, opts: opts, log: opts.Logger.With("component", "ingest"),
 		reqs: make(chan *request, 256), stop: make(chan struct{}), done: make(chan struct{}),
