@@ -44,8 +44,11 @@ screenshots: build
 	@bash scripts/screenshots.sh
 
 # Fuzz the wire decoder for a minute; new corpus entries land in schema/testdata.
+# go test fuzzes one target per run: the wire decoder, then the in-place
+# reader of stored records the indicator engine scans with.
 fuzz:
-	$(GO) test ./schema/ -run '^$$' -fuzz FuzzDecodeMsg -fuzztime 60s
+	$(GO) test ./schema/ -run '^$$' -fuzz '^FuzzDecodeMsg$$' -fuzztime 30s
+	$(GO) test ./schema/ -run '^$$' -fuzz '^FuzzRecordView$$' -fuzztime 30s
 
 # What a township laptop installs, into dist/: the Windows app and agent,
 # their per-user installer, a Linux .deb and tarball (scripts/dist.sh; it
