@@ -123,10 +123,11 @@ func (s *scanState) add(v *schema.RecordView) error {
 	if len(v.Unit) >= 9 {
 		town = s.town(v.Unit)
 		town.byKind[ki]++
-		if kind != schema.KindTarget {
+		// Targets and locks are set from above: not a unit's own data.
+		if !kind.FlowsDown() {
 			town.records++
 		}
-	} else if kind != schema.KindTarget {
+	} else if !kind.FlowsDown() {
 		s.own[schema.Code(string(v.Unit))]++
 	}
 	switch kind {
