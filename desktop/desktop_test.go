@@ -3,6 +3,7 @@ package desktop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -826,7 +827,7 @@ func TestOpenErrorsAreExplained(t *testing.T) {
 	}{
 		{agent.ErrPassphraseRequired, "已加密"},
 		{agent.ErrWrongPassphrase, "密码不正确"},
-		{errors.New("Cannot acquire directory lock on \"x\""), "另一个程序"},
+		{fmt.Errorf("open x: %w", agent.ErrLocked), "另一个程序"},
 	} {
 		if got := explainOpen(c.err); !strings.Contains(got, c.want) {
 			t.Errorf("explainOpen(%v) = %q", c.err, got)

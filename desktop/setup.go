@@ -93,56 +93,74 @@ type setupScreen struct {
 	note, enrolMsg *widget.Label
 }
 
+// townshipPicker is the first-run page's choice of county and township.
+type townshipPicker struct {
+	counties     []township.County
+	towns        []schema.Unit // of the county selected
+	county, town *widget.Select
+}
+
+// newTownshipPicker offers the counties within scope (every county when
+// scope is "": a county office's laptop chooses among its own townships
+// only) and their townships, with the township chosen before, if any,
+// already selected.
+func newTownshipPicker(divs *schema.Divisions, scope, before schema.Code) *townshipPicker {
+	p := &townshipPicker{}
+	for _, c := range township.Counties(divs, "") {
+		if scope == "" || c.Unit.Code.Within(scope) {
+			p.counties = append(p.counties, c)
+		}
+	}
+	names := make([]string, len(p.counties))
+	for i, c := range p.counties {
+		names[i] = c.Unit.Name
+	}
+	p.town = widget.NewSelect(nil, nil)
+	p.town.PlaceHolder = "请选择乡镇(街道)"
+	p.county = widget.NewSelect(names, func(string) {})
+	p.county.PlaceHolder = "请选择区县"
+	p.county.OnChanged = func(string) { p.countyChanged() }
+	for i, c := range p.counties {
+		for _, t := range c.Townships {
+			if t.Code == before {
+				p.county.SetSelectedIndex(i)
+				p.town.SetSelected(t.Name)
+			}
+		}
+	}
+	return p
+}
+
+// countyChanged offers the selected county's townships, none selected.
+func (p *townshipPicker) countyChanged() {
+	i := p.county.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	p.towns = p.counties[i].Townships
+	opts := make([]string, len(p.towns))
+	for j, t := range p.towns {
+		opts[j] = t.Name
+	}
+	p.town.Options = opts
+	p.town.ClearSelected()
+	p.town.Refresh()
+}
+
+// chosen is the selected township, or "".
+func (p *townshipPicker) chosen() schema.Code {
+	if i := p.town.SelectedIndex(); i >= 0 && i < len(p.towns) {
+		return p.towns[i].Code
+	}
+	return ""
+}
+
 // showSetup asks for the township (when the scope does not fix it) and
 // offers enrolment or offline use.
 func (u *UI) showSetup(scope schema.Code, msg string) {
 	u.main, u.placeholder = false, false
-	divs := u.st.Divisions()
-	var counties []township.County
-	for _, c := range township.Counties(divs, "") {
-		// A county office's laptop chooses among its own townships only.
-		if scope == "" || c.Unit.Code.Within(scope) {
-			counties = append(counties, c)
-		}
-	}
-	names := make([]string, len(counties))
-	for i, c := range counties {
-		names[i] = c.Unit.Name
-	}
-	townSel := widget.NewSelect(nil, nil)
-	townSel.PlaceHolder = "请选择乡镇(街道)"
-	var towns []schema.Unit
-	countySel := widget.NewSelect(names, func(string) {})
-	countySel.PlaceHolder = "请选择区县"
-	countySel.OnChanged = func(string) {
-		i := countySel.SelectedIndex()
-		if i < 0 {
-			return
-		}
-		towns = counties[i].Townships
-		opts := make([]string, len(towns))
-		for j, t := range towns {
-			opts[j] = t.Name
-		}
-		townSel.Options = opts
-		townSel.ClearSelected()
-		townSel.Refresh()
-	}
-	chosen := func() schema.Code {
-		if i := townSel.SelectedIndex(); i >= 0 && i < len(towns) {
-			return towns[i].Code
-		}
-		return ""
-	}
-	// Offer the township chosen before, if any.
-	for i, c := range counties {
-		for _, t := range c.Townships {
-			if t.Code == u.prefs.Township {
-				countySel.SetSelectedIndex(i)
-				townSel.SetSelected(t.Name)
-			}
-		}
-	}
+	picker := newTownshipPicker(u.st.Divisions(), scope, u.prefs.Township)
+	countySel, townSel, chosen := picker.county, picker.town, picker.chosen
 	note := problemLabel()
 	if msg != "" {
 		note.SetText(msg)

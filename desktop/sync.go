@@ -214,14 +214,28 @@ func (t *syncTab) kick() {
 	t.u.client.Kick()
 }
 
-// render fills the labels from the last status and client state.
+// render fills the labels from the last status and client state, one
+// part of the tab at a time.
 func (t *syncTab) render() {
-	st, s := t.status, t.state
-	enrolled := st.Enrolled || t.u.client != nil
-	phase := s.Phase
+	enrolled := t.status.Enrolled || t.u.client != nil
+	phase := t.renderPhase(enrolled)
+	pending := t.renderPending(phase)
+	t.renderProgress(phase)
+	t.renderLastSync(enrolled)
+	t.renderClock()
+	t.renderDevice(enrolled)
+	t.ptitle.SetText(fmt.Sprintf("被服务器退回的修改（%d 条）", len(t.parked)))
+	t.renderSyncBar(pending)
+}
+
+// renderPhase shows what the sync is doing and returns the phase. Before
+// the client reported anything, the stored last sync decides between
+// waiting and offline.
+func (t *syncTab) renderPhase(enrolled bool) syncclient.Phase {
+	phase := t.state.Phase
 	if !t.hasState {
 		phase = syncclient.PhaseIdle
-		if st.LastSync.Error != "" {
+		if t.status.LastSync.Error != "" {
 			phase = syncclient.PhaseOffline
 		}
 	}
@@ -242,9 +256,17 @@ func (t *syncTab) render() {
 		t.phase.Importance = widget.WarningImportance
 		t.phase.SetText("● " + phase.Label() + "…")
 	}
+	return phase
+}
+
+// renderPending shows the changes waiting to be sent (the client's live
+// count while it sends or receives, the store's otherwise) and returns
+// that count.
+func (t *syncTab) renderPending(phase syncclient.Phase) int {
+	st := t.status
 	pending := st.Outbox
 	if t.hasState && (phase == syncclient.PhaseSending || phase == syncclient.PhaseReceiving) {
-		pending = s.Pending
+		pending = t.state.Pending
 	}
 	text := fmt.Sprintf("待上传：%d 条修改", pending)
 	if pending > 0 && st.OldestSeq > 0 {
@@ -254,6 +276,12 @@ func (t *syncTab) render() {
 		text += fmt.Sprintf("；被退回：%d 条", st.Parked)
 	}
 	t.pending.SetText(text)
+	return pending
+}
+
+// renderProgress shows the bar while changes are sent or received.
+func (t *syncTab) renderProgress(phase syncclient.Phase) {
+	s := t.state
 	switch {
 	case t.hasState && phase == syncclient.PhaseSending && s.Total > 0:
 		t.progress.Max = float64(s.Total)
@@ -266,6 +294,12 @@ func (t *syncTab) render() {
 	default:
 		t.progress.Hide()
 	}
+}
+
+// renderLastSync shows the last successful sync and, for an enrolled
+// device, why the last one failed.
+func (t *syncTab) renderLastSync(enrolled bool) {
+	st, s := t.status, t.state
 	last := st.LastSync.LastOK
 	if t.hasState && s.LastSuccess.After(last) {
 		last = s.LastSuccess
@@ -287,9 +321,14 @@ func (t *syncTab) render() {
 	} else {
 		t.lastErr.Hide()
 	}
-	offset := st.ClockOffset
+}
+
+// renderClock warns when this computer's clock is more than two minutes
+// off the server's.
+func (t *syncTab) renderClock() {
+	offset := t.status.ClockOffset
 	if t.hasState {
-		offset = s.ClockOffset
+		offset = t.state.ClockOffset
 	}
 	if offset > 2*time.Minute || offset < -2*time.Minute {
 		way := "慢"
@@ -302,6 +341,12 @@ func (t *syncTab) render() {
 	} else {
 		t.clock.Hide()
 	}
+}
+
+// renderDevice shows the server, scope and device id, and offers
+// enrolment or the sync button.
+func (t *syncTab) renderDevice(enrolled bool) {
+	st := t.status
 	divs := t.u.st.Divisions()
 	scope := "未设定"
 	if st.Scope != "" {
@@ -319,19 +364,24 @@ func (t *syncTab) render() {
 		t.enrolBox.Show()
 		t.syncNow.Disable()
 	}
-	t.ptitle.SetText(fmt.Sprintf("被服务器退回的修改（%d 条）", len(t.parked)))
-	if t.u.syncBar != nil {
-		line := strings.TrimPrefix(t.phase.Text, "● ")
-		if i := strings.Index(line, "："); i > 0 {
-			line = line[:i]
-		}
-		bar := fmt.Sprintf("同步：%s · 待上传 %d 条", line, pending)
-		if st.Parked > 0 {
-			bar += fmt.Sprintf(" · 退回 %d 条", st.Parked)
-		}
-		t.u.syncBar.Importance = t.phase.Importance
-		t.u.syncBar.SetText(bar)
+}
+
+// renderSyncBar repeats the phase's first words and the counts in the
+// main window's status bar, in the phase's colour.
+func (t *syncTab) renderSyncBar(pending int) {
+	if t.u.syncBar == nil {
+		return
 	}
+	line := strings.TrimPrefix(t.phase.Text, "● ")
+	if i := strings.Index(line, "："); i > 0 {
+		line = line[:i]
+	}
+	bar := fmt.Sprintf("同步：%s · 待上传 %d 条", line, pending)
+	if t.status.Parked > 0 {
+		bar += fmt.Sprintf(" · 退回 %d 条", t.status.Parked)
+	}
+	t.u.syncBar.Importance = t.phase.Importance
+	t.u.syncBar.SetText(bar)
 }
 
 // ago says how long ago in words.
