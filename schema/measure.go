@@ -22,9 +22,11 @@ package schema
 //     the facility's id, the one with the greatest Period not after the
 //     report period; a facility without one contributes 0.
 //   - registered person: a Person in scope.
-//   - counted visit: a Visit in scope that no other counted visit
+//   - counted visit: a Visit in scope that no other visit in scope
 //     supersedes (Visit.Supersedes), so a correction replaces the visit it
-//     corrects instead of counting twice.
+//     corrects instead of counting twice. Whether the superseding visit
+//     itself counts does not matter: when C corrects B which corrected A,
+//     only C counts.
 //   - population figure: for the scope unit, the Population record with
 //     the greatest Year not after the report year; where the unit has
 //     none, the sum of the same figure over its child units, recursively,

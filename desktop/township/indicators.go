@@ -383,47 +383,20 @@ type visitIndex struct {
 	byPerson map[string][]Visit
 }
 
-// indexVisits keeps the counted visits: those no other counted visit
-// supersedes (schema/measure.go), so a correction replaces the visit it
-// corrects instead of counting twice. The definition is recursive; a
-// cycle of supersedes, which only corrupt data could make, is cut where
-// the walk meets it again instead of recursing forever.
+// indexVisits keeps the counted visits: those no other visit supersedes
+// (schema/measure.go), so a correction replaces the visit it corrects
+// instead of counting twice. Any superseding visit is enough, counted or
+// not: when C corrects B which corrected A, only C counts — A stays
+// replaced, or the person would count as visited twice. The server's
+// engine applies the same rule (e2e TestIndicatorsAgree).
 func indexVisits(vs []Visit) visitIndex {
-	by := map[string][]int{} // visit id -> indexes of visits superseding it
-	for i, v := range vs {
+	superseded := map[string]bool{}
+	for _, v := range vs {
 		if v.Supersedes != "" && v.Supersedes != v.ID {
-			by[v.Supersedes] = append(by[v.Supersedes], i)
+			superseded[v.Supersedes] = true
 		}
 	}
-	const (
-		unknown = iota
-		working
-		yes
-		no
-	)
-	state := make([]int8, len(vs))
-	var counted func(i int) bool
-	counted = func(i int) bool {
-		switch state[i] {
-		case yes:
-			return true
-		case no, working:
-			return false
-		}
-		state[i] = working
-		ok := true
-		for _, j := range by[vs[i].ID] {
-			if counted(j) {
-				ok = false
-				break
-			}
-		}
-		state[i] = no
-		if ok {
-			state[i] = yes
-		}
-		return ok
-	}
+	counted := func(i int) bool { return !superseded[vs[i].ID] }
 	idx := visitIndex{byPerson: map[string][]Visit{}}
 	for i, v := range vs {
 		if counted(i) {

@@ -179,14 +179,24 @@ func TestCountedVisits(t *testing.T) {
 		{ID: "b", Visit: schema.Visit{Person: "p", Date: "2026-10-30", Kind: schema.VisitMonthly, Supersedes: "a"}},
 		{ID: "c", Visit: schema.Visit{Person: "q", Date: "2026-11-02", Kind: schema.VisitMonthly, Supersedes: "d"}},
 		{ID: "d", Visit: schema.Visit{Person: "q", Date: "2026-11-03", Kind: schema.VisitMonthly, Supersedes: "c"}},
+		// r corrects s which corrected t: only r counts.
+		{ID: "t", Visit: schema.Visit{Person: "w", Date: "2026-11-05", Kind: schema.VisitMonthly}},
+		{ID: "s", Visit: schema.Visit{Person: "w", Date: "2026-11-06", Kind: schema.VisitMonthly, Supersedes: "t"}},
+		{ID: "r", Visit: schema.Visit{Person: "w", Date: "2026-10-07", Kind: schema.VisitMonthly, Supersedes: "s"}},
 	}
 	x := indexVisits(vs)
 	// The correction moved the visit out of November.
 	if x.visitedIn("p", schema.VisitMonthly, "2026-11") || !x.visitedIn("p", schema.VisitMonthly, "2026-10") {
 		t.Errorf("superseded visit still counted: %+v", x.byPerson["p"])
 	}
-	if n := len(x.byPerson["q"]); n != 1 {
-		t.Errorf("a supersede cycle counted %d visits, want it cut to 1", n)
+	// A cycle, which only corrupt data makes, supersedes both, as on the
+	// server.
+	if n := len(x.byPerson["q"]); n != 0 {
+		t.Errorf("a supersede cycle counted %d visits, want 0", n)
+	}
+	// A correction of a correction does not bring the first visit back.
+	if got := x.byPerson["w"]; len(got) != 1 || got[0].ID != "r" {
+		t.Errorf("chain t <- s <- r counted %+v, want only r", got)
 	}
 }
 
