@@ -62,6 +62,17 @@ type Hello struct {
 	ClockMS    int64   `cbor:"5,keyasint"` // the device's corrected wall clock
 	AppVersion string  `cbor:"6,keyasint,omitempty"`
 	Health     *Health `cbor:"7,keyasint,omitempty"`
+	// PageBytes, when not 0, caps the estimated bytes (ChangeSize) of the
+	// changes in each download frame below the server's own budget
+	// (BatchBudget); a frame always carries at least one change. A device
+	// on a link that breaks every few kilobytes asks for small pages: a
+	// page arrives whole or not at all, so a page larger than what gets
+	// through between breaks would be downloaded again forever.
+	//
+	// Trap: a server older than this field refuses a hello carrying it
+	// (unknown fields are refused), so clients send it only once a link
+	// broke mid-download, and servers must be updated before devices.
+	PageBytes int `cbor:"8,keyasint,omitempty"`
 }
 
 // Welcome answers Hello: the server's high-water mark for the device's

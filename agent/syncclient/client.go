@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,6 +89,16 @@ type Client struct {
 	// AppVersion is what the hello says this program is (for the
 	// office's device list); schema.BuildVersion() by default.
 	AppVersion string
+	// MinBackoff and MaxBackoff bound Run's wait after a failed attempt
+	// (1 s and 5 min when 0). The wait doubles from MinBackoff after each
+	// failure that made no progress and returns to MinBackoff after an
+	// attempt that advanced the upload mark or the download cursor (see
+	// backoff). Set them before Run starts.
+	MinBackoff, MaxBackoff time.Duration
+
+	// link is the batch and page size this client learned; it outlives
+	// sessions, not the process.
+	link linkSizes
 
 	mu    sync.Mutex
 	state State
@@ -136,21 +145,22 @@ func (c *Client) Kick() {
 
 // Run syncs whenever the server is reachable until ctx is cancelled: after
 // a success it waits for interval or a Kick; after a failure it backs off
-// exponentially (1 s doubling to 5 min) with jitter, so a hundred
-// townships coming back online do not hit the server in the same second.
+// exponentially (MinBackoff doubling to MaxBackoff) with jitter, so a
+// hundred townships coming back online do not hit the server in the same
+// second — except after an attempt that made progress, which is retried
+// after MinBackoff however it ended (a link that drops every few
+// kilobytes still moves batches and pages). The upload batch and download
+// page sizes learned on a bad link carry over between attempts.
 func (c *Client) Run(ctx context.Context, interval time.Duration) {
-	backoff := time.Second
+	b := newBackoff(c.MinBackoff, c.MaxBackoff)
 	for {
-		_, err := c.SyncOnce(ctx)
+		res, err := c.SyncOnce(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		wait := interval
-		if err != nil {
-			wait = backoff/2 + rand.N(backoff/2+1)
-			backoff = min(backoff*2, 5*time.Minute)
-		} else {
-			backoff = time.Second
+		if w := b.after(err != nil, res.HighWater, c.st.Cursor()); err != nil {
+			wait = jitter(w)
 		}
 		c.update(func(s *State) { s.NextTry = time.Now().Add(wait) })
 		t := time.NewTimer(wait)

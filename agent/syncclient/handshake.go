@@ -36,9 +36,10 @@ func (s *session) hello() (w *schema.Welcome, offset time.Duration, err error) {
 	sentAt := time.Now() // for the round trip only: monotonic
 	localAt := localNow(s.clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: s.st.DeviceID(),
-		Cursor: s.st.Cursor(), ClockMS: s.clock.Physical().UnixMilli(), AppVersion: s.c.AppVersion, Health: health}
+		Cursor: s.st.Cursor(), ClockMS: s.clock.Physical().UnixMilli(), AppVersion: s.c.AppVersion, Health: health,
+		PageBytes: s.c.link.pageBytes()}
 	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}, writeTimeout); err != nil {
-		return nil, 0, fmt.Errorf("send hello: %w", err)
+		return nil, 0, fmt.Errorf("send hello: %w", brokenLink{err})
 	}
 	m, err := s.next()
 	if err != nil {

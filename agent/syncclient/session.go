@@ -63,6 +63,7 @@ type session struct {
 	restamps  int    // re-stamps this session, to give up on a jumping server clock
 
 	caughtUp bool // the download said the server had nothing newer
+	pages    int  // download pages applied this session
 }
 
 // inflight is an upload the server has not acked yet.
@@ -92,6 +93,7 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 		return s.res, err
 	}
 	if err := s.run(); err != nil {
+		s.learnFromBreak(err)
 		return s.res, err
 	}
 	return s.res, s.end()
@@ -136,7 +138,7 @@ func (s *session) next() (*schema.Msg, error) {
 		if errors.As(err, &refused) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("read: %w", err)
+		return nil, fmt.Errorf("read: %w", brokenLink{err})
 	default:
 		return nil, s.ctx.Err()
 	}

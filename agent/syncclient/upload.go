@@ -13,7 +13,8 @@ import (
 const maxRestamps = 3
 
 // fill sends batches from the outbox until maxInFlight are unacked, the
-// outbox has nothing more, or a resend is pending.
+// outbox has nothing more, or a resend is pending. Each batch takes the
+// size the link allows now (linkSizes), at most maxBatch.
 func (s *session) fill() error {
 	for !s.resending && len(s.queue) < s.maxInFlight {
 		chs, err := s.nextBatch()
@@ -36,7 +37,7 @@ func (s *session) fill() error {
 // every resend with a gap, so it returns ErrServerLostChanges instead of
 // resending forever.
 func (s *session) nextBatch() ([]schema.Change, error) {
-	chs, err := s.st.Outbox(s.sentUpTo, s.maxBatch)
+	chs, err := s.st.Outbox(s.sentUpTo, s.c.link.batchSize(s.maxBatch))
 	if err != nil || len(chs) == 0 {
 		return nil, err
 	}
@@ -62,15 +63,16 @@ func cutBatch(chs []schema.Change) []schema.Change {
 	return chs
 }
 
-// send uploads one batch and queues it for its ack.
+// send uploads one batch and queues it for its ack. It is queued before
+// the write: a batch the link breaks in the middle of is one that went
+// unacked too (learnFromBreak), and the session ends with the write.
 func (s *session) send(chs []schema.Change) error {
 	s.batchNo++
 	up := &schema.Upload{Batch: s.batchNo, First: chs[0].Seq, Changes: chs}
-	at := time.Now()
+	s.queue = append(s.queue, inflight{batch: s.batchNo, changes: chs, sentAt: time.Now()})
 	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}, writeTimeout); err != nil {
-		return fmt.Errorf("send batch: %w", err)
+		return fmt.Errorf("send batch: %w", brokenLink{err})
 	}
-	s.queue = append(s.queue, inflight{batch: s.batchNo, changes: chs, sentAt: at})
 	s.sentUpTo = chs[len(chs)-1].Seq
 	return nil
 }
@@ -84,6 +86,7 @@ func (s *session) takeAck(a *schema.Ack) error {
 	}
 	sent := s.queue[0]
 	s.queue = s.queue[1:]
+	s.c.link.acked(s.maxBatch)
 	if s.c.OnAck != nil {
 		s.c.OnAck(len(sent.changes), time.Since(sent.sentAt))
 	}

@@ -240,7 +240,7 @@ func (c *conn) run() {
 	pending := make(chan ingest.Pending, e.MaxInFlight)
 	workers.Add(2)
 	go func() { defer workers.Done(); c.ackLoop(pending) }()
-	go func() { defer workers.Done(); c.downloadLoop(hello.Cursor) }()
+	go func() { defer workers.Done(); c.downloadLoop(hello.Cursor, pageBudget(hello.PageBytes)) }()
 
 	c.readLoop(pending)
 	close(pending)
@@ -378,7 +378,20 @@ func (c *conn) visible(e *store.LogEntry) bool {
 	return ch.Kind.FlowsDown() && c.dev.Scope.Within(ch.Unit)
 }
 
-func (c *conn) downloadLoop(cursor uint64) {
+// pageBudget is the estimated bytes one download frame may carry: what
+// the device asked for in its hello (a link that breaks often wants small
+// pages), never more than schema.BatchBudget.
+func pageBudget(asked int) int {
+	if asked > 0 {
+		return min(asked, schema.BatchBudget)
+	}
+	return schema.BatchBudget
+}
+
+// downloadLoop streams the log after cursor in frames of at most
+// e.DownloadBatch entries and budget estimated bytes (at least one entry
+// each, so a change larger than the budget still goes out).
+func (c *conn) downloadLoop(cursor uint64, budget int) {
 	e := c.ep
 	first := true
 	sentCaughtUp := false
@@ -390,7 +403,7 @@ func (c *conn) downloadLoop(cursor uint64) {
 			// Changes with long notes must not make a frame the device
 			// cannot read: stop at the byte budget, resume from there.
 			s := schema.ChangeSize(&le.Change)
-			if len(entries) > 0 && size+s > schema.BatchBudget {
+			if len(entries) > 0 && size+s > budget {
 				return errFrameFull
 			}
 			entries = append(entries, schema.LogEntry{Seq: le.Seq, Change: le.Change})
