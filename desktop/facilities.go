@@ -38,9 +38,6 @@ type facilitiesTab struct {
 	unitNote                   *widget.Label
 	inclusive, medical, demo   *widget.Check
 	saveBtn, newBtn, deleteBtn *widget.Button
-	// onSaved, when set, is called once a save is on disk and shown; the
-	// start-up probe times saves with it.
-	onSaved func()
 }
 
 func (t *facilitiesTab) build() fyne.CanvasObject {
@@ -271,31 +268,10 @@ func (t *facilitiesTab) value() (schema.Facility, schema.Code) {
 // save checks the form and writes it in the background.
 func (t *facilitiesTab) save() {
 	f, unit := t.value()
-	id := t.editing
-	st := t.u.st
-	t.saveBtn.Disable()
-	t.u.bg(func() func() {
-		newID, ps, err := township.Save(st, schema.KindFacility, id, unit, f)
-		return func() {
-			t.saveBtn.Enable()
-			if err != nil {
-				t.u.failed("保存机构", err)
-				return
-			}
-			if len(ps) > 0 {
-				t.form.show(ps)
-				return
-			}
-			t.form.clear()
-			t.u.savedOK("机构“" + f.Name + "”")
+	t.u.saveForm(t, t.saveBtn, t.form, "保存机构", "机构“"+f.Name+"”",
+		schema.KindFacility, t.editing, unit, f, func(newID string) {
 			t.put(township.Facility{ID: newID, Unit: unit, Facility: f})
-			if t.onSaved != nil {
-				t.onSaved()
-			}
-			t.u.unparkAfterFix(schema.KindFacility, newID)
-			t.u.changed(t)
-		}
-	})
+		})
 }
 
 // put updates the in-memory list after a save, instead of reading every

@@ -566,27 +566,10 @@ func (t *personsTab) savePerson() {
 		t.personForm.show(schema.Problems{{Field: "person.unit", Zh: "请选择所在村(社区)"}})
 		return
 	}
-	id, st := t.editing, t.u.st
-	t.psave.Disable()
-	t.u.bg(func() func() {
-		newID, ps, err := township.Save(st, schema.KindPerson, id, unit, p)
-		return func() {
-			t.psave.Enable()
-			if err != nil {
-				t.u.failed("保存服务对象", err)
-				return
-			}
-			if len(ps) > 0 {
-				t.personForm.show(ps)
-				return
-			}
-			t.personForm.clear()
-			t.u.savedOK("服务对象“" + p.Name + "”")
-			t.u.unparkAfterFix(schema.KindPerson, newID)
+	t.u.saveForm(t, t.psave, t.personForm, "保存服务对象", "服务对象“"+p.Name+"”",
+		schema.KindPerson, t.editing, unit, p, func(newID string) {
 			t.putPerson(township.Person{ID: newID, Unit: unit, Person: p})
-			t.u.changed(t)
-		}
-	})
+		})
 }
 
 // putPerson updates the in-memory list after a save and selects the
