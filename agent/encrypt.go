@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/crypto/argon2"
+
+	"laoxiao/internal/atomicfile"
 )
 
 // kdfFile holds what is needed to turn the passphrase back into the key:
@@ -109,7 +111,7 @@ func newKDF(path, passphrase string) ([]byte, error) {
 	}
 	// Written and synced before Badger creates anything: a store whose
 	// salt was lost could never be opened again.
-	if err := writeFileSync(path, raw); err != nil {
+	if err := atomicfile.Write(path, raw); err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	return key, nil
@@ -123,34 +125,4 @@ func hasBadgerFiles(dir string) bool {
 		}
 	}
 	return false
-}
-
-// writeFileSync writes a file atomically (temp file, fsync, rename, fsync
-// of the directory) so a crash leaves either no file or the whole file.
-func writeFileSync(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -31,6 +31,11 @@ type Config struct {
 	// DataDir holds the Badger store and the admin token.
 	DataDir string
 	Logger  *slog.Logger
+	// Key, when not nil, is the store's master key (LoadKey reads it): a
+	// new store is created encrypted at rest, an existing one must have
+	// been. Open fails with store.ErrKeyRequired, ErrWrongKey or
+	// ErrNotEncrypted when the key and the store disagree.
+	Key []byte
 	// Now is the server's clock (time.Now when nil); tests move it.
 	Now func() time.Time
 	// MaxAhead is how far ahead of the server a change may be stamped.
@@ -75,7 +80,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
 	}
-	st, err := badgerstore.Open(filepath.Join(cfg.DataDir, storeSubdir), cfg.Logger)
+	st, err := badgerstore.OpenWith(storeDir(cfg.DataDir), badgerstore.Options{Key: cfg.Key, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +104,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		PingInterval: cfg.PingInterval, ReadTimeout: cfg.ReadTimeout}
 	return s, nil
 }
+
+func storeDir(dataDir string) string { return filepath.Join(dataDir, storeSubdir) }
 
 // loadUnits starts from the built-in units and adds every unit a divisions
 // file loaded earlier put in the store.
@@ -206,7 +213,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsCert, tlsKey str
 		}
 		errc <- err
 	}()
-	s.log.Info("sync server listening", "addr", ln.Addr().String(), "tls", tlsCert != "")
+	s.log.Info("sync server listening", "addr", ln.Addr().String(), "tls", tlsCert != "", "encrypted_store", s.cfg.Key != nil)
+	s.warnExposure(ln.Addr(), tlsCert != "")
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -33,6 +33,9 @@ const usage = `usage: syncserver COMMAND [flags]
 
 commands:
   serve        --data DIR --listen ADDR [--tls-cert F --tls-key F] [--console ADDR]
+  key new      --out FILE             (a new master key; every command then takes
+               --key-file FILE, or the key in LAOXIAO_SERVER_KEY, and a new store is encrypted)
+  key rotate   --data DIR --key-file OLD --new-key-file NEW   (server stopped)
   enroll       --data DIR --unit CODE --name NAME [--role site|office] [--ttl 168h]
   devices list --data DIR [--json]   (with each device's own report: waiting changes,
                oldest unsynced, refusals not fixed, clock offset, app version)
@@ -107,10 +110,44 @@ var extra = map[string]Command{}
 // Register adds a subcommand such as "report breakdown".
 func Register(name string, c Command) { extra[name] = c }
 
-func newFlags(name string) (*flag.FlagSet, *string) {
+// dataFlags say where the server's data is and how to decrypt it.
+type dataFlags struct {
+	dir     string
+	keyFile string
+}
+
+// newFlags starts a command's flags with --data and --key-file, which
+// every command that opens the store needs.
+func newFlags(name string) (*flag.FlagSet, *dataFlags) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	data := fs.String("data", "laoxiao-server", "server data directory")
-	return fs, data
+	d := &dataFlags{}
+	fs.StringVar(&d.dir, "data", "laoxiao-server", "server data directory")
+	fs.StringVar(&d.keyFile, "key-file", "", "file holding the store's master key (64 hex digits; or set "+syncserver.KeyEnv+"); needed to open an encrypted store")
+	return fs, d
+}
+
+// config is the server configuration the flags describe: the data
+// directory and the key. An encrypted store opened without its key fails
+// with an error naming both ways to give it.
+func (d dataFlags) config(log *slog.Logger) (syncserver.Config, error) {
+	key, err := syncserver.LoadKey(d.keyFile)
+	if err != nil {
+		return syncserver.Config{}, err
+	}
+	return syncserver.Config{DataDir: d.dir, Logger: log, Key: key}, nil
+}
+
+// open opens the server the flags describe, explaining a missing key.
+func (d dataFlags) open(ctx context.Context, log *slog.Logger) (*syncserver.Server, error) {
+	cfg, err := d.config(log)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := syncserver.Open(ctx, cfg)
+	if errors.Is(err, store.ErrKeyRequired) {
+		return nil, fmt.Errorf("%w: give the key file with --key-file FILE, or the key in %s", err, syncserver.KeyEnv)
+	}
+	return srv, err
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -131,18 +168,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		lvl = slog.LevelDebug
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: *data, Logger: log})
+	srv, err := data.open(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if !srv.Encrypted() {
+		log.Warn("the server store is not encrypted at rest: names and ID numbers of persons lie in its files in plain text; see README, Personal data", "data", data.dir)
+	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", *listen, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	consoleDone, err := startConsole(ctx, srv, *data, *consoleAddr, *cert, *key, log)
+	consoleDone, err := startConsole(ctx, srv, data.dir, *consoleAddr, *cert, *key, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -154,8 +194,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 
 // withServer runs local against the opened store when no server holds it,
 // or remote against the running server's admin API.
-func withServer(ctx context.Context, dir string, local func(*syncserver.Server) error, remote func(*AdminClient) error) error {
-	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+func withServer(ctx context.Context, d dataFlags, local func(*syncserver.Server) error, remote func(*AdminClient) error) error {
+	srv, err := d.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil {
 		defer srv.Close()
 		return local(srv)
@@ -163,7 +203,7 @@ func withServer(ctx context.Context, dir string, local func(*syncserver.Server) 
 	if !errors.Is(err, store.ErrLocked) {
 		return err
 	}
-	ac, aerr := NewAdminClient(dir)
+	ac, aerr := NewAdminClient(d.dir)
 	if aerr != nil {
 		return fmt.Errorf("store is in use by a running server, and its admin API is not reachable: %w", aerr)
 	}

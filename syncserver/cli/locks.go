@@ -25,17 +25,17 @@ func init() {
 }
 
 // lockFlags parses the flags lock and unlock share.
-func lockFlags(name string, args []string) (req syncserver.LockRequest, data string, err error) {
+func lockFlags(name string, args []string) (req syncserver.LockRequest, data dataFlags, err error) {
 	fs, dataDir := newFlags(name)
 	unit := fs.String("unit", "", "unit code to lock (a county's lock covers its townships)")
 	period := fs.String("period", "", "month YYYY-MM or year YYYY")
 	reason := fs.String("reason", "", "why (shown to township staff and kept in the audit trail)")
 	by := fs.String("by", loginName(), "who, as township staff will see it (e.g. 雨城区民政局 张三)")
 	if err := fs.Parse(args); err != nil {
-		return req, "", err
+		return req, data, err
 	}
 	if *unit == "" || *period == "" || *reason == "" {
-		return req, "", fmt.Errorf("%s: --unit, --period and --reason are required", name)
+		return req, data, fmt.Errorf("%s: --unit, --period and --reason are required", name)
 	}
 	return syncserver.LockRequest{Unit: schema.Code(*unit), Period: *period, Reason: *reason, By: *by}, *dataDir, nil
 }

@@ -33,9 +33,9 @@ const usersUsage = `office console accounts:
 // withAccounts runs local on the data directory's accounts when no server
 // runs, or remote through the running server's admin API, which alone may
 // write the accounts file while it runs.
-func withAccounts(ctx context.Context, dir string, local func(*console.Accounts) error, remote func(*AdminClient) error) error {
-	return withServer(ctx, dir, func(*syncserver.Server) error {
-		a, err := console.OpenAccounts(dir, nil)
+func withAccounts(ctx context.Context, d dataFlags, local func(*console.Accounts) error, remote func(*AdminClient) error) error {
+	return withServer(ctx, d, func(*syncserver.Server) error {
+		a, err := console.OpenAccounts(d.dir, nil)
 		if err != nil {
 			return err
 		}

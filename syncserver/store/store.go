@@ -26,6 +26,20 @@ var ErrTooBig = errors.New("group too big for one transaction")
 // commands then talk to that server's admin API instead.
 var ErrLocked = errors.New("store is in use by another process")
 
+// ErrKeyRequired is returned (wrapped) by a backend's Open when the store
+// is encrypted at rest and no key was given. Nothing was opened; the
+// command line adds how to give the key.
+var ErrKeyRequired = errors.New("server store is encrypted: its key is required")
+
+// ErrWrongKey is returned (wrapped) by a backend's Open when the key given
+// does not decrypt the store.
+var ErrWrongKey = errors.New("the key given does not decrypt the server store")
+
+// ErrNotEncrypted is returned (wrapped) by a backend's Open when a key is
+// given for a store created without one. Opening it anyway would let the
+// operator believe the data is protected when it is not.
+var ErrNotEncrypted = errors.New("server store was created without encryption; a key was given for it")
+
 // Role says what an account may do.
 type Role string
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
-	"laoxiao/internal/badgerlock"
 	"laoxiao/schema"
 	"laoxiao/syncserver/store"
 )
@@ -25,26 +24,10 @@ type DB struct {
 
 var _ store.Store = (*DB)(nil)
 
-// Open opens (creating if needed) the store in dir. Writes are synced to
-// disk before Commit returns: the server acks only what survives a power
-// cut. A directory another process holds fails with store.ErrLocked.
+// Open opens (creating if needed) a plain store in dir: OpenWith with
+// only a logger. An encrypted store fails with store.ErrKeyRequired.
 func Open(dir string, log *slog.Logger) (*DB, error) {
-	if log == nil {
-		log = slog.Default()
-	}
-	opts := badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithLogger(slogLogger{log.With("component", "badger")}).
-		WithNumVersionsToKeep(1).
-		WithMetricsEnabled(false)
-	db, err := badger.Open(opts)
-	if err != nil {
-		if badgerlock.Held(err) {
-			err = fmt.Errorf("%w: %v", store.ErrLocked, err)
-		}
-		return nil, fmt.Errorf("open server store %s: %w", dir, err)
-	}
-	return &DB{db: db}, nil
+	return OpenWith(dir, Options{Logger: log})
 }
 
 // Close closes the database.
