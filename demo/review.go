@@ -42,7 +42,7 @@ func reviewAndLock(ctx context.Context, srv *syncserver.Server, towns []synth.Pl
 	}
 	say("\n已锁定 / locked: %s(%s) %s, by %s at %s (lock %s)", l.UnitName, l.Unit, l.Period, l.By, l.At, l.ID)
 
-	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(town.Code)), agent.Options{Logger: opts.Logger})
+	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(town.Code)), agent.Options{Logger: opts.Logger, Passphrase: opts.Passphrase})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,10 @@
 package demo
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +25,7 @@ import (
 	"laoxiao/schema"
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/store"
+	"laoxiao/syncserver/store/badgerstore"
 	"laoxiao/synth"
 )
 
@@ -40,7 +44,22 @@ type Options struct {
 	// Stdout receives progress lines and the text table.
 	Stdout io.Writer
 	Logger *slog.Logger
+	// KeyFile is where the server store's new master key is written
+	// (replacing a key there from an earlier run, whose store Run has
+	// just emptied), so the operator can open the store afterwards with
+	// syncserver --key-file. The key only lives in memory when empty. It
+	// must not be under Work: a key beside the data it protects protects
+	// nothing.
+	KeyFile string
+	// Passphrase encrypts every township's store (DemoPassphrase when
+	// empty); the desktop app and agent ask for it to open one.
+	Passphrase string
 }
+
+// DemoPassphrase is the townships' passphrase in the demo. It is printed:
+// the demo's data is synthetic, and whoever runs it should be able to open
+// a township's store in the desktop app.
+const DemoPassphrase = "laoxiao-demo"
 
 // Run does the whole job and stops the server before returning.
 func Run(ctx context.Context, opts Options) error {
@@ -59,6 +78,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	opts.Passphrase = cmp.Or(opts.Passphrase, DemoPassphrase)
 	say := func(f string, a ...any) { fmt.Fprintf(opts.Stdout, f+"\n", a...) }
 	if err := os.RemoveAll(opts.Work); err != nil {
 		return fmt.Errorf("clear %s: %w", opts.Work, err)
@@ -68,7 +88,11 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	start := time.Now()
 
-	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: filepath.Join(opts.Work, "server"), Logger: opts.Logger})
+	key, err := serverKey(opts.KeyFile)
+	if err != nil {
+		return err
+	}
+	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: filepath.Join(opts.Work, "server"), Logger: opts.Logger, Key: key})
 	if err != nil {
 		return err
 	}
@@ -90,6 +114,8 @@ func Run(ctx context.Context, opts Options) error {
 		return serr
 	}
 	say("服务器已启动 / server on %s (Badger store in %s)", url, filepath.Join(opts.Work, "server"))
+	say("数据加密存储 / stores encrypted at rest: the server's with the key in %s, each township's with the passphrase %q",
+		cmp.Or(opts.KeyFile, "memory"), opts.Passphrase)
 
 	towns, err := synth.PlanCity(srv.Divisions(), opts.City, opts.Seed)
 	if err != nil {
@@ -147,7 +173,7 @@ func runAgents(ctx context.Context, srv *syncserver.Server, url string, towns []
 }
 
 func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *synth.PlannedTownship, opts Options) error {
-	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(t.Code)), agent.Options{Logger: opts.Logger})
+	st, err := agent.Open(filepath.Join(opts.Work, "agents", string(t.Code)), agent.Options{Logger: opts.Logger, Passphrase: opts.Passphrase})
 	if err != nil {
 		return err
 	}
@@ -177,4 +203,23 @@ func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *synth.
 		return fmt.Errorf("server refused %d changes, first: %s", res.Parked, parked[0].Rejection.Reason)
 	}
 	return nil
+}
+
+// serverKey makes the server store's master key for this run, and writes
+// it to file when file is not empty.
+func serverKey(file string) ([]byte, error) {
+	if file == "" {
+		k := make([]byte, badgerstore.KeySize)
+		if _, err := rand.Read(k); err != nil {
+			return nil, fmt.Errorf("server key: %w", err)
+		}
+		return k, nil
+	}
+	if err := os.Remove(file); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("replace server key: %w", err)
+	}
+	if err := syncserver.NewKeyFile(file); err != nil {
+		return nil, err
+	}
+	return syncserver.ReadKeyFile(file)
 }

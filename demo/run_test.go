@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"laoxiao/internal/plaintext"
+	"laoxiao/schema"
+	"laoxiao/synth"
 )
 
 // TestRunWritesTheBreakdownTable runs the whole main job: a server on
@@ -21,7 +25,8 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var out bytes.Buffer
-	opts := Options{Work: filepath.Join(dir, "work"), Out: filepath.Join(dir, "out"), Stdout: &out, Parallel: 4}
+	opts := Options{Work: filepath.Join(dir, "work"), Out: filepath.Join(dir, "out"), Stdout: &out, Parallel: 4,
+		KeyFile: filepath.Join(dir, "out", "server.key")}
 	if err := Run(context.Background(), opts); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
@@ -59,5 +64,37 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 	defer f.Close()
 	if n := len(f.GetSheetList()); n < 3 {
 		t.Errorf("workbook has %d sheets, want the table, the townships' sync and the formulas", n)
+	}
+	assertNoPersonalData(t, opts)
+}
+
+// assertNoPersonalData: the demo's stores, the server's and every
+// township's, are encrypted, so no file under the work directory holds a
+// demo person's ID number or name in plain text — what `grep -r` over
+// demo-data/ would find.
+func assertNoPersonalData(t *testing.T, opts Options) {
+	t.Helper()
+	towns, err := synth.PlanCity(schema.BuiltinDivisions(), schema.BuiltinCity, 2025)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var needles []string
+	for i := 0; i < len(towns); i += 12 {
+		for _, p := range towns[i].Persons[:min(3, len(towns[i].Persons))] {
+			needles = append(needles, p.Person.IDNumber, p.Person.Name)
+		}
+	}
+	if len(needles) == 0 {
+		t.Fatal("the demo city has no persons to look for")
+	}
+	hits, err := plaintext.Find(opts.Work, needles...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) > 0 {
+		t.Errorf("personal data in plain text under %s:\n%s", opts.Work, strings.Join(hits, "\n"))
+	}
+	if fi, err := os.Stat(opts.KeyFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("server key file %s: %v", opts.KeyFile, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"laoxiao/demo"
 )
@@ -21,7 +22,8 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := demo.Run(ctx, demo.Options{Work: *work, Out: *out, Seed: *seed, Stdout: os.Stdout}); err != nil {
+	if err := demo.Run(ctx, demo.Options{Work: *work, Out: *out, Seed: *seed, Stdout: os.Stdout,
+		KeyFile: filepath.Join(*out, "server.key")}); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}

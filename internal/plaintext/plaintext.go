@@ -47,12 +47,18 @@ func fileContains(path string, needles []string) ([]string, error) {
 		overlap = max(overlap, len(n))
 	}
 	buf := make([]byte, 4<<20+overlap)
+	zeros := make([]byte, len(buf))
 	seen := make([]bool, len(needles))
 	keep := 0
 	for {
 		n, err := io.ReadFull(f, buf[keep:])
 		chunk := buf[:keep+n]
+		// Preallocated space reads as zeros: one comparison instead of a
+		// scan per needle (no needle is all zeros).
 		for i, nd := range needles {
+			if bytes.Equal(chunk, zeros[:len(chunk)]) {
+				break
+			}
 			seen[i] = seen[i] || bytes.Contains(chunk, []byte(nd))
 		}
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
