@@ -24,7 +24,8 @@ type AuditQuery struct {
 }
 
 // AuditEntry is one accepted change as the audit trail shows it: who sent
-// it, when the server received it, and what it set.
+// it, when the server received it, and what it set. A person's name and ID
+// number are masked (schema.Mask).
 type AuditEntry struct {
 	Seq      uint64            `json:"seq"`
 	Received time.Time         `json:"received"`
@@ -74,7 +75,10 @@ func (s *Server) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) 
 				if err := schema.UnmarshalStored(raw, &v); err != nil {
 					ae.Fields[name] = fmt.Sprintf("%x", []byte(raw))
 				} else {
-					ae.Fields[name] = fmt.Sprint(v)
+					// Masked for every caller (CLI, admin API, console):
+					// the trail says who changed a person, not who the
+					// person is.
+					ae.Fields[name] = schema.Mask(e.Change.Kind, name, fmt.Sprint(v))
 				}
 			}
 			out = append(out, ae)

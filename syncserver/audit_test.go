@@ -53,3 +53,40 @@ func TestAuditTracesAFigure(t *testing.T) {
 		t.Fatalf("newest entry under 511802: %+v", county)
 	}
 }
+
+// TestAuditMasksPersons: the audit trail (and so the audit command, the
+// admin API and the console, which all read it through Audit) shows a
+// person's name and ID number masked, and the rest of the change as set.
+func TestAuditMasksPersons(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := schema.CompleteIDNumber("51180219570328011")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := schema.EncodeFields(schema.Person{Name: "徐静怡", IDNumber: id, BirthDate: "1957-03-28",
+		Categories: []schema.PersonCategory{schema.CatAlone}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := schema.Change{Kind: schema.KindPerson, ID: schema.NewID(), Unit: "511802001001", Set: f}
+	if _, err := s.Ingest().SubmitServer(ctx, []schema.Change{ch}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Audit(ctx, AuditQuery{Kind: schema.KindPerson})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d entries, want 1", len(got))
+	}
+	for field, want := range map[string]string{"name": "徐*怡", "id_number": "5118**********" + id[14:], "birth_date": "1957-03-28"} {
+		if got[0].Fields[field] != want {
+			t.Errorf("%s = %q, want %q", field, got[0].Fields[field], want)
+		}
+	}
+}

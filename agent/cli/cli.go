@@ -32,8 +32,10 @@ Commands (命令):
       comma-separated (--categories alone,disabled). With --id, or when a
       capacity/population/reported record with the same identity exists,
       fields not given keep their stored values.
-  list KIND [--unit CODE] [--format text|json]
+  list KIND [--unit CODE] [--format text|json] [--full]
       list live records of KIND under a unit (列出记录; 单位代码为前缀).
+      Persons' names and ID numbers are masked (徐*怡, 5118**********0118)
+      unless --full is given (显示完整姓名和身份证号).
   import FILE.csv
       bulk entry (批量导入). The first row is a header:
           kind,unit,id,FIELD,FIELD,...

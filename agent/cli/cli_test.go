@@ -276,7 +276,7 @@ func TestPassphraseFromEnvironment(t *testing.T) {
 	t.Setenv("LAOXIAO_TEST_PASS", "村里的密码")
 	mustRun(t, "--data", dir, "--passphrase-env", "LAOXIAO_TEST_PASS", "add", "person", "--unit", village,
 		"--name", "李四", "--categories", "高龄")
-	out := mustRun(t, "--data", dir, "--passphrase-env", "LAOXIAO_TEST_PASS", "list", "person")
+	out := mustRun(t, "--data", dir, "--passphrase-env", "LAOXIAO_TEST_PASS", "list", "person", "--full")
 	if !strings.Contains(out, "李四") {
 		t.Fatalf("list with passphrase:\n%s", out)
 	}
@@ -292,5 +292,39 @@ func TestPassphraseFromEnvironment(t *testing.T) {
 	t.Setenv("LAOXIAO_TEST_PASS", "")
 	if code, _, _ := run(t, "--data", dir, "--passphrase-env", "LAOXIAO_TEST_PASS", "status"); code != 2 {
 		t.Fatalf("empty variable: exit %d", code)
+	}
+}
+
+// TestListMasksPersons: a person's name and ID number are masked in every
+// listing format unless --full is given; other kinds are never masked.
+func TestListMasksPersons(t *testing.T) {
+	dir := t.TempDir()
+	id := idNumber(t, "51180219570328011")
+	mustRun(t, "--data", dir, "add", "person", "--unit", village, "--name", "徐静怡", "--categories", "独居",
+		"--birth_date", "1957-03-28", "--id_number", id)
+	masked := "5118**********" + id[14:]
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		want, never []string
+	}{
+		{"text", []string{"list", "person"}, []string{"徐*怡", masked}, []string{"徐静怡", id}},
+		{"json", []string{"list", "person", "--format", "json"}, []string{"徐*怡", masked}, []string{"徐静怡", id}},
+		{"text, full", []string{"list", "person", "--full"}, []string{"徐静怡", id}, nil},
+		{"json, full", []string{"list", "person", "--format", "json", "--full"}, []string{"徐静怡", id}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := mustRun(t, append([]string{"--data", dir}, tc.args...)...)
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			for _, n := range tc.never {
+				if strings.Contains(out, n) {
+					t.Errorf("output shows %q:\n%s", n, out)
+				}
+			}
+		})
 	}
 }

@@ -35,6 +35,7 @@ func runList(_ context.Context, s *agent.Store, args []string, stdout, _ io.Writ
 	fs.SetOutput(io.Discard)
 	unit := fs.String("unit", "", "unit code prefix")
 	format := fs.String("format", "text", "text or json")
+	full := fs.Bool("full", false, "show persons' names and ID numbers in full")
 	if err := fs.Parse(args[1:]); err != nil {
 		return usagef("%v", err)
 	}
@@ -50,8 +51,12 @@ func runList(_ context.Context, s *agent.Store, args []string, stdout, _ io.Writ
 		if err != nil {
 			return err
 		}
+		fields := fieldMap(kind, typed)
+		if !*full {
+			maskFields(kind, fields)
+		}
 		recs = append(recs, listedRecord{Kind: kind, ID: r.ID, Unit: r.Unit,
-			UnitName: s.Divisions().Name(r.Unit), Fields: fieldMap(kind, typed)})
+			UnitName: s.Divisions().Name(r.Unit), Fields: fields})
 		return nil
 	})
 	if err != nil {
@@ -85,4 +90,15 @@ func runList(_ context.Context, s *agent.Store, args []string, stdout, _ io.Writ
 	}
 	_, err = fmt.Fprintf(stdout, "%d %s record(s) (条%s记录)\n", len(recs), kind, kind.Label())
 	return err
+}
+
+// maskFields masks a person's name and ID number in place (schema.Mask):
+// a listing is easily pasted into a chat or a ticket, so it shows them in
+// full only when asked to.
+func maskFields(kind schema.Kind, fields map[string]any) {
+	for name, v := range fields {
+		if str, ok := v.(string); ok && schema.Personal(kind, name) {
+			fields[name] = schema.Mask(kind, name, str)
+		}
+	}
 }
