@@ -18,9 +18,9 @@ import (
 
 // TestConsoleInBrowser drives the console in headless Chromium against a
 // real server on loopback: a wrong password, sign-in, every page (with a
-// PNG of each), the breakdown downloads, another county by URL, a script
-// in a facility and a device name, an enrolment code, and an expired
-// session.
+// PNG of each), the breakdown downloads, a month locked and unlocked on
+// 审核, another county by URL and by form, a script in a facility and a
+// device name, an enrolment code, and an expired session.
 func TestConsoleInBrowser(t *testing.T) {
 	f := newFixture(t)
 	ctx := newBrowser(t)
@@ -58,8 +58,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		}
 		screenshot(t, ctx, shots, "console-audit")
 	})
+	t.Run("review, lock and unlock", func(t *testing.T) { checkReview(t, ctx, f, base, shots) })
 	t.Run("script in names is text", func(t *testing.T) {
-		for _, page := range []string{"/audit?unit=511802", "/devices", "/sync"} {
+		for _, page := range []string{"/audit?unit=511802", "/devices", "/sync", "/review?unit=511802"} {
 			navigate(t, ctx, base+page)
 			kind, err := chromedp.Run(ctx, chromedp.Evaluate[string](`typeof window.pwned`))
 			if err != nil {
@@ -75,7 +76,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	})
 	t.Run("another county by URL", func(t *testing.T) {
 		for _, page := range []string{"/sync?unit=511803", "/breakdown?unit=511803&year=2025",
-			"/breakdown/download?unit=511803&year=2025&format=csv", "/audit?unit=511803", "/sync.csv?unit=5118"} {
+			"/breakdown/download?unit=511803&year=2025&format=csv", "/audit?unit=511803", "/sync.csv?unit=5118",
+			"/review?unit=511803&period=2025-12"} {
 			if st := navigate(t, ctx, base+page); st != http.StatusForbidden {
 				t.Errorf("%s: status %d, want 403", page, st)
 			}

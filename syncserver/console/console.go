@@ -1,7 +1,8 @@
 // Package console is the office console: the web pages county and city
 // offices (区县、市民政局) use instead of the syncserver command line —
 // sync status of their townships, the task breakdown table with its
-// downloads, device enrolment and revocation, and the audit trail.
+// downloads, the period review with its locks (审核), device enrolment and
+// revocation, and the audit trail.
 //
 // It is served on a listener of its own (syncserver serve --console ADDR),
 // apart from the sync endpoint townships reach, so an office can expose
@@ -99,6 +100,9 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("POST /devices/code", c.post(c.devicesCode))
 	mux.HandleFunc("POST /devices/revoke", c.post(c.devicesRevoke))
 	mux.HandleFunc("GET /audit", c.page(c.auditPage))
+	mux.HandleFunc("GET /review", c.page(c.reviewPage))
+	mux.HandleFunc("POST /review/lock", c.post(c.reviewLock))
+	mux.HandleFunc("POST /review/unlock", c.post(c.reviewUnlock))
 	return securityHeaders(mux)
 }
 

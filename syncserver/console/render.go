@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -37,15 +37,25 @@ var funcs = template.FuncMap{
 		return t.In(schema.ChinaTime).Format("2006-01-02 15:04")
 	},
 	"menu": func() []menuItem { return menu },
+	// stamp shows an RFC 3339 time a record carries (a lock's at) like
+	// when does; a string it cannot read is shown as it is.
+	"stamp": func(s string) string {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return s
+		}
+		return t.In(schema.ChinaTime).Format("2006-01-02 15:04")
+	},
 }
 
 // menuItem is an entry of the top menu. Only pages that work are listed:
-// 目标, 审核 and 任务与项目 are not in the console yet and are not shown.
+// 目标 and 任务与项目 are not in the console yet and are not shown.
 type menuItem struct{ Key, Label, Href string }
 
 var menu = []menuItem{
 	{"sync", "同步状态", "/sync"},
 	{"breakdown", "任务分解表", "/breakdown"},
+	{"review", "审核", "/review"},
 	{"devices", "设备", "/devices"},
 	{"audit", "审计", "/audit"},
 }

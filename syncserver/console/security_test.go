@@ -74,6 +74,16 @@ func (c *client) login(user, password string) int {
 	return st
 }
 
+// signedIn is a client signed in as user.
+func signedIn(t *testing.T, f *fixture, user string) *client {
+	t.Helper()
+	c := newClient(t, f.http.URL)
+	if st := c.login(user, testPassword); st != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: %d", user, st)
+	}
+	return c
+}
+
 // TestCSRF: a form without the token, or with another's, is refused and
 // changes nothing, signed in or not.
 func TestCSRF(t *testing.T) {
@@ -141,10 +151,7 @@ func TestLockout(t *testing.T) {
 // form says; a disabled account's session ends at its next request.
 func TestScope(t *testing.T) {
 	f := newFixture(t)
-	c := newClient(t, f.http.URL)
-	if st := c.login(mingshanUser, testPassword); st != http.StatusSeeOther {
-		t.Fatalf("sign in: %d", st)
-	}
+	c := signedIn(t, f, mingshanUser)
 	for _, p := range []string{"/sync?unit=511802", "/sync.csv?unit=511802001", "/audit?unit=511802",
 		"/breakdown?unit=5118&year=2025", "/breakdown/download?unit=511802&year=2025&format=xlsx"} {
 		if st, _ := c.get(p); st != http.StatusForbidden {
