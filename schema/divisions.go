@@ -63,6 +63,21 @@ func (d *Divisions) Name(c Code) string {
 // the national root: its children are the provinces.
 func (d *Divisions) Children(c Code) []Code { return d.children[c] }
 
+// TownshipsOf returns the townships c covers: every registry township
+// below a county, city or province; c itself for a township; the
+// township of a village. Sync status, review and the office console list
+// townships this way, so a township nobody entered anything for still
+// shows.
+func (d *Divisions) TownshipsOf(c Code) []Code {
+	switch {
+	case c.Level() < LevelTownship:
+		return d.Descendants(c, LevelTownship)
+	case c.Level() == LevelTownship:
+		return []Code{c}
+	}
+	return []Code{c.Ancestor(LevelTownship)}
+}
+
 // Descendants returns every unit below c at level l, sorted by code.
 func (d *Divisions) Descendants(c Code, l Level) []Code {
 	var out []Code

@@ -271,3 +271,23 @@ func TestLoadDivisionsFileMissing(t *testing.T) {
 		t.Error("loading a missing file succeeded")
 	}
 }
+
+func TestTownshipsOf(t *testing.T) {
+	d := BuiltinDivisions()
+	tests := []struct {
+		unit Code
+		want []Code
+	}{
+		{"511802", d.Descendants("511802", LevelTownship)},
+		{"511802101", []Code{"511802101"}},
+		{"511802101001", []Code{"511802101"}},
+	}
+	for _, tc := range tests {
+		if got := d.TownshipsOf(tc.unit); !slices.Equal(got, tc.want) {
+			t.Errorf("TownshipsOf(%s) = %v, want %v", tc.unit, got, tc.want)
+		}
+	}
+	if n := len(d.TownshipsOf("511802")); n != 13 {
+		t.Errorf("雨城区 has %d townships, want 13", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,9 +65,9 @@ func (c *Console) syncRows(ctx context.Context, v *view, unit schema.Unit) ([]sy
 			byTown[t] = append(byTown[t], d)
 		}
 	}
-	towns := townshipsUnder(v.divs, unit.Code)
+	towns := v.divs.TownshipsOf(unit.Code)
 	for t := range byTown {
-		if !containsCode(towns, t) {
+		if !slices.Contains(towns, t) {
 			towns = append(towns, t)
 		}
 	}
@@ -103,27 +104,6 @@ func syncState(d syncserver.DeviceInfo, now time.Time) (string, string) {
 		return "超过7天未同步", "week"
 	}
 	return "正常", "ok"
-}
-
-// townshipsUnder lists the townships of a unit; a township is its own,
-// a village's is its township.
-func townshipsUnder(divs *schema.Divisions, c schema.Code) []schema.Code {
-	switch {
-	case c.Level() < schema.LevelTownship:
-		return divs.Descendants(c, schema.LevelTownship)
-	case c.Level() == schema.LevelTownship:
-		return []schema.Code{c}
-	}
-	return []schema.Code{c.Ancestor(schema.LevelTownship)}
-}
-
-func containsCode(list []schema.Code, c schema.Code) bool {
-	for _, x := range list {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 // sortRows orders rows by township code (default), by last sync (oldest

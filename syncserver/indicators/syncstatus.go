@@ -37,7 +37,7 @@ func (e *Engine) townshipStatus(ctx context.Context, ev *evaluation) (map[schema
 		}
 		return s
 	}
-	for _, t := range townshipsIn(ev.divs, ev.scope) {
+	for _, t := range ev.divs.TownshipsOf(ev.scope) {
 		get(t)
 	}
 	for c, acc := range ev.towns {
@@ -75,13 +75,3 @@ func (e *Engine) townshipStatus(ctx context.Context, ev *evaluation) (map[schema
 	return out, nil
 }
 
-// townshipsIn lists the registry townships in a unit of any level.
-func townshipsIn(divs *schema.Divisions, c schema.Code) []schema.Code {
-	switch {
-	case c.Level() < schema.LevelTownship:
-		return divs.Descendants(c, schema.LevelTownship)
-	case c.Level() == schema.LevelTownship:
-		return []schema.Code{c}
-	}
-	return []schema.Code{c.Parent()}
-}

@@ -129,12 +129,7 @@ func PreviousPeriod(p string) (string, error) {
 // townships lists the registry's townships in unit, and any other
 // township that holds records there (a unit added after the registry).
 func townships(divs *schema.Divisions, unit schema.Code, seen map[schema.Code]bool) []schema.Code {
-	var out []schema.Code
-	if unit.Level() == schema.LevelTownship {
-		out = []schema.Code{unit}
-	} else {
-		out = divs.Descendants(unit, schema.LevelTownship)
-	}
+	out := divs.TownshipsOf(unit)
 	known := map[schema.Code]bool{}
 	for _, t := range out {
 		known[t] = true
