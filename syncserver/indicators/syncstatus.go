@@ -74,4 +74,3 @@ func (e *Engine) townshipStatus(ctx context.Context, ev *evaluation) (map[schema
 	}
 	return out, nil
 }
-
