@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 	"laoxiao/syncserver/devices"
 	"laoxiao/syncserver/session"
@@ -72,21 +73,21 @@ type DeviceHealth struct {
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	var req EnrollRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-		httpError(w, http.StatusBadRequest, "bad enrol request: "+err.Error())
+		httpjson.Error(w, http.StatusBadRequest, "bad enrol request: "+err.Error())
 		return
 	}
 	e, err := s.reg.Trade(r.Context(), req.Code, req.Device, req.Name)
 	if errors.Is(err, devices.ErrAuth) {
 		s.log.Warn("enrolment refused", "remote", r.RemoteAddr, "err", err)
-		httpError(w, http.StatusForbidden, "enrolment code unknown, used or expired / 注册码无效、已使用或已过期")
+		httpjson.Error(w, http.StatusForbidden, "enrolment code unknown, used or expired / 注册码无效、已使用或已过期")
 		return
 	}
 	if err != nil {
-		httpError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	s.log.Info("device enrolled", "device", e.Device.ID, "scope", e.Device.Scope, "name", e.Device.Name)
-	writeJSON(w, EnrollResponse{Device: e.Device.ID, Token: e.Token, Scope: e.Device.Scope, Role: e.Device.Role,
+	httpjson.Write(w, EnrollResponse{Device: e.Device.ID, Token: e.Token, Scope: e.Device.Scope, Role: e.Device.Role,
 		ServerTimeMS: s.cfg.Now().UnixMilli()})
 }
 
@@ -94,23 +95,23 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/codes", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		var req CodeRequest
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		code, err := s.NewEnrollCode(r.Context(), req)
 		if err != nil {
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"code": code})
+		httpjson.Write(w, map[string]string{"code": code})
 	}))
 	mux.HandleFunc("GET /admin/devices", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		list, err := s.ListDevices(r.Context())
 		if err != nil {
-			httpError(w, http.StatusInternalServerError, err.Error())
+			httpjson.Error(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		writeJSON(w, list)
+		httpjson.Write(w, list)
 	}))
 	mux.HandleFunc("POST /admin/devices/{id}/revoke", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Revoke(r.Context(), r.PathValue("id")); err != nil {
@@ -118,10 +119,10 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 			if errors.Is(err, store.ErrNotFound) {
 				status = http.StatusNotFound
 			}
-			httpError(w, status, err.Error())
+			httpjson.Error(w, status, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"revoked": r.PathValue("id")})
+		httpjson.Write(w, map[string]string{"revoked": r.PathValue("id")})
 	}))
 	s.reportRoutes(mux)
 	s.auditRoutes(mux)
@@ -133,7 +134,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(session.BearerToken(r)), []byte(s.adminToken)) != 1 {
-			httpError(w, http.StatusUnauthorized, "admin token required")
+			httpjson.Error(w, http.StatusUnauthorized, "admin token required")
 			return
 		}
 		h(w, r)
@@ -195,15 +196,4 @@ func (s *Server) Revoke(ctx context.Context, id string) error {
 	s.ep.Kick(id)
 	s.log.Info("device revoked", "device", id)
 	return nil
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(v)
-}
-
-func httpError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

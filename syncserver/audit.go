@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 	"laoxiao/syncserver/ingest"
 	"laoxiao/syncserver/store"
@@ -104,9 +105,9 @@ func (s *Server) auditRoutes(mux *http.ServeMux) {
 		q.Limit, _ = strconv.Atoi(r.URL.Query().Get("limit"))
 		list, err := s.Audit(r.Context(), q)
 		if err != nil {
-			httpError(w, http.StatusInternalServerError, err.Error())
+			httpjson.Error(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		writeJSON(w, list)
+		httpjson.Write(w, list)
 	}))
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 )
 
@@ -182,7 +183,7 @@ func (s *Server) lockRoutes(mux *http.ServeMux) {
 	decode := func(w http.ResponseWriter, r *http.Request) (LockRequest, bool) {
 		var req LockRequest
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8192)).Decode(&req); err != nil {
-			httpError(w, http.StatusBadRequest, "bad lock request: "+err.Error())
+			httpjson.Error(w, http.StatusBadRequest, "bad lock request: "+err.Error())
 			return req, false
 		}
 		return req, true
@@ -210,14 +211,14 @@ func answerLock(w http.ResponseWriter, v any, err error) {
 	var re *RefusedError
 	switch {
 	case err == nil:
-		writeJSON(w, v)
+		httpjson.Write(w, v)
 	case errors.As(err, &re):
-		httpError(w, http.StatusBadRequest, err.Error())
+		httpjson.Error(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, ErrAlreadyLocked):
-		httpError(w, http.StatusConflict, err.Error())
+		httpjson.Error(w, http.StatusConflict, err.Error())
 	case errors.Is(err, ErrNoLock):
-		httpError(w, http.StatusNotFound, err.Error())
+		httpjson.Error(w, http.StatusNotFound, err.Error())
 	default:
-		httpError(w, http.StatusInternalServerError, err.Error())
+		httpjson.Error(w, http.StatusInternalServerError, err.Error())
 	}
 }

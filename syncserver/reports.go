@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 	"laoxiao/syncserver/indicators"
 	"laoxiao/syncserver/report"
@@ -52,18 +53,18 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/targets/import", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSheetBytes))
 		if err != nil {
-			httpError(w, http.StatusBadRequest, "read sheet: "+err.Error())
+			httpjson.Error(w, http.StatusBadRequest, "read sheet: "+err.Error())
 			return
 		}
 		sum, err := s.ImportTargets(r.Context(), data)
 		var ie *targets.ImportError
 		switch {
 		case errors.As(err, &ie):
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 		case err != nil:
-			httpError(w, http.StatusInternalServerError, err.Error())
+			httpjson.Error(w, http.StatusInternalServerError, err.Error())
 		default:
-			writeJSON(w, sum)
+			httpjson.Write(w, sum)
 		}
 	}))
 	mux.HandleFunc("POST /admin/targets/split", s.admin(func(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +73,7 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 			DryRun bool `json:"dry_run"`
 		}
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-			httpError(w, http.StatusBadRequest, "bad split request: "+err.Error())
+			httpjson.Error(w, http.StatusBadRequest, "bad split request: "+err.Error())
 			return
 		}
 		var res *targets.SplitResult
@@ -83,16 +84,16 @@ func (s *Server) reportRoutes(mux *http.ServeMux) {
 			res, err = targets.Split(r.Context(), s.Engine(), s.in, req.SplitRequest)
 		}
 		if err != nil {
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		writeJSON(w, res)
+		httpjson.Write(w, res)
 	}))
 	mux.HandleFunc("GET /admin/targets/template", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		xlsx := r.URL.Query().Get("format") != "csv"
 		b, err := s.TargetTemplate(schema.Code(r.URL.Query().Get("unit")), xlsx)
 		if err != nil {
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		if xlsx {

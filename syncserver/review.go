@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 	"laoxiao/syncserver/review"
 )
@@ -20,9 +21,9 @@ func (s *Server) reviewRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/review", s.admin(func(w http.ResponseWriter, r *http.Request) {
 		rv, err := s.Review(r.Context(), schema.Code(r.URL.Query().Get("unit")), r.URL.Query().Get("period"))
 		if err != nil {
-			httpError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		writeJSON(w, rv)
+		httpjson.Write(w, rv)
 	}))
 }

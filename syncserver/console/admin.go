@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 )
 
@@ -29,38 +30,27 @@ func AdminRoutes(handle func(pattern string, h http.HandlerFunc), a *Accounts) {
 	handle("POST /admin/users", func(w http.ResponseWriter, r *http.Request) {
 		var req AddUserRequest
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&req); err != nil {
-			jsonError(w, http.StatusBadRequest, "bad request: "+err.Error())
+			httpjson.Error(w, http.StatusBadRequest, "bad request: "+err.Error())
 			return
 		}
 		if err := a.Add(normaliseName(req.Name), req.Unit, req.Password); err != nil {
-			jsonError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"added": req.Name})
+		httpjson.Write(w, map[string]string{"added": req.Name})
 	})
 	handle("GET /admin/users", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, a.List())
+		httpjson.Write(w, a.List())
 	})
 	handle("POST /admin/users/{name}/disable", func(w http.ResponseWriter, r *http.Request) {
 		err := a.Disable(r.PathValue("name"))
 		switch {
 		case errors.Is(err, ErrNoAccount):
-			jsonError(w, http.StatusNotFound, err.Error())
+			httpjson.Error(w, http.StatusNotFound, err.Error())
 		case err != nil:
-			jsonError(w, http.StatusInternalServerError, err.Error())
+			httpjson.Error(w, http.StatusInternalServerError, err.Error())
 		default:
-			writeJSON(w, map[string]string{"disabled": r.PathValue("name")})
+			httpjson.Write(w, map[string]string{"disabled": r.PathValue("name")})
 		}
 	})
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(v)
-}
-
-func jsonError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"laoxiao/internal/httpjson"
 	"laoxiao/schema"
 	"laoxiao/syncserver/devices"
 	"laoxiao/syncserver/indicators"
@@ -42,28 +42,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	unit, err := schema.ParseCode(q.Get("unit"))
 	if err != nil {
-		jsonError(w, http.StatusBadRequest, "unit: "+err.Error())
+		httpjson.Error(w, http.StatusBadRequest, "unit: "+err.Error())
 		return
 	}
 	if status, msg := h.authorise(r, unit); status != http.StatusOK {
-		jsonError(w, status, msg)
+		httpjson.Error(w, status, msg)
 		return
 	}
 	o := Options{Unit: unit}
 	if o.Year, err = strconv.Atoi(q.Get("year")); err != nil {
-		jsonError(w, http.StatusBadRequest, fmt.Sprintf("year %q: want a target year such as 2025", q.Get("year")))
+		httpjson.Error(w, http.StatusBadRequest, fmt.Sprintf("year %q: want a target year such as 2025", q.Get("year")))
 		return
 	}
 	format := FormatXLSX
 	if s := q.Get("format"); s != "" {
 		if format, err = ParseFormat(s); err != nil {
-			jsonError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 	}
 	if s := q.Get("period"); s != "" {
 		if o.Period, err = indicators.ParsePeriod(s); err != nil {
-			jsonError(w, http.StatusBadRequest, err.Error())
+			httpjson.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
 	}
@@ -75,19 +75,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		divs = h.Engine.Divisions()
 	}
 	if _, ok := divs.Lookup(unit); !ok {
-		jsonError(w, http.StatusNotFound, fmt.Sprintf("unit %s is not in the division registry", unit))
+		httpjson.Error(w, http.StatusNotFound, fmt.Sprintf("unit %s is not in the division registry", unit))
 		return
 	}
 	t, err := Build(r.Context(), h.Engine, o)
 	if err != nil {
 		h.log().Error("breakdown failed", "unit", unit, "year", o.Year, "err", err)
-		jsonError(w, http.StatusInternalServerError, err.Error())
+		httpjson.Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	var buf bytes.Buffer
 	if err := t.Write(&buf, format); err != nil {
 		h.log().Error("breakdown render failed", "unit", unit, "format", format, "err", err)
-		jsonError(w, http.StatusInternalServerError, err.Error())
+		httpjson.Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", format.ContentType())
@@ -143,10 +143,4 @@ func (h *Handler) log() *slog.Logger {
 		return slog.Default()
 	}
 	return h.Log
-}
-
-func jsonError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
