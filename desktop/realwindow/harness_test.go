@@ -432,7 +432,13 @@ func (a *app) check(text string, want bool) {
 // widget of the given type to the right of the label on the same line.
 func (a *app) inputRightOf(label, typ string) item {
 	a.t.Helper()
-	l := a.find(label, false)
+	return a.inputRightOfItem(a.find(label, false), typ)
+}
+
+// inputRightOfItem is the first widget of type typ right of the label l
+// on the same line.
+func (a *app) inputRightOfItem(l item, typ string) item {
+	a.t.Helper()
 	ly := l.Y + l.H/2
 	best := item{}
 	for _, it := range a.snapshot().Items {
@@ -447,7 +453,7 @@ func (a *app) inputRightOf(label, typ string) item {
 		}
 	}
 	if best.Type == "" {
-		a.t.Fatalf("no %s to the right of %q", typ, label)
+		a.t.Fatalf("no %s to the right of %q", typ, l.Text)
 	}
 	return best
 }
@@ -546,16 +552,7 @@ func (a *app) fillBelow(heading, label, s string) {
 	if l.Type == "" {
 		a.t.Fatalf("no %q below %q", label, heading)
 	}
-	var in item
-	for _, it := range a.snapshot().Items {
-		ly := l.Y + l.H/2
-		if it.Type == "*desktop.entry" && inWindow(it) && it.X > l.X+l.W && ly >= it.Y && ly <= it.Y+it.H {
-			in = it
-		}
-	}
-	if in.Type == "" {
-		a.t.Fatalf("no input right of %q below %q", label, heading)
-	}
+	in := a.inputRightOfItem(l, "*desktop.entry")
 	a.fillInput(in, s)
 }
 
