@@ -112,7 +112,7 @@ func newKDF(path, passphrase string) ([]byte, error) {
 	// Written and synced before Badger creates anything: a store whose
 	// salt was lost could never be opened again.
 	if err := atomicfile.Write(path, raw); err != nil {
-		return nil, fmt.Errorf("write %s: %w", path, err)
+		return nil, err
 	}
 	return key, nil
 }

@@ -38,6 +38,7 @@ import (
 	"laoxiao/agent/syncclient"
 	laotheme "laoxiao/desktop/theme"
 	"laoxiao/desktop/township"
+	"laoxiao/internal/atomicfile"
 	"laoxiao/schema"
 )
 
@@ -535,19 +536,12 @@ func loadPrefs(dir string) (prefs, error) {
 	return p, nil
 }
 
-// savePrefs writes the settings through a temporary file, so a crash never
-// leaves a half-written one.
+// savePrefs writes the settings whole and synced (internal/atomicfile), so
+// a crash never leaves a half-written one or loses the township chosen.
 func savePrefs(dir string, p prefs) error {
 	b, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, prefsFile+".tmp")
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", prefsFile, err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, prefsFile)); err != nil {
-		return fmt.Errorf("write %s: %w", prefsFile, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, prefsFile), b)
 }

@@ -211,10 +211,7 @@ func writeMarker(dir string, key []byte) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", markerFile, err)
 	}
-	if err := atomicfile.Write(filepath.Join(dir, markerFile), raw); err != nil {
-		return fmt.Errorf("write %s: %w", markerFile, err)
-	}
-	return nil
+	return atomicfile.Write(filepath.Join(dir, markerFile), raw)
 }
 
 // hasBadgerFiles reports whether dir already holds a Badger database.
