@@ -129,6 +129,12 @@ type Store interface {
 	LogAfter(ctx context.Context, scope schema.Code, exclude string, after uint64, limit int, visible func(*LogEntry) bool, fn func(*LogEntry) error) (uint64, error)
 	// LogHead returns the sequence of the newest log entry.
 	LogHead(ctx context.Context) (uint64, error)
+	// Incarnation returns the store's incarnation id: a random id made
+	// when the store is created and replaced by a restore, never by a
+	// restart. The server tells devices the id in the hello reply; a
+	// device that sees it change knows the store may have lost changes
+	// it acked (restored from an older copy) and offers them again.
+	Incarnation(ctx context.Context) (string, error)
 	// Refused returns the refusals recorded for a device's changes with
 	// seq in [from, to], in seq order.
 	Refused(ctx context.Context, device string, from, to uint64) ([]schema.Rejection, error)

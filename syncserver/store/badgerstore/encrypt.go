@@ -124,7 +124,12 @@ func OpenWith(dir string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open server store %s: %w", dir, err)
 		}
 	}
-	return &DB{db: db}, nil
+	s := &DB{db: db}
+	if err := s.ensureIncarnation(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open server store %s: %w", dir, err)
+	}
+	return s, nil
 }
 
 // explainMismatch names what is wrong when Badger's key registry refused

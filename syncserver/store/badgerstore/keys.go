@@ -21,6 +21,7 @@ import (
 //	e/<hash>               one-time enrolment code
 //	u/<code>               unit (division)
 //	m/head                 sequence of the newest log entry
+//	m/incarnation          the store's incarnation id (hex), see Incarnation
 //	j/<device id>/<seq:8>  a refusal of one of the device's changes
 //	                       (schema.Rejection), repeated in duplicate acks
 //	g/<device id>          the device's latest health report (store.Health)
