@@ -5,6 +5,8 @@
 #   - a virtual display for the desktop app's screenshots and start-up bench: Xvfb
 #   - X input events for the real-window tests (clicks, keys, Chinese text): xdotool
 #   - headless Chromium for the office console's browser tests: chromium
+#   - LibreOffice Calc without a GUI, which the breakdown table's test opens the
+#     XLSX with (many offices use it): libreoffice-calc-nogui, for soffice
 #   - the CJK font the desktop app embeds is in the repo; fonts-droid-fallback is
 #     only its source and is not needed here.
 # The Go modules come through the Go toolchain itself (go build downloads them).
@@ -18,6 +20,7 @@ have_pc x11 xrandr xcursor xinerama xi xxf86vm || need+=(xorg-dev)
 command -v Xvfb >/dev/null 2>&1 || need+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
 command -v chromium >/dev/null || need+=(chromium)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -316,11 +316,13 @@ func TestTextAligned(t *testing.T) {
 
 // TestLibreOfficeOpensXLSX converts the workbook with LibreOffice, which
 // is what many offices open it with, and compares its figures with the
-// CSV format's.
+// CSV format's. scripts/install-deps.sh installs LibreOffice Calc, so a
+// missing soffice is a broken machine and fails the test instead of
+// skipping it.
 func TestLibreOfficeOpensXLSX(t *testing.T) {
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
-		t.Skip("soffice (LibreOffice) is not on PATH; skipping the LibreOffice round trip")
+		t.Fatal("soffice (LibreOffice) is not on PATH; run scripts/install-deps.sh (it installs libreoffice-calc-nogui)")
 	}
 	c := newCity(t)
 	tb := c.table(t)
