@@ -20,6 +20,9 @@ import (
 // DB is a store.Store on Badger.
 type DB struct {
 	db *badger.DB
+	// key is the master key the store was opened with (nil when plain):
+	// a backup of an encrypted store is encrypted with it.
+	key []byte
 }
 
 var _ store.Store = (*DB)(nil)

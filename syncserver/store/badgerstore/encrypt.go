@@ -124,7 +124,7 @@ func OpenWith(dir string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open server store %s: %w", dir, err)
 		}
 	}
-	s := &DB{db: db}
+	s := &DB{db: db, key: o.Key}
 	if err := s.ensureIncarnation(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open server store %s: %w", dir, err)
