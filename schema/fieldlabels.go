@@ -12,6 +12,8 @@ var fieldLabels = map[Kind]map[string]label{
 		"filing": {"filing status", "备案状态"}, "opened": {"opening date", "开业日期"},
 		"status": {"operating status", "运营状态"}, "medical": {"medical-care flag", "医养结合标识"},
 		"demo": {"demonstration flag", "示范标识"}, "address": {"address", "地址"},
+		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
+		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
 	},
 	KindCapacity: {
 		"facility": {"facility", "所属机构"}, "period": {"report month", "填报月份"},
@@ -25,6 +27,8 @@ var fieldLabels = map[Kind]map[string]label{
 		"name": {"name", "姓名"}, "id_number": {"ID number", "身份证号"}, "birth_date": {"birth date", "出生日期"},
 		"categories": {"categories", "服务对象类别"}, "support_mode": {"support mode", "供养方式"},
 		"wants_centralized": {"wish for centralized support", "集中供养意愿"}, "note": {"note", "备注"},
+		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
+		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
 	},
 	KindVisit: {
 		"person": {"person visited", "探访对象"}, "date": {"visit date", "探访日期"},

@@ -262,6 +262,12 @@ type Facility struct {
 	Medical   bool           `cbor:"medical"` // 医养结合
 	Demo      bool           `cbor:"demo"`    // 示范 designation
 	Address   string         `cbor:"address"`
+	// The merge pointer (合并): set by an office on a duplicate, empty on
+	// every other record. See merged.go.
+	MergedInto  string `cbor:"merged_into,omitempty"`
+	MergedBy    string `cbor:"merged_by,omitempty"`
+	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
+	MergeReason string `cbor:"merge_reason,omitempty"`
 }
 
 // Capacity is a facility's monthly report of beds and childcare places
@@ -291,6 +297,12 @@ type Person struct {
 	SupportMode      SupportMode      `cbor:"support_mode"`
 	WantsCentralized bool             `cbor:"wants_centralized"` // 有集中供养意愿
 	Note             string           `cbor:"note"`
+	// The merge pointer (合并): set by an office on a duplicate, empty on
+	// every other record. See merged.go.
+	MergedInto  string `cbor:"merged_into,omitempty"`
+	MergedBy    string `cbor:"merged_by,omitempty"`
+	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
+	MergeReason string `cbor:"merge_reason,omitempty"`
 }
 
 // Has reports whether the person is in category c.

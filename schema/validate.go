@@ -686,6 +686,7 @@ func checkFieldValue(raw []byte, t reflect.Type) error {
 // record not seen yet): first its envelope and fields on their own, then,
 // unless it deletes, the record as it would be after Merge, so rules that
 // span fields (nursing beds ≤ total beds) hold for the merged state even
+	c.targetExtra(t)
 // when two devices each edited one of the fields. A record whose id is
 // derived from its contents (capacity, population, reported, target) must
 // carry exactly that id, so two devices cannot create two reports for the

@@ -1,0 +1,87 @@
+package schema
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestRedirectsResolve(t *testing.T) {
+	rd := Redirects{"a": "b", "b": "c", "x": "y", "y": "x", "p": "q", "q": "r", "r": "p"}
+	for id, want := range map[string]string{
+		"a": "c", "b": "c", "c": "c", "z": "z",
+		// Cycles resolve to their smallest member from every entry.
+		"x": "x", "y": "x", "p": "p", "q": "p", "r": "p",
+	} {
+		if got := rd.Resolve(id); got != want {
+			t.Errorf("Resolve(%q) = %q, want %q", id, got, want)
+		}
+	}
+	if !rd.Merged("a") || rd.Merged("c") || rd.Merged("x") || !rd.Merged("y") {
+		t.Errorf("Merged disagrees with Resolve")
+	}
+	var none Redirects
+	if none.Resolve("a") != "a" {
+		t.Errorf("a nil Redirects must resolve every id to itself")
+	}
+}
+
+func TestMergedInto(t *testing.T) {
+	p := Person{Name: "张桂英", Categories: []PersonCategory{CatTekun}, MergedInto: "s1", MergedBy: "县民政局"}
+	r := &Record{Kind: KindPerson, ID: "d1", Fields: mustFields(t, p), Versions: map[string]Version{"merged_into": {Stamp: 5, Device: "server"}}}
+	if got := MergedInto(r); got != "s1" {
+		t.Fatalf("MergedInto = %q, want s1", got)
+	}
+	rd := Redirects{}
+	if !rd.Add(r) || rd.Resolve("d1") != "s1" {
+		t.Fatalf("Redirects.Add did not note d1 → s1: %v", rd)
+	}
+	// A deleted duplicate points nowhere.
+	r.Deleted = Version{Stamp: 9, Device: "server"}
+	if got := MergedInto(r); got != "" {
+		t.Errorf("a deleted record is merged into %q", got)
+	}
+	// An unmerged record (merged_into set back to "") is not merged, and
+	// a record without the field at all is not either.
+	p.MergedInto = ""
+	r2 := &Record{Kind: KindPerson, ID: "d2", Fields: mustFields(t, p)}
+	r2.Fields["merged_into"] = MustMarshal("")
+	if got := MergedInto(r2); got != "" {
+		t.Errorf("unmerged record is merged into %q", got)
+	}
+	v := &Record{Kind: KindVisit, ID: "v", Fields: Fields{"merged_into": MustMarshal("s1")}}
+	if MergedInto(v) != "" {
+		t.Errorf("a visit cannot be merged")
+	}
+}
+
+func TestMergeFill(t *testing.T) {
+	surv := mustFields(t, Person{Name: "张桂英", Categories: []PersonCategory{CatTekun}, BirthDate: "1950-01-02"})
+	dup := mustFields(t, Person{Name: "张 桂英", IDNumber: "511802195001020017", Categories: []PersonCategory{CatAlone},
+		Note: "女儿电话 138…", WantsCentralized: true, MergedInto: "x", MergedBy: "某人"})
+	got := MergeFill(KindPerson, surv, dup, []string{"wants_centralized"})
+	want := []string{"id_number", "note"}
+	if names := got.FieldNames(); len(names) != len(want) || names[0] != want[0] || names[1] != want[1] {
+		t.Fatalf("MergeFill took %v, want %v (name and categories are the survivor's, wants_centralized kept, merge pointer never copied)", names, want)
+	}
+	// An empty list on the survivor is empty, however it is encoded.
+	surv["categories"] = MustMarshal([]PersonCategory{})
+	if _, ok := MergeFill(KindPerson, surv, dup, nil)["categories"]; !ok {
+		t.Errorf("an empty category list on the survivor was not filled from the duplicate")
+	}
+}
+
+// alwaysEncoded counts the fields of kind k that EncodeFields writes even
+// when empty: every field but those tagged omitempty (the merge pointer,
+// fields added after records were in use).
+func alwaysEncoded(k Kind) int {
+	v, _ := NewValue(k)
+	t := reflect.TypeOf(v).Elem()
+	n := 0
+	for i := 0; i < t.NumField(); i++ {
+		if !strings.Contains(t.Field(i).Tag.Get("cbor"), ",omitempty") {
+			n++
+		}
+	}
+	return n
+}
