@@ -50,6 +50,8 @@ var fieldLabels = map[Kind]map[string]label{
 		"value": {"target value", "目标值"}, "value_text": {"target as written", "目标值原文"},
 		"baseline_year": {"baseline year", "基期年份"}, "baseline": {"baseline", "基期值"},
 		"baseline_text": {"baseline as written", "基期值原文"}, "has_baseline": {"baseline flag", "有基期值"},
+		"attribute": {"binding or expected", "指标属性"}, "lead": {"lead departments", "牵头单位"},
+		"cooperating": {"co-departments", "配合单位"}, "scope": {"target scope", "目标适用范围"},
 	},
 	KindLock: {
 		"period": {"locked period", "锁定期间"}, "by": {"locked by", "锁定人"},

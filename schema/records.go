@@ -359,6 +359,13 @@ type Target struct {
 	Baseline     float64 `cbor:"baseline"`
 	BaselineText string  `cbor:"baseline_text"`
 	HasBaseline  bool    `cbor:"has_baseline"`
+	// The fields below came after the first release; a target stored
+	// before them reads with their zero values (no attribute stated, no
+	// departments, split like any total). See target.go.
+	Attribute   Attribute   `cbor:"attribute"`   // 约束性, 预期性 or "" where the plan states neither
+	Lead        string      `cbor:"lead"`        // 牵头单位 as the plan writes them, joined by 、
+	Cooperating string      `cbor:"cooperating"` // 配合单位, joined by 、
+	Scope       TargetScope `cbor:"scope"`       // how the target applies below the unit
 }
 
 // CapacityID is the id of a facility's report for a period.

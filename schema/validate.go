@@ -643,6 +643,7 @@ func (c *checker) target(t *Target) {
 		c.add("baseline_year", fmt.Sprintf("baseline year %d is after target year %d", t.BaselineYear, t.Year),
 			fmt.Sprintf("基期年份%d晚于目标年份%d", t.BaselineYear, t.Year))
 	}
+	c.targetExtra(t)
 }
 
 // typeLabel names a field's Go type for messages.
@@ -686,7 +687,6 @@ func checkFieldValue(raw []byte, t reflect.Type) error {
 // record not seen yet): first its envelope and fields on their own, then,
 // unless it deletes, the record as it would be after Merge, so rules that
 // span fields (nursing beds ≤ total beds) hold for the merged state even
-	c.targetExtra(t)
 // when two devices each edited one of the fields. A record whose id is
 // derived from its contents (capacity, population, reported, target) must
 // carry exactly that id, so two devices cannot create two reports for the
