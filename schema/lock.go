@@ -62,10 +62,10 @@ type Unlock struct {
 func (k Kind) Locking() bool { return k == KindLock || k == KindUnlock }
 
 // FlowsDown reports whether records of kind k reach the devices below
-// their unit as well as those within it: targets a higher office sets, and
-// locks. A download for a township device carries these kinds from the
-// township's county, city and province too.
-func (k Kind) FlowsDown() bool { return k == KindTarget || k.Locking() }
+// their unit as well as those within it: targets and tasks a higher
+// office sets, and locks. A download for a township device carries these
+// kinds from the township's county, city and province too.
+func (k Kind) FlowsDown() bool { return k == KindTarget || k == KindTask || k.Locking() }
 
 // Lockable reports whether a lock can refuse a change of kind k. byOffice
 // says the writer is an office (or the server itself): only targets
