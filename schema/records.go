@@ -20,14 +20,11 @@ const (
 	KindTarget     Kind = "target"
 	KindLock       Kind = "lock"
 	KindUnlock     Kind = "unlock"
-	KindTask       Kind = "task"
-	KindProgress   Kind = "progress"
-	KindProject    Kind = "project"
 )
 
 // Kinds lists every record kind in a stable order.
 var Kinds = []Kind{KindFacility, KindCapacity, KindPerson, KindVisit, KindPopulation, KindReported, KindTarget,
-	KindLock, KindUnlock, KindTask, KindProgress, KindProject}
+	KindLock, KindUnlock}
 
 var kindLabels = map[Kind]string{
 	KindFacility:   "机构/设施",
@@ -39,9 +36,6 @@ var kindLabels = map[Kind]string{
 	KindTarget:     "目标",
 	KindLock:       "审核锁定",
 	KindUnlock:     "解除锁定",
-	KindTask:       "任务",
-	KindProgress:   "任务进展",
-	KindProject:    "项目",
 }
 
 // Label returns the kind's Chinese name.
@@ -61,10 +55,8 @@ func ParseKind(s string) (Kind, error) {
 
 // SiteWritable reports whether a township site may create or edit records
 // of this kind. Targets and locks are set by a higher office and are
-// read-only below, and so are the plan's tasks a city or county decomposes.
-func (k Kind) SiteWritable() bool {
-	return k.Valid() && k != KindTarget && k != KindTask && !k.Locking()
-}
+// read-only below.
+func (k Kind) SiteWritable() bool { return k.Valid() && k != KindTarget && !k.Locking() }
 
 // Domain separates elderly care (养老) from childcare (托育).
 type Domain string
@@ -184,16 +176,10 @@ const (
 	StatusOperating FacilityStatus = "operating" // 运营
 	StatusSuspended FacilityStatus = "suspended" // 暂停
 	StatusClosed    FacilityStatus = "closed"    // 关闭
-	// A facility not yet open: planned (规划中) or under construction (在建),
-	// usually linked to its project (Facility.Project). Indicators count
-	// operating facilities only.
-	StatusPlanned  FacilityStatus = "planned"  // 规划中
-	StatusBuilding FacilityStatus = "building" // 在建
 )
 
 // FacilityStatuses lists the statuses with labels.
-var FacilityStatuses = []Choice{{string(StatusOperating), "运营中"}, {string(StatusSuspended), "暂停"}, {string(StatusClosed), "关闭"},
-	{string(StatusPlanned), "规划中"}, {string(StatusBuilding), "在建"}}
+var FacilityStatuses = []Choice{{string(StatusOperating), "运营中"}, {string(StatusSuspended), "暂停"}, {string(StatusClosed), "关闭"}}
 
 // PersonCategory is why a person is served.
 type PersonCategory string
@@ -276,9 +262,6 @@ type Facility struct {
 	Medical   bool           `cbor:"medical"` // 医养结合
 	Demo      bool           `cbor:"demo"`    // 示范 designation
 	Address   string         `cbor:"address"`
-	// Project is the id of the project (KindProject) that builds or
-	// extends the facility, or "".
-	Project string `cbor:"project,omitempty"`
 	// The merge pointer (合并): set by an office on a duplicate, empty on
 	// every other record. See merged.go.
 	MergedInto  string `cbor:"merged_into,omitempty"`
@@ -320,7 +303,37 @@ type Person struct {
 	MergedBy    string `cbor:"merged_by,omitempty"`
 	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
 	MergeReason string `cbor:"merge_reason,omitempty"`
+	// Status says whether the person is still served here; LeftOn is the
+	// date they died or moved away, from which the county's retention
+	// period runs (syncserver's ErasePersons).
+	Status PersonStatus `cbor:"status,omitempty"`
+	LeftOn string       `cbor:"left_on,omitempty"`
+	// ErasedOn is the date the server erased the person's name, ID number
+	// and birth date after the retention period. An erased person keeps
+	// their categories and visits, so past figures do not change, and can
+	// never be named again: validation refuses identifying fields on them.
+	ErasedOn string `cbor:"erased_on,omitempty"`
 }
+
+// PersonStatus is whether a person is still served here (在册), died (已故)
+// or moved away (迁出).
+type PersonStatus string
+
+// Person statuses.
+const (
+	PersonActive PersonStatus = ""      // 在册
+	PersonDied   PersonStatus = "died"  // 已故
+	PersonMoved  PersonStatus = "moved" // 迁出
+)
+
+// PersonStatuses lists the statuses with labels.
+var PersonStatuses = []Choice{{"", "在册"}, {string(PersonDied), "已故"}, {string(PersonMoved), "迁出"}}
+
+// Left reports whether the person died or moved away.
+func (p Person) Left() bool { return p.Status == PersonDied || p.Status == PersonMoved }
+
+// Erased reports whether the person's identifying fields were erased.
+func (p Person) Erased() bool { return p.ErasedOn != "" }
 
 // Has reports whether the person is in category c.
 func (p Person) Has(c PersonCategory) bool {
@@ -425,12 +438,6 @@ func NewValue(k Kind) (any, error) {
 		return new(Lock), nil
 	case KindUnlock:
 		return new(Unlock), nil
-	case KindTask:
-		return new(Task), nil
-	case KindProgress:
-		return new(Progress), nil
-	case KindProject:
-		return new(Project), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q (未知的记录类型); want one of %v", k, Kinds)
 }
@@ -456,12 +463,6 @@ func KindOf(v any) (Kind, error) {
 		return KindLock, nil
 	case Unlock, *Unlock:
 		return KindUnlock, nil
-	case Task, *Task:
-		return KindTask, nil
-	case Progress, *Progress:
-		return KindProgress, nil
-	case Project, *Project:
-		return KindProject, nil
 	}
 	return "", fmt.Errorf("not a record type: %T", v)
 }

@@ -174,8 +174,6 @@ var unitLevels = map[Kind][]Level{
 	KindCapacity: {LevelTownship, LevelVillage},
 	KindPerson:   {LevelTownship, LevelVillage},
 	KindVisit:    {LevelTownship, LevelVillage},
-	KindProgress: progressUnitLevels,
-	KindProject:  projectUnitLevels,
 }
 
 // recordFields maps each kind's field names (the cbor keys) to their Go
@@ -363,12 +361,8 @@ func (c *checker) unit(u Code, ctx ValidationContext, levels []Level) {
 		}
 	}
 	if levels != nil && !slices.Contains(levels, u.Level()) {
-		where, whereZh := "a township or village", "乡镇(街道)或村(社区)"
-		if slices.Contains(levels, LevelCounty) {
-			where, whereZh = "a county, township or village", "区县、乡镇(街道)或村(社区)"
-		}
-		c.add("unit", fmt.Sprintf("a %s record belongs to %s, not to the %s %s", c.kind, where, u.Level(), name),
-			fmt.Sprintf("%s记录应登记在%s，%s是%s级", c.kind.Label(), whereZh, name, u.Level().Label()))
+		c.add("unit", fmt.Sprintf("a %s record belongs to a township or village, not to the %s %s", c.kind, u.Level(), name),
+			fmt.Sprintf("%s记录应登记在乡镇(街道)或村(社区)，%s是%s级", c.kind.Label(), name, u.Level().Label()))
 	}
 	if ctx.Scope != "" && !u.Within(ctx.Scope) {
 		scope := string(ctx.Scope)
@@ -439,18 +433,6 @@ func validateTyped(kind Kind, unit Code, v any, ctx ValidationContext, checkUnit
 		c.unlock(&r)
 	case *Unlock:
 		c.unlock(r)
-	case Task:
-		c.task(&r)
-	case *Task:
-		c.task(r)
-	case Progress:
-		c.progress(&r)
-	case *Progress:
-		c.progress(r)
-	case Project:
-		c.project(&r)
-	case *Project:
-		c.project(r)
 	}
 	return c.ps
 }
@@ -507,6 +489,17 @@ func (c *checker) capacity(r *Capacity) {
 }
 
 func (c *checker) person(p *Person) {
+	c.enum("status", string(p.Status), PersonStatuses, false)
+	if p.Left() {
+		c.date("left_on", p.LeftOn, true)
+	} else if p.LeftOn != "" {
+		c.add("left_on", "a date died or moved away needs the status died or moved",
+			"只有已故或迁出人员才填去世或迁出日期")
+	}
+	if p.Erased() {
+		c.erased(p)
+		return
+	}
 	c.text("name", p.Name)
 	if c.required("categories", len(p.Categories) == 0) {
 		seen := map[PersonCategory]bool{}
@@ -549,6 +542,20 @@ func (c *checker) person(p *Person) {
 	if birthOK && p.BirthDate != embedded {
 		c.add("birth_date", fmt.Sprintf("birth date %s does not match the ID number's %s", p.BirthDate, embedded),
 			fmt.Sprintf("出生日期%s与身份证号中的出生日期%s不一致", p.BirthDate, embedded))
+	}
+}
+
+// erased checks a person whose identity the retention erased: the date is
+// a date, and no identifying field came back (an offline edit made before
+// the erasure synced must not name them again).
+func (c *checker) erased(p *Person) {
+	c.date("erased_on", p.ErasedOn, true)
+	for _, f := range []struct{ field, v string }{{"name", p.Name}, {"id_number", p.IDNumber}, {"birth_date", p.BirthDate}} {
+		if f.v != "" {
+			l := c.label(f.field)
+			c.add(f.field, "the person's identity was erased after the retention period; "+l.en+" cannot be set again",
+				"该人员身份信息已按保存期限删除,不能再填写"+l.zh)
+		}
 	}
 }
 
@@ -941,10 +948,6 @@ func derivedID(unit Code, v any) (id, why, whyZh string) {
 	case *Target:
 		if r.Indicator != "" && r.Year != 0 {
 			return TargetID(unit, r.Indicator, r.Year), "one target per unit, indicator and year", "每个单位每个指标每年一条"
-		}
-	case *Task:
-		if r.Plan != "" && r.Number != "" {
-			return TaskID(unit, r.Plan, r.Number), "one record per unit and plan task", "每个单位每项规划任务一条"
 		}
 	}
 	return "", "", ""

@@ -127,6 +127,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.reportRoutes(mux)
 	s.auditRoutes(mux)
 	s.lockRoutes(mux)
+	s.personRoutes(mux)
 	s.reviewRoutes(mux)
 }
 

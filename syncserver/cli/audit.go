@@ -13,13 +13,16 @@ import (
 
 	"laoxiao/schema"
 	"laoxiao/syncserver"
+	"laoxiao/syncserver/accesslog"
 )
 
 func init() { Register("audit", audit) }
 
-// audit lists accepted changes: who set what, when the server got it.
+// audit lists accepted changes: who set what, when the server got it;
+// with --access, the access log: who saw whose personal data.
 //
 //	audit --data DIR [--unit CODE] [--kind KIND --id ID] [--limit N] [--json]
+//	audit --data DIR --access [--unit CODE] [--id PERSON] [--limit N] [--json]
 func audit(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, data := newFlags("audit")
 	unit := fs.String("unit", "", "only changes of records under this unit")
@@ -27,8 +30,12 @@ func audit(ctx context.Context, args []string, stdout io.Writer) error {
 	id := fs.String("id", "", "only this record")
 	limit := fs.Int("limit", 200, "newest entries to show")
 	asJSON := fs.Bool("json", false, "print JSON")
+	access := fs.Bool("access", false, "list the access log (reveals, person pages, exports) instead of changes")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *access {
+		return accessLog(stdout, data.dir, accesslog.Query{Unit: schema.Code(*unit), Person: *id, Limit: *limit}, *asJSON)
 	}
 	q := syncserver.AuditQuery{Unit: schema.Code(*unit), Kind: schema.Kind(*kind), ID: *id, Limit: *limit}
 	var list []syncserver.AuditEntry
@@ -67,6 +74,25 @@ func audit(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.Received.Local().Format("2006-01-02 15:04:05"),
 			who, e.Kind, e.ID, e.Unit, change)
+	}
+	return tw.Flush()
+}
+
+// accessLog prints the access log. It reads the file itself, running
+// server or not: appends and reads share it through file locks.
+func accessLog(stdout io.Writer, dir string, q accesslog.Query, asJSON bool) error {
+	list, err := accesslog.Open(dir, nil).Read(q)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return printJSON(stdout, list)
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "AT\tACCOUNT\tACTION\tUNIT\tPERSON\tCOUNT\tREASON")
+	for _, e := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Account, e.Action,
+			e.Unit, e.Person, e.Count, e.Reason)
 	}
 	return tw.Flush()
 }
