@@ -50,6 +50,8 @@ commands:
   targets split    --data DIR --unit CITY --indicator ID --year Y --value V --weight pop60|pop|pop0_3|equal
   report breakdown --data DIR --unit CITY --year Y [--format xlsx|csv|html|text] [--out FILE]
   users add|list|disable --data DIR ...   (office console accounts; see syncserver users add -h)
+  backup       --data DIR --out FILE  (online: while serve runs too; encrypted with the store's key when the store is)
+  restore      --data DIR --in FILE [--force]   (server stopped; a new incarnation, devices re-offer what the backup lacks)
   audit        --data DIR [--unit CODE] [--kind KIND --id ID] [--limit N] [--json]
                (the accepted-change log: who set what, when the server received it)
 `
