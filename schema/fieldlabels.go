@@ -11,7 +11,7 @@ var fieldLabels = map[Kind]map[string]label{
 		"ownership": {"ownership", "举办性质"}, "inclusive": {"inclusive (普惠) flag", "普惠标识"},
 		"filing": {"filing status", "备案状态"}, "opened": {"opening date", "开业日期"},
 		"status": {"operating status", "运营状态"}, "medical": {"medical-care flag", "医养结合标识"},
-		"demo": {"demonstration flag", "示范标识"}, "address": {"address", "地址"},
+		"demo": {"demonstration flag", "示范标识"}, "address": {"address", "地址"}, "project": {"project", "所属项目"},
 		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
 		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
 	},
@@ -58,6 +58,25 @@ var fieldLabels = map[Kind]map[string]label{
 	KindLock: {
 		"period": {"locked period", "锁定期间"}, "by": {"locked by", "锁定人"},
 		"at": {"lock time", "锁定时间"}, "reason": {"reason", "锁定原因"},
+	},
+	KindTask: {
+		"plan": {"plan", "所属规划"}, "number": {"task number", "任务序号"}, "title": {"task", "任务名称"},
+		"text": {"task text", "任务内容"}, "lead": {"lead departments", "牵头单位"},
+		"co": {"co-operating departments", "配合单位"}, "deadline": {"deadline", "完成时限"},
+	},
+	KindProgress: {
+		"task": {"task", "所属任务"}, "date": {"report date", "填报日期"}, "status": {"progress status", "进展状态"},
+		"percent": {"percent done", "完成进度"}, "note": {"progress note", "进展说明"},
+	},
+	KindProject: {
+		"name": {"project name", "项目名称"}, "kind": {"project kind", "项目类型"},
+		"invest_total": {"total investment", "总投资"}, "invest_central": {"central funds", "中央资金"},
+		"invest_local": {"local funds", "地方资金"}, "beds": {"beds added", "新增床位"},
+		"places": {"childcare places added", "新增托位"}, "start_year": {"start year", "开工年份"},
+		"end_year": {"end year", "完工年份"}, "implementer": {"implementing unit", "组织实施单位"},
+		"location": {"location", "建设地点"}, "content": {"content and scale", "建设内容和规模"},
+		"status": {"project status", "项目状态"}, "percent": {"percent built", "建设进度"},
+		"note": {"note", "备注"}, "plan": {"source plan", "所属规划"},
 	},
 	KindUnlock: {
 		"lock": {"lock", "所解除的锁定"}, "period": {"unlocked period", "解锁期间"},

@@ -20,11 +20,14 @@ const (
 	KindTarget     Kind = "target"
 	KindLock       Kind = "lock"
 	KindUnlock     Kind = "unlock"
+	KindTask       Kind = "task"
+	KindProgress   Kind = "progress"
+	KindProject    Kind = "project"
 )
 
 // Kinds lists every record kind in a stable order.
 var Kinds = []Kind{KindFacility, KindCapacity, KindPerson, KindVisit, KindPopulation, KindReported, KindTarget,
-	KindLock, KindUnlock}
+	KindLock, KindUnlock, KindTask, KindProgress, KindProject}
 
 var kindLabels = map[Kind]string{
 	KindFacility:   "机构/设施",
@@ -36,6 +39,9 @@ var kindLabels = map[Kind]string{
 	KindTarget:     "目标",
 	KindLock:       "审核锁定",
 	KindUnlock:     "解除锁定",
+	KindTask:       "任务",
+	KindProgress:   "任务进展",
+	KindProject:    "项目",
 }
 
 // Label returns the kind's Chinese name.
@@ -55,8 +61,10 @@ func ParseKind(s string) (Kind, error) {
 
 // SiteWritable reports whether a township site may create or edit records
 // of this kind. Targets and locks are set by a higher office and are
-// read-only below.
-func (k Kind) SiteWritable() bool { return k.Valid() && k != KindTarget && !k.Locking() }
+// read-only below, and so are the plan's tasks a city or county decomposes.
+func (k Kind) SiteWritable() bool {
+	return k.Valid() && k != KindTarget && k != KindTask && !k.Locking()
+}
 
 // Domain separates elderly care (养老) from childcare (托育).
 type Domain string
@@ -176,10 +184,16 @@ const (
 	StatusOperating FacilityStatus = "operating" // 运营
 	StatusSuspended FacilityStatus = "suspended" // 暂停
 	StatusClosed    FacilityStatus = "closed"    // 关闭
+	// A facility not yet open: planned (规划中) or under construction (在建),
+	// usually linked to its project (Facility.Project). Indicators count
+	// operating facilities only.
+	StatusPlanned  FacilityStatus = "planned"  // 规划中
+	StatusBuilding FacilityStatus = "building" // 在建
 )
 
 // FacilityStatuses lists the statuses with labels.
-var FacilityStatuses = []Choice{{string(StatusOperating), "运营中"}, {string(StatusSuspended), "暂停"}, {string(StatusClosed), "关闭"}}
+var FacilityStatuses = []Choice{{string(StatusOperating), "运营中"}, {string(StatusSuspended), "暂停"}, {string(StatusClosed), "关闭"},
+	{string(StatusPlanned), "规划中"}, {string(StatusBuilding), "在建"}}
 
 // PersonCategory is why a person is served.
 type PersonCategory string
@@ -262,6 +276,9 @@ type Facility struct {
 	Medical   bool           `cbor:"medical"` // 医养结合
 	Demo      bool           `cbor:"demo"`    // 示范 designation
 	Address   string         `cbor:"address"`
+	// Project is the id of the project (KindProject) that builds or
+	// extends the facility, or "".
+	Project string `cbor:"project,omitempty"`
 	// The merge pointer (合并): set by an office on a duplicate, empty on
 	// every other record. See merged.go.
 	MergedInto  string `cbor:"merged_into,omitempty"`
@@ -438,6 +455,12 @@ func NewValue(k Kind) (any, error) {
 		return new(Lock), nil
 	case KindUnlock:
 		return new(Unlock), nil
+	case KindTask:
+		return new(Task), nil
+	case KindProgress:
+		return new(Progress), nil
+	case KindProject:
+		return new(Project), nil
 	}
 	return nil, fmt.Errorf("unknown record kind %q (未知的记录类型); want one of %v", k, Kinds)
 }
@@ -463,6 +486,12 @@ func KindOf(v any) (Kind, error) {
 		return KindLock, nil
 	case Unlock, *Unlock:
 		return KindUnlock, nil
+	case Task, *Task:
+		return KindTask, nil
+	case Progress, *Progress:
+		return KindProgress, nil
+	case Project, *Project:
+		return KindProject, nil
 	}
 	return "", fmt.Errorf("not a record type: %T", v)
 }

@@ -174,6 +174,8 @@ var unitLevels = map[Kind][]Level{
 	KindCapacity: {LevelTownship, LevelVillage},
 	KindPerson:   {LevelTownship, LevelVillage},
 	KindVisit:    {LevelTownship, LevelVillage},
+	KindProgress: progressUnitLevels,
+	KindProject:  projectUnitLevels,
 }
 
 // recordFields maps each kind's field names (the cbor keys) to their Go
@@ -361,8 +363,12 @@ func (c *checker) unit(u Code, ctx ValidationContext, levels []Level) {
 		}
 	}
 	if levels != nil && !slices.Contains(levels, u.Level()) {
-		c.add("unit", fmt.Sprintf("a %s record belongs to a township or village, not to the %s %s", c.kind, u.Level(), name),
-			fmt.Sprintf("%s记录应登记在乡镇(街道)或村(社区)，%s是%s级", c.kind.Label(), name, u.Level().Label()))
+		where, whereZh := "a township or village", "乡镇(街道)或村(社区)"
+		if slices.Contains(levels, LevelCounty) {
+			where, whereZh = "a county, township or village", "区县、乡镇(街道)或村(社区)"
+		}
+		c.add("unit", fmt.Sprintf("a %s record belongs to %s, not to the %s %s", c.kind, where, u.Level(), name),
+			fmt.Sprintf("%s记录应登记在%s，%s是%s级", c.kind.Label(), whereZh, name, u.Level().Label()))
 	}
 	if ctx.Scope != "" && !u.Within(ctx.Scope) {
 		scope := string(ctx.Scope)
@@ -433,6 +439,18 @@ func validateTyped(kind Kind, unit Code, v any, ctx ValidationContext, checkUnit
 		c.unlock(&r)
 	case *Unlock:
 		c.unlock(r)
+	case Task:
+		c.task(&r)
+	case *Task:
+		c.task(r)
+	case Progress:
+		c.progress(&r)
+	case *Progress:
+		c.progress(r)
+	case Project:
+		c.project(&r)
+	case *Project:
+		c.project(r)
 	}
 	return c.ps
 }
@@ -948,6 +966,10 @@ func derivedID(unit Code, v any) (id, why, whyZh string) {
 	case *Target:
 		if r.Indicator != "" && r.Year != 0 {
 			return TargetID(unit, r.Indicator, r.Year), "one target per unit, indicator and year", "每个单位每个指标每年一条"
+		}
+	case *Task:
+		if r.Plan != "" && r.Number != "" {
+			return TaskID(unit, r.Plan, r.Number), "one record per unit and plan task", "每个单位每项规划任务一条"
 		}
 	}
 	return "", "", ""
