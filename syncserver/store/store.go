@@ -103,6 +103,11 @@ type Group struct {
 	// carries a refusal can be lost with the connection: the device then
 	// resends the batch and learns of the refusal from the duplicate's ack.
 	Refused map[string][]schema.Rejection
+	// Base is, per device of Marks, the high-water mark the group was
+	// computed from. A Shared store checks it under its commit lock and
+	// refuses the group with ErrConflict when the stored mark differs; a
+	// store only one process writes may ignore it.
+	Base map[string]uint64
 }
 
 // Store is the server's storage.

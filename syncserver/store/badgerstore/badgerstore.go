@@ -243,7 +243,9 @@ func (s *DB) LogAfter(ctx context.Context, scope schema.Code, exclude string, af
 				return fmt.Errorf("read log entry %d: %w", seq, err)
 			}
 			cursor = seq
-			if !visible(&e) {
+			// The whole-log source does not know the device before
+			// reading the entry.
+			if (exclude != "" && e.Change.Device == exclude) || !visible(&e) {
 				continue
 			}
 			if err := fn(&e); err != nil {
