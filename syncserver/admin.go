@@ -129,6 +129,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.lockRoutes(mux)
 	s.personRoutes(mux)
 	s.reviewRoutes(mux)
+	s.duplicateRoutes(mux)
 	s.backupRoutes(mux)
 }
 
