@@ -13,11 +13,15 @@ import (
 	"strings"
 )
 
-// The indicator catalogue is data, not code: concepts.csv and
-// indicators.csv come unchanged from the plans' tables (the copies under
-// indicators/ must stay byte-identical to shared/data/indicators, which a
-// test checks), formulas.csv is the project's reading of each computed
-// concept as measures, one row per concept:
+// The indicator catalogue is data, not code: indicators.csv holds every
+// target the five plans state, in their tables or in running text (one row
+// per plan, indicator and target year, so a plan's 2022 milestone and its
+// 2025 target are two rows), with the departments and attribute the plan
+// gives; concepts.csv ties the plans' rows to one concept each; both began
+// as shared/data/indicators and grew from the plan texts, which
+// testdata/plans holds and catalogue_plans_test.go reads back. formulas.csv
+// is the project's reading of each computed concept as measures, one row
+// per concept:
 //
 //	concept,numerator,denominator,scale,scope_note
 //
@@ -74,10 +78,12 @@ func (i Indicator) IsRate() bool {
 	return i.Denominator != "" || i.Unit == "%" || strings.Contains(i.Unit, "千")
 }
 
-// PlanIndicator is one indicator row of a source plan, kept as written so
-// reports can print the plan's own wording beside computed values.
+// PlanIndicator is one target of a source plan, kept as written so
+// reports can print the plan's own wording beside computed values. A plan
+// that sets a milestone (2022) and a final target (2025) for one
+// indicator has one PlanIndicator per year.
 type PlanIndicator struct {
-	Source       string // plan code: 000 雅安市, 001 黔江区, 003 柳州市, 004 昆明市
+	Source       string // plan code: 000 雅安市, 001 黔江区, 002 钢城区, 003 柳州市, 004 昆明市
 	Jurisdiction string
 	Domain       Domain
 	Seq          int // position in the plan's table; 0 when the plan states it in text
@@ -86,10 +92,18 @@ type PlanIndicator struct {
 	BaselineText string // as written: "90.5", ">95", "-", ""
 	TargetYear   int
 	TargetText   string // as written: "95", "≥60", "应建尽建"
-	Binding      bool   // attribute 约束性 (binding) rather than 预期性 (expected)
-	Responsible  string // responsible department(s)
-	Concept      string // catalogue id
-	Notes        string
+	Attribute    Attribute
+	Binding      bool // Attribute is 约束性
+	// Responsible is the lead department(s) (牵头), or the plan's 责任单位
+	// where it names no lead; Cooperating the co-departments (配合). Both
+	// as the plan writes them, joined by 、; empty where the plan names
+	// none for this target.
+	Responsible string
+	Cooperating string
+	// Scope is ScopeEachBelow for "每个县(区)至少N" rules.
+	Scope   TargetScope
+	Concept string // catalogue id
+	Notes   string
 }
 
 // Baseline returns the baseline as a number with its comparator (see
@@ -305,7 +319,7 @@ func loadCatalogue(concepts, formulas []byte) ([]Indicator, error) {
 // not in the catalogue, so a plan row can always be joined to its formula.
 func loadPlanIndicators(data []byte, known map[string]int) ([]PlanIndicator, error) {
 	rows, err := csvTable(data, "source", "jurisdiction", "domain", "seq", "name", "unit", "baseline_year",
-		"baseline", "target_year", "target", "attribute", "responsible", "concept", "notes")
+		"baseline", "target_year", "target", "attribute", "responsible", "cooperating", "scope", "concept", "notes")
 	if err != nil {
 		return nil, fmt.Errorf("indicators.csv: %w", err)
 	}
@@ -320,7 +334,8 @@ func loadPlanIndicators(data []byte, known map[string]int) ([]PlanIndicator, err
 		where := "indicators.csv line " + r["#line"]
 		p := PlanIndicator{Source: r["source"], Jurisdiction: r["jurisdiction"], Domain: Domain(r["domain"]),
 			Name: r["name"], Unit: r["unit"], BaselineText: r["baseline"], TargetText: r["target"],
-			Responsible: r["responsible"], Concept: r["concept"], Notes: r["notes"]}
+			Responsible: r["responsible"], Cooperating: r["cooperating"], Scope: TargetScope(r["scope"]),
+			Concept: r["concept"], Notes: r["notes"]}
 		var e1, e2, e3 error
 		p.Seq, e1 = atoi(r["seq"])
 		p.BaselineYear, e2 = atoi(r["baseline_year"])
@@ -328,12 +343,16 @@ func loadPlanIndicators(data []byte, known map[string]int) ([]PlanIndicator, err
 		if err := errors.Join(e1, e2, e3); err != nil {
 			return nil, fmt.Errorf("%s: %w", where, err)
 		}
-		switch r["attribute"] {
-		case "约束性":
-			p.Binding = true
-		case "预期性", "":
+		switch p.Attribute = Attribute(r["attribute"]); p.Attribute {
+		case AttrBinding, AttrExpected, AttrUnstated:
+			p.Binding = p.Attribute.Binding()
 		default:
 			return nil, fmt.Errorf("%s: attribute %q: want 约束性, 预期性 or empty", where, r["attribute"])
+		}
+		switch p.Scope {
+		case ScopeTotal, ScopeEachBelow, ScopeWhole:
+		default:
+			return nil, fmt.Errorf("%s: scope %q: want each, whole or empty", where, p.Scope)
 		}
 		if _, ok := known[p.Concept]; !ok {
 			return nil, fmt.Errorf("%s: unknown concept %q", where, p.Concept)

@@ -1,0 +1,49 @@
+package schema
+
+// PlanOf returns the targets of the plan written for a unit, found by the
+// unit's name (雅安市's plan for 雅安市), in file order; nil when no plan
+// was written for it.
+func PlanOf(unitName string) []PlanIndicator {
+	var out []PlanIndicator
+	for _, p := range planRows {
+		if p.Jurisdiction == unitName {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// PlanTarget returns the plan row of concept for year in plan, if the plan
+// sets one.
+func PlanTarget(plan []PlanIndicator, concept string, year int) (PlanIndicator, bool) {
+	for _, p := range plan {
+		if p.Concept == concept && p.TargetYear == year {
+			return p, true
+		}
+	}
+	return PlanIndicator{}, false
+}
+
+// TargetRecord is the row as a Target record for the plan's own unit:
+// the figures parsed (the text kept as written), the attribute,
+// departments and scope as the plan gives them.
+func (p PlanIndicator) TargetRecord() Target {
+	t := Target{Indicator: p.Concept, Year: int64(p.TargetYear), ValueText: asWritten(p.TargetText),
+		Attribute: p.Attribute, Lead: p.Responsible, Cooperating: p.Cooperating, Scope: p.Scope}
+	t.Value, _, _ = ParseTargetText(p.TargetText)
+	if v, _, ok := ParseTargetText(p.BaselineText); ok {
+		t.Baseline, t.HasBaseline = v, true
+	}
+	if t.HasBaseline || asWritten(p.BaselineText) != "" {
+		t.BaselineYear, t.BaselineText = int64(p.BaselineYear), asWritten(p.BaselineText)
+	}
+	return t
+}
+
+// asWritten drops the plans' "-" (no figure given).
+func asWritten(s string) string {
+	if s == "-" {
+		return ""
+	}
+	return s
+}
