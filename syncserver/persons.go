@@ -100,24 +100,30 @@ func (s *Server) ViewPerson(ctx context.Context, account string, scope schema.Co
 	return info, visits, err
 }
 
-// RevealPerson returns one person in full and logs who asked and why
-// before it answers; a missing reason is ErrReasonRequired. Whether the
+// RevealPerson returns one person in full, with their visits, and logs
+// who asked and why before it answers; a missing reason is
+// ErrReasonRequired. Whether the
 // account may reveal at all is the caller's check (the console's
 // personal-data permission; the operator's shell on the command line).
-func (s *Server) RevealPerson(ctx context.Context, account string, scope schema.Code, id, reason string) (PersonInfo, error) {
+func (s *Server) RevealPerson(ctx context.Context, account string, scope schema.Code, id, reason string) (PersonInfo, []VisitInfo, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return PersonInfo{}, ErrReasonRequired
+		return PersonInfo{}, nil, ErrReasonRequired
 	}
 	r, err := s.personIn(ctx, scope, id)
 	if err != nil {
-		return PersonInfo{}, err
+		return PersonInfo{}, nil, err
 	}
 	e := accesslog.Entry{Account: account, Action: accesslog.ActionReveal, Unit: r.Unit, Person: id, Reason: reason}
 	if err := s.AccessLog().Append(e); err != nil {
-		return PersonInfo{}, err
+		return PersonInfo{}, nil, err
 	}
-	return s.personInfo(r, true)
+	info, err := s.personInfo(r, true)
+	if err != nil {
+		return PersonInfo{}, nil, err
+	}
+	visits, err := s.visitsOf(ctx, r.Unit, id)
+	return info, visits, err
 }
 
 // LogRefusedReveal logs a reveal asked for by an account without the

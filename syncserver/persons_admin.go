@@ -42,7 +42,7 @@ func (s *Server) personRoutes(mux *http.ServeMux) {
 			httpjson.Error(w, http.StatusBadRequest, "bad reveal request: "+err.Error())
 			return
 		}
-		p, err := s.RevealPerson(r.Context(), req.Account, "", req.ID, req.Reason)
+		p, _, err := s.RevealPerson(r.Context(), req.Account, "", req.ID, req.Reason)
 		if err != nil {
 			httpjson.Error(w, personStatus(err), err.Error())
 			return

@@ -70,10 +70,10 @@ func TestPersonsMaskedRevealLogged(t *testing.T) {
 	if p, _, err := s.ViewPerson(ctx, "yucheng", "511802", id); err != nil || p.Name != "徐*怡" {
 		t.Fatalf("ViewPerson = %+v, %v", p, err)
 	}
-	if _, err := s.RevealPerson(ctx, "yucheng", "511802", id, "  "); !errors.Is(err, ErrReasonRequired) {
+	if _, _, err := s.RevealPerson(ctx, "yucheng", "511802", id, "  "); !errors.Is(err, ErrReasonRequired) {
 		t.Fatalf("reveal without a reason: %v, want ErrReasonRequired", err)
 	}
-	p, err := s.RevealPerson(ctx, "yucheng", "511802", id, "核实探访记录")
+	p, _, err := s.RevealPerson(ctx, "yucheng", "511802", id, "核实探访记录")
 	if err != nil || p.Name != "徐静怡" || p.IDNumber != idn || !p.Revealed {
 		t.Fatalf("RevealPerson = %+v, %v", p, err)
 	}

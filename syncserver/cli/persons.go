@@ -69,7 +69,7 @@ func personsReveal(ctx context.Context, args []string, stdout io.Writer) error {
 	req := syncserver.RevealRequest{Account: syncserver.CLIAccount(loginName()), ID: *id, Reason: *reason}
 	var p syncserver.PersonInfo
 	err := withServer(ctx, *data, func(s *syncserver.Server) (err error) {
-		p, err = s.RevealPerson(ctx, req.Account, "", req.ID, req.Reason)
+		p, _, err = s.RevealPerson(ctx, req.Account, "", req.ID, req.Reason)
 		return err
 	}, func(ac *AdminClient) error {
 		return ac.Do(ctx, http.MethodPost, "/admin/persons/reveal", req, &p)

@@ -20,6 +20,7 @@ func init() {
 	Register("users add", usersAdd)
 	Register("users list", usersList)
 	Register("users disable", usersDisable)
+	Register("users permit", usersPermit)
 }
 
 // usersUsage documents the account commands and the console flag of serve.
@@ -27,6 +28,7 @@ const usersUsage = `office console accounts:
   users add     --data DIR --unit CODE --name NAME --password-env VAR
   users list    --data DIR [--json]
   users disable --data DIR NAME
+  users permit  --data DIR --personal-data=true|false NAME
   serve ... --console ADDR   serves the office console (web pages) on ADDR; off when empty
 `
 
@@ -51,6 +53,7 @@ func usersAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	unit := fs.String("unit", "", "unit the account sees: a county (511802) or city (5118) code")
 	name := fs.String("name", "", "the name typed at sign-in")
 	pwEnv := fs.String("password-env", "", "environment variable holding the password (at least 8 characters)")
+	personal := fs.Bool("personal-data", false, "may reveal one person's full name and ID number at a time, with a reason (logged)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,9 +64,12 @@ func usersAdd(ctx context.Context, args []string, stdout io.Writer) error {
 	if !ok || pw == "" {
 		return fmt.Errorf("users add: environment variable %s is not set", *pwEnv)
 	}
-	req := console.AddUserRequest{Name: *name, Unit: schema.Code(*unit), Password: pw}
+	req := console.AddUserRequest{Name: *name, Unit: schema.Code(*unit), Password: pw, PersonalData: *personal}
 	err := withAccounts(ctx, *data, func(a *console.Accounts) error {
-		return a.Add(req.Name, req.Unit, req.Password)
+		if err := a.Add(req.Name, req.Unit, req.Password); err != nil || !req.PersonalData {
+			return err
+		}
+		return a.SetPersonalData(req.Name, true)
 	}, func(ac *AdminClient) error {
 		return ac.Do(ctx, http.MethodPost, "/admin/users", req, nil)
 	})
@@ -94,9 +100,10 @@ func usersList(ctx context.Context, args []string, stdout io.Writer) error {
 		return printJSON(stdout, list)
 	}
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tUNIT\tCREATED\tDISABLED")
+	fmt.Fprintln(tw, "NAME\tUNIT\tCREATED\tDISABLED\tPERSONAL-DATA")
 	for _, u := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", u.Name, u.Unit, u.Created.In(schema.ChinaTime).Format("2006-01-02 15:04"), u.Disabled)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%v\n", u.Name, u.Unit, u.Created.In(schema.ChinaTime).Format("2006-01-02 15:04"), u.Disabled,
+			u.PersonalData)
 	}
 	return tw.Flush()
 }
@@ -119,6 +126,30 @@ func usersDisable(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("users disable: %w", err)
 	}
 	fmt.Fprintf(stdout, "disabled %s\n", name)
+	return nil
+}
+
+// usersPermit grants or withdraws the personal-data permission.
+func usersPermit(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, data := newFlags("users permit")
+	personal := fs.Bool("personal-data", false, "grant (true) or withdraw (false) the personal-data permission")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("users permit: give one account name")
+	}
+	name := fs.Arg(0)
+	err := withAccounts(ctx, *data, func(a *console.Accounts) error {
+		return a.SetPersonalData(name, *personal)
+	}, func(ac *AdminClient) error {
+		return ac.Do(ctx, http.MethodPost, "/admin/users/"+url.PathEscape(name)+"/personal-data",
+			console.PermitRequest{PersonalData: *personal}, nil)
+	})
+	if err != nil {
+		return fmt.Errorf("users permit: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: personal-data permission %v\n", name, *personal)
 	return nil
 }
 

@@ -45,6 +45,10 @@ type Account struct {
 	Unit     schema.Code `json:"unit"`
 	Created  time.Time   `json:"created"`
 	Disabled bool        `json:"disabled,omitempty"`
+	// PersonalData is the personal-data permission: the account may
+	// reveal one person's full name and ID number at a time, with a
+	// reason, every reveal logged. Without it persons are only masked.
+	PersonalData bool `json:"personal_data,omitempty"`
 	// Hash is argon2id(password, Salt) with the parameters in Params, so
 	// the parameters can be raised later without breaking old accounts.
 	Hash   []byte       `json:"hash"`
@@ -67,10 +71,16 @@ var DefaultArgon2 = Argon2Params{Time: 2, MemoryK: 19 * 1024, Threads: 1, KeyLen
 
 // AccountInfo is an account without its hash, for listing.
 type AccountInfo struct {
-	Name     string      `json:"name"`
-	Unit     schema.Code `json:"unit"`
-	Created  time.Time   `json:"created"`
-	Disabled bool        `json:"disabled"`
+	Name         string      `json:"name"`
+	Unit         schema.Code `json:"unit"`
+	Created      time.Time   `json:"created"`
+	Disabled     bool        `json:"disabled"`
+	PersonalData bool        `json:"personal_data"`
+}
+
+// info is the account without its hash.
+func (acc *Account) info() AccountInfo {
+	return AccountInfo{Name: acc.Name, Unit: acc.Unit, Created: acc.Created, Disabled: acc.Disabled, PersonalData: acc.PersonalData}
 }
 
 // Accounts is the set of office accounts, kept in AccountsFile. Every
@@ -190,13 +200,31 @@ func (a *Accounts) Disable(name string) error {
 	return nil
 }
 
+// SetPersonalData grants (on) or withdraws the personal-data permission;
+// open sessions see the change at their next request.
+func (a *Accounts) SetPersonalData(name string, on bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	acc, ok := a.list[name]
+	if !ok {
+		return fmt.Errorf("personal-data permission of %q: %w", name, ErrNoAccount)
+	}
+	was := acc.PersonalData
+	acc.PersonalData = on
+	if err := a.saveLocked(); err != nil {
+		acc.PersonalData = was
+		return err
+	}
+	return nil
+}
+
 // List returns every account without hashes, by name.
 func (a *Accounts) List() []AccountInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	out := make([]AccountInfo, 0, len(a.list))
 	for _, acc := range a.list {
-		out = append(out, AccountInfo{Name: acc.Name, Unit: acc.Unit, Created: acc.Created, Disabled: acc.Disabled})
+		out = append(out, acc.info())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -210,7 +238,7 @@ func (a *Accounts) Lookup(name string) (AccountInfo, bool) {
 	if !ok || acc.Disabled {
 		return AccountInfo{}, false
 	}
-	return AccountInfo{Name: acc.Name, Unit: acc.Unit, Created: acc.Created}, true
+	return acc.info(), true
 }
 
 // Verify checks a password. It returns false for an unknown or disabled
@@ -232,7 +260,7 @@ func (a *Accounts) Verify(name, password string) (AccountInfo, bool) {
 	if !ok || !match || cp.Disabled {
 		return AccountInfo{}, false
 	}
-	return AccountInfo{Name: cp.Name, Unit: cp.Unit, Created: cp.Created}, true
+	return cp.info(), true
 }
 
 func (a *Accounts) hash(password string, salt []byte, p Argon2Params) []byte {

@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "persons", "person", "access"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -56,6 +56,7 @@ var menu = []menuItem{
 	{"sync", "同步状态", "/sync"},
 	{"breakdown", "任务分解表", "/breakdown"},
 	{"review", "审核", "/review"},
+	{"persons", "服务对象", "/persons"},
 	{"devices", "设备", "/devices"},
 	{"audit", "审计", "/audit"},
 }
