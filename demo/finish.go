@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,7 +49,11 @@ func finish(ctx context.Context, srv *syncserver.Server, opts Options, say func(
 			w = targets.WeightPop0to3
 		}
 		req := targets.SplitRequest{Unit: opts.City, Indicator: p.Concept, Year: p.TargetYear, Value: p.TargetText, Weight: w}
-		if _, err := targets.Split(ctx, srv.Engine(), srv.Ingest(), req); err != nil {
+		_, err := targets.Split(ctx, srv.Engine(), srv.Ingest(), req)
+		if errors.Is(err, targets.ErrWholeTarget) {
+			continue // the city's own (its one guidance centre): nothing to split
+		}
+		if err != nil {
 			return fmt.Errorf("split %s: %w", p.Concept, err)
 		}
 		split++

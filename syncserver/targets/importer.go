@@ -153,12 +153,26 @@ func Parse(data []byte, divs *schema.Divisions, now time.Time) ([]Entry, int, er
 			continue
 		}
 		seen[key] = r.Line
+		fromPlan(&e, divs)
 		entries = append(entries, e)
 	}
 	if len(probs) > 0 {
 		return nil, 0, &ImportError{Problems: probs}
 	}
 	return entries, skipped, nil
+}
+
+// fromPlan gives an entry the attribute, departments and scope its unit's
+// own plan states for the indicator and year (the sheet has no columns
+// for them: they are the plan's, not the office's to type).
+func fromPlan(e *Entry, divs *schema.Divisions) {
+	u, ok := divs.Lookup(e.Unit)
+	if !ok {
+		return
+	}
+	if p, ok := schema.PlanTarget(schema.PlanOf(u.Name), e.Target.Indicator, int(e.Target.Year)); ok {
+		e.Target.Attribute, e.Target.Lead, e.Target.Cooperating, e.Target.Scope = p.Attribute, p.Responsible, p.Cooperating, p.Scope
+	}
 }
 
 func (s *sheet) problem(r Row, c Column, zh, en string) Problem {

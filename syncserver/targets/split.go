@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -59,7 +60,17 @@ type SplitRequest struct {
 	// SplitRates splits a rate like a count (to 0.1) instead of giving
 	// every county the city's rate.
 	SplitRates bool `json:"split_rates"`
+	// Scope is how the target applies below the unit. Empty takes the
+	// scope the unit's own plan states for the indicator and year (a
+	// total where it states none): a per-county minimum (每个县(区)至少N)
+	// gives every county N and is never divided, and a target only the
+	// unit itself can meet is not split at all (ErrWholeTarget).
+	Scope schema.TargetScope `json:"scope,omitempty"`
 }
+
+// ErrWholeTarget is returned for a target the unit holds as a whole (雅安's
+// single 地市级托育服务指导中心): there is nothing to give the counties.
+var ErrWholeTarget = errors.New("the target is the unit's own as a whole and is not split over the units below it / 该目标为本级整体目标,不分解到下级单位")
 
 // Allocation is one county's share.
 type Allocation struct {
@@ -77,8 +88,11 @@ type SplitResult struct {
 	Request   SplitRequest     `json:"request"`
 	Indicator schema.Indicator `json:"-"`
 	Total     float64          `json:"total"`
-	// Proportional is false when every county gets the city's rate.
+	// Proportional is false when every county gets the city's rate, or
+	// the city's figure because it is a per-county minimum.
 	Proportional bool `json:"proportional"`
+	// Scope is the scope the split applied (see SplitRequest.Scope).
+	Scope schema.TargetScope `json:"scope,omitempty"`
 	// RoundingUnit is the step county targets are rounded to (1 for
 	// counts); the rounding keeps their sum exactly the city target.
 	RoundingUnit float64      `json:"rounding_unit"`
@@ -114,7 +128,26 @@ func PlanSplit(ctx context.Context, eng *indicators.Engine, req SplitRequest) (*
 	if len(kids) == 0 {
 		return nil, fmt.Errorf("split: %s has no units below it", req.Unit)
 	}
-	out := &SplitResult{Request: req, Indicator: ind, Total: total}
+	scope := req.Scope
+	if scope == schema.ScopeTotal {
+		scope = planScope(res.Units[req.Unit], req.Indicator, req.Year)
+	}
+	out := &SplitResult{Request: req, Indicator: ind, Total: total, Scope: scope}
+	switch scope {
+	case schema.ScopeWhole:
+		return nil, fmt.Errorf("split %s %s: %w", req.Unit, req.Indicator, ErrWholeTarget)
+	case schema.ScopeEachBelow:
+		// 每个县(区)至少N: each county must reach N on its own, so each
+		// gets N, whatever its population.
+		text := req.Value
+		if cmp == "" {
+			text = "≥" + req.Value
+		}
+		for _, k := range kids {
+			out.Allocations = append(out.Allocations, Allocation{Unit: k.Unit, Exact: total, Value: total, Text: text})
+		}
+		return out, nil
+	}
 	weights := make([]int64, len(kids))
 	var missing []string
 	for i, k := range kids {
@@ -229,17 +262,30 @@ func LargestRemainder(total int64, weights []int64) ([]int64, error) {
 	return shares, nil
 }
 
+// planScope is the scope the unit's own plan states for an indicator and
+// year, ScopeTotal where it states none (or the unit has no plan).
+func planScope(u *indicators.UnitResult, indicator string, year int) schema.TargetScope {
+	if u == nil {
+		return schema.ScopeTotal
+	}
+	if p, ok := schema.PlanTarget(schema.PlanOf(u.Unit.Name), indicator, year); ok {
+		return p.Scope
+	}
+	return schema.ScopeTotal
+}
+
 // Split plans a split and writes the city target and every county's in
-// one submission. It sets only the year, value and its text, so
-// baselines an import set stay.
+// one submission. It sets only the year, value and its text (and the
+// city's scope), so baselines and departments an import set stay.
 func Split(ctx context.Context, eng *indicators.Engine, sub Submitter, req SplitRequest) (*SplitResult, error) {
 	out, err := PlanSplit(ctx, eng, req)
 	if err != nil {
 		return nil, err
 	}
 	fields := []string{"indicator", "year", "value", "value_text"}
-	city := schema.Target{Indicator: req.Indicator, Year: int64(req.Year), Value: out.Total, ValueText: req.Value}
-	ch, err := targetChange(req.Unit, city, fields)
+	city := schema.Target{Indicator: req.Indicator, Year: int64(req.Year), Value: out.Total, ValueText: req.Value,
+		Scope: out.Scope}
+	ch, err := targetChange(req.Unit, city, append(fields, "scope"))
 	if err != nil {
 		return nil, fmt.Errorf("split: %w", err)
 	}
@@ -266,6 +312,8 @@ func (r *SplitResult) Describe() string {
 	fmt.Fprintf(&b, "%s %s %d年目标 %s%s, 按%s分解到%d个下级单位\n", r.Request.Unit, ind.Name, r.Request.Year,
 		r.Request.Value, ind.Unit, r.Request.Weight.label(), len(r.Allocations))
 	switch {
+	case r.Scope == schema.ScopeEachBelow:
+		b.WriteString("每个下级单位均须达到该目标,不按权重分解 (a per-unit minimum: every unit below gets the whole figure)\n")
 	case !r.Proportional:
 		b.WriteString("比率指标: 各单位目标与上级相同 (rate: every unit gets the city's rate; --split-rates to split it)\n")
 	default:

@@ -18,8 +18,9 @@ var templateHeader = []string{ColUnit.Header(), "单位名称(unit name)", ColIn
 	"计量单位(measure unit)", ColBaselineYear.Header(), ColBaseline.Header(), ColTargetYear.Header(), ColTarget.Header()}
 
 // TemplateRows are the rows a template for unit holds: for the unit and
-// each unit directly below it, one row per indicator of the unit's own
-// plan (every computed indicator when it has none). The unit's own rows
+// each unit directly below it, one row per target of the unit's own plan
+// (an indicator with a 2022 milestone and a 2025 target has two; every
+// computed indicator once, for 2025, when the unit has no plan). The unit's own rows
 // carry its plan's baselines and targets as written; the others carry
 // the target year, for the office to fill in. No unit: no rows.
 func TemplateRows(divs *schema.Divisions, unit schema.Code) ([][]string, error) {
@@ -30,14 +31,7 @@ func TemplateRows(divs *schema.Divisions, unit schema.Code) ([][]string, error) 
 	if !ok {
 		return nil, fmt.Errorf("template: unit %s does not exist", unit)
 	}
-	var plan []schema.PlanIndicator
-	seen := map[string]bool{}
-	for _, p := range schema.PlanIndicators("") {
-		if p.Jurisdiction == u.Name && !seen[p.Concept] {
-			seen[p.Concept] = true
-			plan = append(plan, p)
-		}
-	}
+	plan := schema.PlanOf(u.Name)
 	if len(plan) == 0 {
 		for _, ind := range schema.Catalogue() {
 			if ind.Computed() {
