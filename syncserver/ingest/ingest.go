@@ -68,6 +68,11 @@ type Ingester struct {
 	clock *schema.Clock
 	locks *schema.LockSet // in force as committed; see locks.go
 
+	// shared is set on a store several processes write (see shared.go).
+	shared     bool
+	locksStale atomic.Bool
+	pollDone   sync.WaitGroup
+
 	notifyMu sync.Mutex
 	notify   chan struct{}
 	head     atomic.Uint64
@@ -135,7 +140,12 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	in.state.head = head
 	in.state.marks = marks
 	in.head.Store(head)
+	_, in.shared = st.(store.Shared)
 	go in.run()
+	if in.shared {
+		in.pollDone.Add(1)
+		go in.pollHead()
+	}
 	return in, nil
 }
 
@@ -148,6 +158,7 @@ func (in *Ingester) Close() {
 	}
 	in.closeMu.Unlock()
 	<-in.done
+	in.pollDone.Wait()
 }
 
 // Head returns the sequence of the newest committed log entry.
@@ -352,6 +363,38 @@ func joinAcks(a, b *schema.Ack) *schema.Ack {
 // or changed and it returns the error.
 func (in *Ingester) tryCommit(group []*request) error {
 	ctx := context.Background()
+	for attempt := 1; ; attempt++ {
+		p, results, err := in.applyGroup(ctx, group)
+		if err == nil {
+			if len(p.log) > 0 || len(p.marks) > 0 {
+				in.committed(p)
+			}
+			for i, r := range group {
+				r.result <- results[i]
+			}
+			return nil
+		}
+		switch {
+		case errors.Is(err, store.ErrTooBig):
+			return err
+		case errors.Is(err, store.ErrConflict) && attempt < conflictRetries:
+			in.log.Info("another server process moved a mark; computing the group again", "err", err)
+			continue
+		}
+		in.log.Error("commit failed; batches refused, devices will resend", "err", err, "batches", len(group))
+		for _, r := range group {
+			r.result <- result{err: fmt.Errorf("commit: %w", err)}
+		}
+		return nil
+	}
+}
+
+// applyGroup applies a group's batches and commits them. On error nothing
+// was committed and no request was answered.
+func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []result, error) {
+	if err := in.refresh(ctx, group); err != nil {
+		return nil, nil, fmt.Errorf("re-read marks: %w", err)
+	}
 	p := &pass{records: map[schema.Key]*schema.Record{}, marks: map[string]store.Mark{},
 		refused: map[string][]schema.Rejection{}, head: in.state.head, now: in.opts.Now()}
 	results := make([]result, len(group))
@@ -359,38 +402,44 @@ func (in *Ingester) tryCommit(group []*request) error {
 		ack, err := in.apply(ctx, p, r)
 		results[i] = result{ack: ack, err: err}
 	}
-	if len(p.log) > 0 || len(p.marks) > 0 {
-		g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused}
-		for _, k := range p.order {
-			g.Records = append(g.Records, p.records[k])
-		}
-		if err := in.st.Commit(ctx, g); err != nil {
-			if errors.Is(err, store.ErrTooBig) {
-				return err
-			}
-			in.log.Error("commit failed; batches refused, devices will resend", "err", err, "batches", len(group))
-			for _, r := range group {
-				r.result <- result{err: fmt.Errorf("commit: %w", err)}
-			}
-			return nil
-		}
-		in.state.head = p.head
-		if p.locks != nil {
-			in.locks = p.locks
-		}
-		for id, m := range p.marks {
-			in.state.marks[id] = m
-		}
-		in.head.Store(p.head)
-		in.notifyMu.Lock()
-		close(in.notify)
-		in.notify = make(chan struct{})
-		in.notifyMu.Unlock()
+	if len(p.log) == 0 && len(p.marks) == 0 {
+		return p, results, nil
 	}
-	for i, r := range group {
-		r.result <- results[i]
+	g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused, Base: map[string]uint64{}}
+	for id := range p.marks {
+		g.Base[id] = in.state.marks[id].HighWater
 	}
-	return nil
+	for _, k := range p.order {
+		g.Records = append(g.Records, p.records[k])
+	}
+	if err := in.st.Commit(ctx, g); err != nil {
+		return nil, nil, err
+	}
+	// A shared store numbered the entries itself (in g.Log, which is
+	// p.log).
+	if n := len(p.log); n > 0 {
+		p.head = p.log[n-1].Seq
+	}
+	return p, results, nil
+}
+
+// committed makes a committed group's marks, locks and head the writer's
+// and wakes the downloads.
+func (in *Ingester) committed(p *pass) {
+	other := in.shared && len(p.log) > 0 && p.log[0].Seq != in.state.head+1
+	in.state.head = max(in.state.head, p.head)
+	if p.locks != nil && !other {
+		in.locks = p.locks
+	}
+	for id, m := range p.marks {
+		in.state.marks[id] = m
+	}
+	if other {
+		// Another process committed since this writer's last group: its
+		// locks may be missing from p.locks.
+		in.locksStale.Store(true)
+	}
+	in.advance(in.state.head, other)
 }
 
 func (p *pass) mark(in *Ingester, device string) store.Mark {
@@ -538,6 +587,9 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 		out.Lock = rej.Lock
 		return out
 	}
+	if rej := mergeFieldRefusal(acct, cur, ch); rej != nil {
+		return reject(rej.Code, rej.Reason, rej.ReasonZh)
+	}
 	if probs := schema.ValidateChange(cur, ch, vctx); len(probs) > 0 {
 		var ve *schema.ValidationError
 		err := probs.Err()
@@ -562,5 +614,6 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 	}
 	p.head++
 	p.log = append(p.log, store.LogEntry{Seq: p.head, Change: *ch, Account: acct.Device, Received: p.now})
+	in.followMerge(ctx, p, acct, ch, merged, vctx)
 	return nil
 }

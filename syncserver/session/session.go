@@ -42,6 +42,9 @@ type Endpoint struct {
 	mu       sync.Mutex
 	sessions map[*conn]struct{}
 	closed   bool
+	// kickStop ends the goroutine that ends sessions other server
+	// processes claim (on a store.Shared store).
+	kickStop chan struct{}
 	wg       sync.WaitGroup
 	upgrader websocket.Upgrader
 }
@@ -83,6 +86,10 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.defaults()
 		e.sessions = map[*conn]struct{}{}
 		e.upgrader = websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10}
+		if sh, ok := e.Store.(store.Shared); ok {
+			e.kickStop = make(chan struct{})
+			go e.kicks(sh.SessionKicks(), e.kickStop)
+		}
 	}
 	closed := e.closed
 	if !closed {
@@ -140,6 +147,9 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // for the sessions to end (or ctx to expire).
 func (e *Endpoint) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
+	if !e.closed && e.kickStop != nil {
+		close(e.kickStop)
+	}
 	e.closed = true
 	for c := range e.sessions {
 		c.stop()
@@ -221,7 +231,17 @@ func (c *conn) run() {
 		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: pe})
 		return
 	}
+	release, err := c.claim()
+	if err != nil {
+		c.log.Warn("sync session refused", "err", err)
+		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrOverloaded, Retry: true,
+			Message: "this device's session is still open on another server process; try again"}})
+		return
+	}
+	defer release()
 	c.keepHealth(hello)
+	// Read after the claim: a session the device had on another process
+	// has committed all it will.
 	mark, err := e.Store.Mark(c.ctx, c.dev.ID)
 	if err != nil {
 		c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrInternal, Message: "read mark", Retry: true}})
@@ -229,6 +249,13 @@ func (c *conn) run() {
 	}
 	welcome := &schema.Welcome{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, HighWater: mark.HighWater,
 		Scope: c.dev.Scope, ServerTimeMS: e.Now().UnixMilli(), MaxInFlight: e.MaxInFlight, MaxBatch: schema.MaxBatchChanges}
+	if hello.Features&schema.FeatureIncarnation != 0 {
+		// Only to devices that asked: an older one refuses the field.
+		if welcome.Incarnation, err = e.Store.Incarnation(c.ctx); err != nil {
+			c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrInternal, Message: "read incarnation", Retry: true}})
+			return
+		}
+	}
 	if err := c.writeNow(&schema.Msg{Type: schema.MsgWelcome, Welcome: welcome}); err != nil {
 		return
 	}

@@ -1,0 +1,103 @@
+package ingest
+
+import (
+	"context"
+	"time"
+
+	"laoxiao/syncserver/store"
+)
+
+// On a store.Shared store (PostgreSQL) several server processes each run
+// their own writer, and this one's caches are only its own view:
+//
+//   - marks: before every group the writer re-reads the marks of the
+//     devices in it, and the store refuses the group (store.ErrConflict)
+//     if one moved before it commits; the writer then computes the group
+//     again, up to conflictRetries times. A device's sessions run on one
+//     process at a time, so this only happens to the server's own device,
+//     whose changes any process may number.
+//   - the log head: the store numbers the entries under its commit lock;
+//     the writer learns the head from what it committed and, for other
+//     processes' commits, from polling LogHead every headPoll, which also
+//     wakes this process's downloads.
+//   - the locks in force: re-read before the next group whenever another
+//     process may have committed (a lock set through it).
+
+// headPoll is how often a writer on a shared store looks for other
+// processes' commits; it bounds how late a download on this process sees
+// a change uploaded to another.
+const headPoll = 100 * time.Millisecond
+
+// conflictRetries bounds how often one group is recomputed after
+// store.ErrConflict before its batches are answered with the error (the
+// devices resend).
+const conflictRetries = 8
+
+// refresh re-reads what other processes may have changed since this
+// writer's last group: the marks of the group's devices, and the locks
+// when another process committed.
+func (in *Ingester) refresh(ctx context.Context, group []*request) error {
+	if !in.shared {
+		return nil
+	}
+	for _, r := range group {
+		m, err := in.st.Mark(ctx, r.acct.Device)
+		if err != nil {
+			return err
+		}
+		in.state.marks[r.acct.Device] = m
+	}
+	if in.locksStale.Swap(false) {
+		locks, err := store.Locks(ctx, in.st)
+		if err != nil {
+			in.locksStale.Store(true)
+			return err
+		}
+		in.locks = locks
+	}
+	return nil
+}
+
+// pollHead watches the shared log for other processes' commits until the
+// writer stops.
+func (in *Ingester) pollHead() {
+	defer in.pollDone.Done()
+	t := time.NewTicker(headPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-in.stop:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		head, err := in.st.LogHead(ctx)
+		cancel()
+		if err != nil {
+			in.log.Warn("poll log head", "err", err)
+			continue
+		}
+		in.advance(head, true)
+	}
+}
+
+// advance moves the known head forward (never back) and wakes the
+// downloads; other says the news may come from another process.
+func (in *Ingester) advance(head uint64, other bool) {
+	for {
+		cur := in.head.Load()
+		if head <= cur {
+			return
+		}
+		if in.head.CompareAndSwap(cur, head) {
+			break
+		}
+	}
+	if other {
+		in.locksStale.Store(true)
+	}
+	in.notifyMu.Lock()
+	close(in.notify)
+	in.notify = make(chan struct{})
+	in.notifyMu.Unlock()
+}
