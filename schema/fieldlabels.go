@@ -14,6 +14,7 @@ var fieldLabels = map[Kind]map[string]label{
 		"demo": {"demonstration flag", "示范标识"}, "address": {"address", "地址"}, "project": {"project", "所属项目"},
 		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
 		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
+		"merge_filled": {"fields filled in on the survivor", "合并时补入保留记录的字段"},
 	},
 	KindCapacity: {
 		"facility": {"facility", "所属机构"}, "period": {"report month", "填报月份"},
@@ -29,6 +30,7 @@ var fieldLabels = map[Kind]map[string]label{
 		"wants_centralized": {"wish for centralized support", "集中供养意愿"}, "note": {"note", "备注"},
 		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
 		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
+		"merge_filled": {"fields filled in on the survivor", "合并时补入保留记录的字段"},
 		"status": {"status", "在册状态"}, "left_on": {"date died or moved away", "去世或迁出日期"},
 		"erased_on": {"date identity erased", "身份信息删除日期"},
 	},

@@ -26,7 +26,7 @@ import (
 
 // MergeFields are the fields of the merge pointer, in the order they are
 // shown. Offices write them; a site's upload may not change them.
-var MergeFields = []string{"merged_into", "merged_by", "merged_at", "merge_reason"}
+var MergeFields = []string{"merged_into", "merged_by", "merged_at", "merge_reason", "merge_filled"}
 
 // IsMergeField reports whether name is one of MergeFields.
 func IsMergeField(name string) bool { return slices.Contains(MergeFields, name) }

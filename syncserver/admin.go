@@ -130,6 +130,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.personRoutes(mux)
 	s.reviewRoutes(mux)
 	s.duplicateRoutes(mux)
+	s.mergeRoutes(mux)
 	s.backupRoutes(mux)
 }
 
