@@ -23,14 +23,18 @@ import (
 	"laoxiao/syncserver/ingest"
 	"laoxiao/syncserver/session"
 	"laoxiao/syncserver/store"
-	"laoxiao/syncserver/store/badgerstore"
 )
 
 // Config configures a server.
 type Config struct {
 	// DataDir holds the Badger store and the admin token.
 	DataDir string
-	Logger  *slog.Logger
+	// Store, when set, is a PostgreSQL database URL (postgres://…): the
+	// server keeps its data there instead of Badger under DataDir, and
+	// other server processes may share it (see package pgstore). DataDir
+	// still holds this process's own files (the admin token).
+	Store  string
+	Logger *slog.Logger
 	// Key, when not nil, is the store's master key (LoadKey reads it): a
 	// new store is created encrypted at rest, an existing one must have
 	// been. Open fails with store.ErrKeyRequired, ErrWrongKey or
@@ -80,7 +84,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
 	}
-	st, err := badgerstore.OpenWith(storeDir(cfg.DataDir), badgerstore.Options{Key: cfg.Key, Logger: cfg.Logger})
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,14 @@ const envVar = "LAOXIAO_SERVER_CHILD"
 // makes a child calling RunIfChild serve the store in dir on addr.
 func Env(dir, addr string) string { return envVar + "=" + dir + "|" + addr }
 
+// storeEnvVar carries the --store URL of a child serving a PostgreSQL
+// store (its data directory then holds only its own files).
+const storeEnvVar = "LAOXIAO_SERVER_CHILD_STORE"
+
+// StoreEnv returns the environment entry that, beside Env's, makes the
+// child serve the PostgreSQL database at url (`serve --store URL`).
+func StoreEnv(url string) string { return storeEnvVar + "=" + url }
+
 // RunIfChild returns at once unless the environment holds an Env entry;
 // then it runs `syncserver serve --data DIR --listen ADDR` until SIGTERM
 // or an interrupt, writing the server's output to stdout and stderr, and
@@ -50,7 +58,11 @@ func serve(spec string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	return cli.Run(ctx, []string{"serve", "--data", dir, "--listen", addr}, stdout, stderr)
+	args := []string{"serve", "--data", dir, "--listen", addr}
+	if url := os.Getenv(storeEnvVar); url != "" {
+		args = append(args, "--store", url)
+	}
+	return cli.Run(ctx, args, stdout, stderr)
 }
 
 // parse splits what Env joined.
