@@ -33,6 +33,8 @@ const usage = `usage: syncserver COMMAND [flags]
 
 commands:
   serve        --data DIR --listen ADDR [--tls-cert F --tls-key F] [--console ADDR]
+               [--store postgres://USER@HOST/DB]   (every command with --data takes --store: the
+               data then lives in PostgreSQL, which several serve processes share)
   key new      --out FILE             (a new master key; every command then takes
                --key-file FILE, or the key in LAOXIAO_SERVER_KEY, and a new store is encrypted)
   key rotate   --data DIR --key-file OLD --new-key-file NEW   (server stopped)
@@ -116,6 +118,7 @@ func Register(name string, c Command) { extra[name] = c }
 type dataFlags struct {
 	dir     string
 	keyFile string
+	store   string // a PostgreSQL URL; empty for Badger under dir
 }
 
 // newFlags starts a command's flags with --data and --key-file, which
@@ -125,6 +128,7 @@ func newFlags(name string) (*flag.FlagSet, *dataFlags) {
 	d := &dataFlags{}
 	fs.StringVar(&d.dir, "data", "laoxiao-server", "server data directory")
 	fs.StringVar(&d.keyFile, "key-file", "", "file holding the store's master key (64 hex digits; or set "+syncserver.KeyEnv+"); needed to open an encrypted store")
+	fs.StringVar(&d.store, "store", "", "keep the data in this PostgreSQL database (postgres://USER@HOST/DB; the password in PGPASSWORD or ~/.pgpass), shared with other serve processes; --data then holds only this process's own files. Default: the embedded store under --data")
 	return fs, d
 }
 
@@ -136,7 +140,7 @@ func (d dataFlags) config(log *slog.Logger) (syncserver.Config, error) {
 	if err != nil {
 		return syncserver.Config{}, err
 	}
-	return syncserver.Config{DataDir: d.dir, Logger: log, Key: key}, nil
+	return syncserver.Config{DataDir: d.dir, Store: d.store, Logger: log, Key: key}, nil
 }
 
 // open opens the server the flags describe, explaining a missing key.
