@@ -22,6 +22,11 @@ command -v xdotool >/dev/null 2>&1 || need+=(xdotool)
 command -v chromium >/dev/null || need+=(chromium)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
+# PostgreSQL for the PostgreSQL store's tests, e2e and bench: each starts a
+# throwaway cluster of its own (internal/pgtest); Debian keeps initdb off
+# PATH, under /usr/lib/postgresql/N/bin. Installing it also starts a
+# system cluster on Debian, which nothing here uses.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
