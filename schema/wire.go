@@ -73,7 +73,25 @@ type Hello struct {
 	// (unknown fields are refused), so clients send it only once a link
 	// broke mid-download, and servers must be updated before devices.
 	PageBytes int `cbor:"8,keyasint,omitempty"`
+	// Features says which optional parts of the protocol the device
+	// speaks (FeatureIncarnation), so the server sends the matching
+	// Welcome fields only to devices that can decode them: an older
+	// device refuses a welcome with fields it does not know.
+	//
+	// Trap: a server older than this field refuses a hello carrying it
+	// with a bad_frame error; the client then says hello again without
+	// it (and finds a restored server by its high-water mark alone).
+	Features Features `cbor:"9,keyasint,omitempty"`
 }
+
+// Features is a set of optional protocol parts (Hello.Features).
+type Features uint
+
+// Optional protocol parts.
+const (
+	// FeatureIncarnation: the device wants Welcome.Incarnation.
+	FeatureIncarnation Features = 1 << iota
+)
 
 // Welcome answers Hello: the server's high-water mark for the device's
 // sequence (every change up to it is durable on the server), the device's
@@ -86,6 +104,12 @@ type Welcome struct {
 	ServerTimeMS int64  `cbor:"5,keyasint"`
 	MaxInFlight  int    `cbor:"6,keyasint"`
 	MaxBatch     int    `cbor:"7,keyasint"`
+	// Incarnation is the server store's incarnation id, sent only when
+	// the hello asked for it (FeatureIncarnation). A device that saw
+	// another id before knows the store was restored from a backup: it
+	// offers again the changes the backup lacks and downloads its scope
+	// afresh (the log after the backup was written anew).
+	Incarnation string `cbor:"8,keyasint,omitempty"`
 }
 
 // Upload carries a batch of the device's changes in sequence order,
