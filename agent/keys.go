@@ -27,6 +27,9 @@ import (
 //	o/<seq, 8 bytes BE>       an outbox schema.Change not yet acked by the
 //	                          server. Big-endian so key order is seq order.
 //	p/<seq, 8 bytes BE>       a parked change the server refused (Parked, CBOR).
+//	k/<seq, 8 bytes BE>       a change the server acked, kept for the retention
+//	                          window: the ack time (unix ms, 8 bytes BE) then
+//	                          the change as the outbox held it (kept.go).
 //	m/<name>                  meta: device id, last seq, clock, cursor, scope…
 //
 // Meta values are CBOR (numbers and small structs) except strings, which are
@@ -37,6 +40,7 @@ const (
 	prefixVisits = "v/"
 	prefixOutbox = "o/"
 	prefixParked = "p/"
+	prefixKept   = "k/"
 	prefixMeta   = "m/"
 )
 
@@ -55,6 +59,9 @@ var (
 	metaScope      = []byte("m/scope")       // string: the unit the device may write
 	metaEnroll     = []byte("m/enrollment")  // Enrollment (CBOR)
 	metaLastSync   = []byte("m/last-sync")   // SyncResult (CBOR)
+	metaIncarn     = []byte("m/incarnation") // string: the server store's incarnation at the last sync
+	metaRefilling  = []byte("m/refilling")   // uint64: the restored server's mark while a Refill runs
+	metaRefill     = []byte("m/refill")      // Refill (CBOR): the last refill of a restored server
 )
 
 func recordKey(kind schema.Kind, unit schema.Code, id string) []byte {
@@ -102,8 +109,9 @@ func seqKey(prefix string, seq uint64) []byte {
 
 func outboxKey(seq uint64) []byte { return seqKey(prefixOutbox, seq) }
 func parkedKey(seq uint64) []byte { return seqKey(prefixParked, seq) }
+func keptKey(seq uint64) []byte   { return seqKey(prefixKept, seq) }
 
-// seqFromKey decodes the sequence number of an o/ or p/ key.
+// seqFromKey decodes the sequence number of an o/, p/ or k/ key.
 func seqFromKey(k []byte) (uint64, error) {
 	if len(k) != 10 {
 		return 0, fmt.Errorf("malformed sequence key %q", k)

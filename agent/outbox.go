@@ -58,9 +58,12 @@ func scanSeq(txn *badger.Txn, prefix string, from uint64, fn func(seq uint64, ra
 // Deleting in several commits is safe: every entry deleted was acked.
 const releaseChunk = 2000
 
-// Release deletes the outbox entries up to uptoSeq once the server has said
-// they are durable, and records that high-water mark. Call it only after
-// the server's ack: a released change is never sent again.
+// Release takes the outbox entries up to uptoSeq out of the outbox once the
+// server has said they are durable, and records that high-water mark. Call
+// it only after the server's ack: a released change is not sent again,
+// unless the server turns out to have lost it (restored from an older
+// backup, see Refill), which is why released changes are kept on disk for
+// the retention window (kept.go).
 func (s *Store) Release(uptoSeq uint64) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -80,6 +83,7 @@ func (s *Store) Release(uptoSeq uint64) error {
 		done := false
 		err := s.update(func(txn *badger.Txn) error {
 			var keys [][]byte
+			var raws [][]byte
 			var maxStamp schema.Stamp
 			// Every entry up to the last released mark is gone already;
 			// starting there keeps a long sync from walking the deleted
@@ -98,15 +102,22 @@ func (s *Store) Release(uptoSeq uint64) error {
 				}
 				maxStamp = max(maxStamp, ch.Stamp)
 				keys = append(keys, outboxKey(seq))
+				raws = append(raws, raw)
 				return len(keys) < releaseChunk, nil
 			})
 			if err != nil {
 				return err
 			}
-			for _, k := range keys {
+			for i, k := range keys {
 				if err := txn.Delete(k); err != nil {
 					return err
 				}
+				if err := s.keep(txn, k, raws[i]); err != nil {
+					return err
+				}
+			}
+			if err := s.pruneKept(txn); err != nil {
+				return err
 			}
 			// The stamps of accepted changes bound how far back Restamp may
 			// reset the clock.

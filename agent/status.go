@@ -22,6 +22,12 @@ type Status struct {
 	OldestSeq   uint64
 	OldestStamp schema.Stamp
 	Parked      int
+	// Kept counts acked changes kept on disk for the retention window,
+	// to offer again to a server restored from an older copy.
+	Kept int
+	// LastRefill is the last time the device met such a server and what
+	// it offered again; its At is zero when that never happened.
+	LastRefill  Refill
 	Cursor      uint64        // server log sequence applied
 	ClockOffset time.Duration // server time minus local time, as last learned
 	LastSync    SyncResult    // zero until the sync client records one
@@ -79,7 +85,13 @@ func (s *Store) Status() (Status, error) {
 		if st.Outbox, err = countPrefix(txn, []byte(prefixOutbox)); err != nil {
 			return err
 		}
-		st.Parked, err = countPrefix(txn, []byte(prefixParked))
+		if st.Parked, err = countPrefix(txn, []byte(prefixParked)); err != nil {
+			return err
+		}
+		if st.Kept, err = countPrefix(txn, []byte(prefixKept)); err != nil {
+			return err
+		}
+		_, err = getCBOR(txn, metaRefill, &st.LastRefill)
 		return err
 	})
 	if err != nil {

@@ -29,6 +29,11 @@ type Options struct {
 	// Logger receives Badger's warnings and the store's own; slog.Default()
 	// when nil.
 	Logger *slog.Logger
+	// Retention is how long changes the server acknowledged stay on disk
+	// after their ack (DefaultRetention when 0; none kept when negative),
+	// so that a server restored from an older backup gets them offered
+	// again (Refill). They stay on disk, never in memory.
+	Retention time.Duration
 }
 
 // Store is a site's embedded database. It is safe for concurrent use.
@@ -47,6 +52,9 @@ type Store struct {
 	wmu sync.Mutex
 	seq uint64
 
+	// retention is Options.Retention with its default applied.
+	retention time.Duration
+
 	gcStop chan struct{}
 	gcDone chan struct{}
 	closed sync.Once
@@ -62,6 +70,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.Retention == 0 {
+		opts.Retention = DefaultRetention
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
@@ -81,14 +92,15 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	s := &Store{
-		db:     db,
-		dir:    dir,
-		divs:   opts.Divisions,
-		log:    opts.Logger,
-		now:    opts.Now,
-		clock:  schema.NewClock(opts.Now),
-		gcStop: make(chan struct{}),
-		gcDone: make(chan struct{}),
+		db:        db,
+		dir:       dir,
+		divs:      opts.Divisions,
+		log:       opts.Logger,
+		now:       opts.Now,
+		clock:     schema.NewClock(opts.Now),
+		retention: opts.Retention,
+		gcStop:    make(chan struct{}),
+		gcDone:    make(chan struct{}),
 	}
 	if err := s.loadMeta(); err != nil {
 		db.Close()

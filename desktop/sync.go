@@ -23,6 +23,7 @@ type syncTab struct {
 	u *UI
 
 	phase, pending, lastOK, lastErr, server, clock *widget.Label
+	restored                                       *widget.Label
 	progress                                       *widget.ProgressBar
 	syncNow                                        *widget.Button
 
@@ -67,6 +68,9 @@ func (t *syncTab) build() fyne.CanvasObject {
 	t.clock.Importance = widget.WarningImportance
 	t.clock.Wrapping = fyne.TextWrapWord
 	t.clock.Hide()
+	t.restored = widget.NewLabel("")
+	t.restored.Wrapping = fyne.TextWrapWord
+	t.restored.Hide()
 	t.syncNow = widget.NewButton("立即同步", t.kick)
 	t.syncNow.Importance = widget.HighImportance
 
@@ -97,7 +101,7 @@ func (t *syncTab) build() fyne.CanvasObject {
 		hint("本机还没有注册，数据只保存在本机。注册后，已录入的数据会全部同步上去。"), ef.object(), t.enrolMsg, t.enrolBtn)
 	t.enrolBox.Hide()
 
-	left := container.NewVBox(t.phase, t.pending, t.progress, t.lastOK, t.lastErr, t.clock,
+	left := container.NewVBox(t.phase, t.pending, t.progress, t.lastOK, t.lastErr, t.clock, t.restored,
 		container.NewHBox(t.syncNow), t.server, t.enrolBox)
 
 	t.ptitle = bold("被服务器退回的修改")
@@ -223,6 +227,7 @@ func (t *syncTab) render() {
 	t.renderProgress(phase)
 	t.renderLastSync(enrolled)
 	t.renderClock()
+	t.renderRestored()
 	t.renderDevice(enrolled)
 	t.ptitle.SetText(fmt.Sprintf("被服务器退回的修改（%d 条）", len(t.parked)))
 	t.renderSyncBar(pending)
@@ -321,6 +326,26 @@ func (t *syncTab) renderLastSync(enrolled bool) {
 	} else {
 		t.lastErr.Hide()
 	}
+}
+
+// restoredShown is how long the tab says the server was found restored
+// from a backup: long enough for the staff to notice and tell the county.
+const restoredShown = 30 * 24 * time.Hour
+
+// renderRestored says when the last sync found the server restored from
+// an older backup and how many changes this laptop offered it again.
+func (t *syncTab) renderRestored() {
+	r := t.status.LastRefill
+	if r.At.IsZero() || time.Since(r.At) > restoredShown {
+		t.restored.Hide()
+		return
+	}
+	t.restored.Importance = widget.MediumImportance
+	if r.Lost > 0 {
+		t.restored.Importance = widget.WarningImportance
+	}
+	t.restored.SetText(r.Zh())
+	t.restored.Show()
 }
 
 // renderClock warns when this computer's clock is more than two minutes

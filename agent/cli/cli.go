@@ -14,13 +14,14 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"time"
 
 	"laoxiao/agent"
 	"laoxiao/schema"
 )
 
-const usage = `usage: agent --data DIR [--passphrase-env VAR] COMMAND [ARGS]
-用法: agent --data 数据目录 [--passphrase-env 环境变量] 命令 [参数]
+const usage = `usage: agent --data DIR [--passphrase-env VAR] [--retention-days 90] COMMAND [ARGS]
+用法: agent --data 数据目录 [--passphrase-env 环境变量] [--retention-days 保留天数] 命令 [参数]
 
 Commands (命令):
   add KIND --unit CODE [--id ID] [--FIELD VALUE ...]
@@ -57,7 +58,11 @@ Commands (命令):
       written, and the command exits 1. Save the file as "CSV UTF-8".
   status
       outbox length, oldest unsynced change, parked changes, device id,
-      clock offset (同步状态).
+      clock offset, acked changes kept, and whether the server was found
+      restored from a backup and what was offered to it again (同步状态).
+      Acked changes are kept --retention-days days (90 by default) so a
+      server restored from an older backup gets them again at the next sync
+      (已确认的修改保留天数，服务器从备份恢复后自动重新上传).
   fields KIND
       list the field names of a kind (列出字段名).
   enroll --server URL --code CODE [--name NAME]
@@ -80,6 +85,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	dataDir := fs.String("data", "", "data directory")
 	passEnv := fs.String("passphrase-env", "", "environment variable holding the passphrase")
+	retention := fs.Int("retention-days", int(agent.DefaultRetention/(24*time.Hour)), "days acked changes are kept for a server restored from a backup (0: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -131,8 +137,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if *retention < 0 {
+		fmt.Fprintf(stderr, "agent: --retention-days %d: give 0 or more days (保留天数不能为负)\n", *retention)
+		return 2
+	}
+	keep := time.Duration(*retention) * 24 * time.Hour
+	if keep == 0 {
+		keep = -1 // agent.Options: negative keeps none, 0 is the default
+	}
 	s, err := agent.Open(*dataDir, agent.Options{
 		Passphrase: pass,
+		Retention:  keep,
 		Logger:     slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

@@ -45,6 +45,10 @@ func runStatus(_ context.Context, s *agent.Store, args []string, stdout, _ io.Wr
 		p("oldest unsynced change (最早未同步)", "-")
 	}
 	p("parked, refused by server (被拒绝)", fmt.Sprint(st.Parked))
+	p("acked, kept for a restore (已确认并保留)", fmt.Sprint(st.Kept))
+	if r := st.LastRefill; !r.At.IsZero() {
+		p("server restored (服务器从备份恢复)", r.String())
+	}
 	p("clock offset (时钟偏差)", st.ClockOffset.String())
 	if st.ClockOffset > clockWarning || st.ClockOffset < -clockWarning {
 		fmt.Fprintf(stdout, "warning: this computer's clock is off by %s; please correct it (本机时钟偏差%s，请校准系统时间)\n",

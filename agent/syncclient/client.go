@@ -11,6 +11,7 @@
 package syncclient
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -68,6 +70,9 @@ type Result struct {
 	Downloaded int
 	HighWater  uint64
 	Cursor     uint64
+	// Refill is set when the server turned out to be restored from an
+	// older copy and the device queued again what it lost.
+	Refill *agent.Refill
 }
 
 // Client syncs one store with its server.
@@ -99,6 +104,9 @@ type Client struct {
 	// link is the batch and page size this client learned; it outlives
 	// sessions, not the process.
 	link linkSizes
+	// plainHello: the server refused Hello.Features (it is older than
+	// them); later hellos leave them out.
+	plainHello atomic.Bool
 
 	mu    sync.Mutex
 	state State
@@ -183,6 +191,9 @@ func (c *Client) Run(ctx context.Context, interval time.Duration) {
 // whether trying later may help). Explain says any error in Chinese.
 func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 	res, err := c.syncOnce(ctx)
+	if errors.Is(err, errPlainHello) {
+		res, err = c.syncOnce(ctx)
+	}
 	if errors.Is(err, errRedownload) {
 		var again Result
 		again, err = c.syncOnce(ctx)
@@ -191,6 +202,7 @@ func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 		res.Restamped += again.Restamped
 		res.Downloaded += again.Downloaded
 		res.HighWater, res.Cursor = again.HighWater, again.Cursor
+		res.Refill = cmp.Or(res.Refill, again.Refill)
 		if errors.Is(err, errRedownload) {
 			err = fmt.Errorf("clock corrections did not settle after two sessions")
 		}

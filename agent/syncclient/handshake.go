@@ -17,6 +17,9 @@ func (s *session) handshake() error {
 	if err := s.learnClock(w.HighWater, offset); err != nil {
 		return err
 	}
+	if err := s.refillIfRestored(w); err != nil {
+		return err
+	}
 	if err := s.placeMark(w.HighWater); err != nil {
 		return err
 	}
@@ -37,11 +40,14 @@ func (s *session) hello() (w *schema.Welcome, offset time.Duration, err error) {
 	localAt := localNow(s.clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: s.st.DeviceID(),
 		Cursor: s.st.Cursor(), ClockMS: s.clock.Physical().UnixMilli(), AppVersion: s.c.AppVersion, Health: health,
-		PageBytes: s.c.link.pageBytes()}
+		PageBytes: s.c.link.pageBytes(), Features: s.c.features()}
 	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgHello, Hello: hello}, writeTimeout); err != nil {
 		return nil, 0, fmt.Errorf("send hello: %w", brokenLink{err})
 	}
 	m, err := s.next()
+	if s.c.refusedFeatures(err, hello.Features) {
+		return nil, 0, errPlainHello
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,0 +1,72 @@
+package agent
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// DefaultRetention is how long acked changes are kept when Options leave
+// it 0: a county restores its server from a backup a few days old at
+// worst, and 90 days of a township's changes take a few megabytes.
+const DefaultRetention = 90 * 24 * time.Hour
+
+// keep files an acked outbox entry (key o/<seq>, value raw) under k/<seq>
+// with the time of the ack, unless keeping is off. The outbox's encoding
+// is kept as is: releasing must stay cheap, it runs for every ack.
+func (s *Store) keep(txn *badger.Txn, outKey, raw []byte) error {
+	if s.retention < 0 {
+		return nil
+	}
+	v := make([]byte, 8, 8+len(raw))
+	binary.BigEndian.PutUint64(v, uint64(s.now().UnixMilli()))
+	k := keptKey(binary.BigEndian.Uint64(outKey[len(prefixOutbox):]))
+	if err := txn.Set(k, append(v, raw...)); err != nil {
+		return fmt.Errorf("keep acked change: %w", err)
+	}
+	return nil
+}
+
+// keptChange splits a k/ value into its ack time and the change's bytes.
+func keptChange(v []byte) (ackedAt time.Time, raw []byte, err error) {
+	if len(v) < 8 {
+		return time.Time{}, nil, fmt.Errorf("kept change of %d bytes", len(v))
+	}
+	return time.UnixMilli(int64(binary.BigEndian.Uint64(v))), v[8:], nil
+}
+
+// pruneKept deletes up to releaseChunk kept changes acked longer ago than
+// the retention window. Acks come in sequence order, so the oldest kept
+// changes are the first keys and the walk stops at the first young one;
+// a long backlog of old ones goes over several releases.
+func (s *Store) pruneKept(txn *badger.Txn) error {
+	cutoff := s.now().Add(-s.retention)
+	n := 0
+	return scanSeq(txn, prefixKept, 0, func(seq uint64, raw []byte) (bool, error) {
+		at, _, err := keptChange(raw)
+		young := s.retention >= 0 && !at.Before(cutoff)
+		if err != nil || young {
+			return false, err
+		}
+		if err := txn.Delete(keptKey(seq)); err != nil {
+			return false, fmt.Errorf("prune kept change %d: %w", seq, err)
+		}
+		n++
+		return n < releaseChunk, nil
+	})
+}
+
+// Kept returns how many acked changes are kept for a server restore.
+func (s *Store) Kept() (int, error) {
+	var n int
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		n, err = countPrefix(txn, []byte(prefixKept))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count kept changes: %w", err)
+	}
+	return n, nil
+}

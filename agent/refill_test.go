@@ -1,0 +1,133 @@
+package agent
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"laoxiao/schema"
+)
+
+// TestRefill: after a server restored from an older copy says its mark is
+// below what was acked, the kept acked changes and the parked ones go back
+// into the outbox under their own sequence numbers, behind the changes
+// still waiting; those acked before the retention window are counted as
+// lost and the queue closes over them. Calling it again changes nothing.
+func TestRefill(t *testing.T) {
+	type want struct {
+		outbox                    []uint64
+		reoffered, reparked, lost int
+		nextSeq                   uint64
+	}
+	for _, tc := range []struct {
+		name string
+		// acked 1..6 of 8 changes, seq 3 parked; the first ackOld acked
+		// 100 days before the rest.
+		ackOld uint64
+		mark   uint64
+		want   want
+	}{
+		{"all kept", 0, 2, want{[]uint64{3, 4, 5, 6, 7, 8}, 3, 1, 0, 9}},
+		{"nothing lost by the server", 0, 6, want{[]uint64{7, 8}, 0, 0, 0, 9}},
+		{"the first four past retention", 4, 0, want{[]uint64{1, 2, 3, 4, 5}, 2, 1, 3, 6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newFakeClock(time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC))
+			s := openAt(t, t.TempDir(), Options{Now: clk.Now})
+			var all []schema.Change
+			for i := range 8 {
+				all = append(all, *mustPut(t, s, schema.KindFacility, "", village, facility(string(rune('A'+i)))))
+			}
+			if err := s.Park(all[2], schema.Rejection{Seq: 3, Code: schema.RejectInvalid, Reason: "test"}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.ackOld > 0 {
+				mustRelease(t, s, tc.ackOld)
+				clk.Advance(100 * 24 * time.Hour)
+			}
+			mustRelease(t, s, 6)
+			if err := s.SetIncarnation("old"); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 { // the second call finds nothing more to do
+				r, err := s.Refill(tc.mark, "new", true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := seqs(mustOutbox(t, s)); !slices.Equal(got, tc.want.outbox) {
+					t.Fatalf("outbox after refill: %v, want %v", got, tc.want.outbox)
+				}
+				if r.ServerMark != tc.mark || r.Acked != 6 && r.Acked != tc.mark {
+					t.Fatalf("refill report %+v", r)
+				}
+				if r.Reoffered != tc.want.reoffered || r.Reparked != tc.want.reparked || r.Lost != tc.want.lost {
+					t.Fatalf("refill report %+v, want reoffered %d reparked %d lost %d", r, tc.want.reoffered, tc.want.reparked, tc.want.lost)
+				}
+				tc.want.reoffered, tc.want.reparked, tc.want.lost = 0, 0, 0
+			}
+			st, err := s.Status()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.AckedSeq != min(6, tc.mark) || st.Cursor != 0 || st.LastRefill.At.IsZero() || st.Parked != 0 && tc.mark < 3 {
+				t.Fatalf("status after refill: %+v", st)
+			}
+			if id, _ := s.Incarnation(); id != "new" {
+				t.Fatalf("incarnation after refill: %q", id)
+			}
+			if ch := mustPut(t, s, schema.KindFacility, "", village, facility("after")); ch.Seq != tc.want.nextSeq {
+				t.Fatalf("next change after refill has seq %d, want %d", ch.Seq, tc.want.nextSeq)
+			}
+			if _, pending, _ := s.RefillPending(); pending {
+				t.Fatal("refill still pending")
+			}
+		})
+	}
+}
+
+// TestReleaseKeepsWithinRetention: released changes are kept until the
+// retention window passes; a negative retention keeps none.
+func TestReleaseKeepsWithinRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		retention time.Duration
+		keptNow   int
+		keptLater int
+	}{
+		{"default 90 days", 0, 3, 1},
+		{"none kept", -1, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newFakeClock(time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC))
+			s := openAt(t, t.TempDir(), Options{Now: clk.Now, Retention: tc.retention})
+			for i := range 4 {
+				mustPut(t, s, schema.KindFacility, "", village, facility(string(rune('A'+i))))
+			}
+			mustRelease(t, s, 3)
+			if n, err := s.Kept(); err != nil || n != tc.keptNow {
+				t.Fatalf("kept after release: %d, %v; want %d", n, err, tc.keptNow)
+			}
+			clk.Advance(DefaultRetention + time.Hour)
+			mustRelease(t, s, 4) // prunes what is past the window
+			if n, err := s.Kept(); err != nil || n != tc.keptLater {
+				t.Fatalf("kept after the window: %d, %v; want %d", n, err, tc.keptLater)
+			}
+		})
+	}
+}
+
+func mustRelease(t *testing.T, s *Store, upto uint64) {
+	t.Helper()
+	if err := s.Release(upto); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustOutbox(t *testing.T, s *Store) []schema.Change {
+	t.Helper()
+	chs, err := s.Outbox(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return chs
+}
