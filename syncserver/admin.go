@@ -125,6 +125,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 		httpjson.Write(w, map[string]string{"revoked": r.PathValue("id")})
 	}))
 	s.reportRoutes(mux)
+	s.planRoutes(mux)
 	s.auditRoutes(mux)
 	s.lockRoutes(mux)
 	s.personRoutes(mux)

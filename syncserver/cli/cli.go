@@ -51,6 +51,9 @@ commands:
   targets import   --data DIR FILE.xlsx|csv     (all rows or none)
   targets split    --data DIR --unit CITY --indicator ID --year Y --value V --weight pop60|pop|pop0_3|equal
   report breakdown --data DIR --unit CITY --year Y [--format xlsx|csv|html|text] [--out FILE]
+  tasks load       --data DIR --plan yaan|qianjiang|gangcheng|liuzhou|kunming [--unit CITY|COUNTY]
+                   (the plan's tasks with their 责任单位, one record per county)
+  projects load    --data DIR --plan qianjiang|gangcheng   (the plan's 重大项目)
   users add|list|disable --data DIR ...   (office console accounts; see syncserver users add -h)
   backup       --data DIR --out FILE  (online: while serve runs too; encrypted with the store's key when the store is)
   restore      --data DIR --in FILE [--force]   (server stopped; a new incarnation, devices re-offer what the backup lacks)
