@@ -325,12 +325,14 @@ type Person struct {
 	// Status says whether the person is still served here; LeftOn is the
 	// date they died or moved away, from which the county's retention
 	// period runs (syncserver's ErasePersons).
-	Status PersonStatus `cbor:"status,omitempty"`
-	LeftOn string       `cbor:"left_on,omitempty"`
+	Status PersonStatus `cbor:"status"`
+	LeftOn string       `cbor:"left_on"`
 	// ErasedOn is the date the server erased the person's name, ID number
 	// and birth date after the retention period. An erased person keeps
 	// their categories and visits, so past figures do not change, and can
 	// never be named again: validation refuses identifying fields on them.
+	// It is omitted when empty, unlike status, so that a device saving a
+	// form that does not know it never sends it back empty.
 	ErasedOn string `cbor:"erased_on,omitempty"`
 }
 
