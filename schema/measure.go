@@ -34,6 +34,12 @@ package schema
 //     county record counting twice.
 //   - a facility "at" a unit: its Unit is the unit's code or the code of a
 //     unit below it.
+//   - merged duplicates (schema/merged.go): a person or facility whose
+//     merged_into is set is not registered, operating or counted at all;
+//     a visit or capacity report naming it counts for the record
+//     Redirects.Resolve gives (its survivor), and where a duplicate and
+//     its survivor both reported a month, the survivor's report is that
+//     month's.
 type Measure string
 
 // Bed measures, over the latest capacity report of each operating

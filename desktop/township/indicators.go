@@ -53,15 +53,27 @@ func LoadSnapshot(st *agent.Store, area Area) (*Snapshot, error) {
 	s := &Snapshot{Area: area, divs: st.Divisions(), reports: map[string][]schema.Capacity{},
 		population: map[schema.Code][]schema.Population{}}
 	var err error
-	if s.facilities, err = LoadFacilities(st, area.Code); err != nil {
+	all, err := LoadFacilities(st, area.Code)
+	if err != nil {
 		return nil, err
+	}
+	// Merged duplicates count through their survivors only
+	// (schema/merged.go), as in the server's engine.
+	merged := schema.Redirects{}
+	for _, f := range all {
+		if f.MergedInto != "" {
+			merged[f.ID] = f.MergedInto
+			continue
+		}
+		s.facilities = append(s.facilities, f)
 	}
 	err = st.List(schema.KindCapacity, area.Code, func(r *schema.Record) error {
 		var c schema.Capacity
 		if err := r.Decode(&c); err != nil {
 			return fmt.Errorf("capacity %s: %w", r.ID, err)
 		}
-		s.reports[c.Facility] = append(s.reports[c.Facility], c)
+		to := merged.Resolve(c.Facility)
+		s.reports[to] = append(s.reports[to], c)
 		return nil
 	})
 	if err != nil {
@@ -71,6 +83,10 @@ func LoadSnapshot(st *agent.Store, area Area) (*Snapshot, error) {
 		p := Person{ID: r.ID, Unit: r.Unit}
 		if err := r.Decode(&p.Person); err != nil {
 			return fmt.Errorf("person %s: %w", r.ID, err)
+		}
+		if p.MergedInto != "" {
+			merged[p.ID] = p.MergedInto
+			return nil
 		}
 		s.persons = append(s.persons, p)
 		return nil
@@ -82,7 +98,7 @@ func LoadSnapshot(st *agent.Store, area Area) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.visits = indexVisits(vs)
+	s.visits = indexVisits(resolveVisits(vs, merged))
 	// Population of the area and every unit above it is not needed: the
 	// figure of a scope comes from the scope itself or its children.
 	err = st.List(schema.KindPopulation, area.Code, func(r *schema.Record) error {
@@ -235,7 +251,10 @@ func (s *Snapshot) latestReport(facility, period string) (schema.Capacity, bool)
 	var best schema.Capacity
 	found := false
 	for _, c := range s.reports[facility] {
-		if c.Period <= limit && (!found || c.Period > best.Period) {
+		// The survivor's own report wins a month a merged duplicate also
+		// reported: the office chose it.
+		own := c.Facility == facility && best.Facility != facility
+		if c.Period <= limit && (!found || c.Period > best.Period || c.Period == best.Period && own) {
 			best, found = c, true
 		}
 	}

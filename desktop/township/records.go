@@ -308,10 +308,11 @@ func LoadPersons(st *agent.Store, area schema.Code, month string) ([]Person, err
 	if err != nil {
 		return nil, err
 	}
-	vi := indexVisits(visits)
+	vi := indexVisits(resolveVisits(visits, mergedPersons(out)))
 	for i := range out {
 		p := &out[i]
-		p.Due = needsVisit(&p.Person)
+		// A merged duplicate is visited on its survivor.
+		p.Due = needsVisit(&p.Person) && p.MergedInto == ""
 		for _, v := range vi.byPerson[p.ID] {
 			p.NoteVisit(v.Visit, month)
 		}

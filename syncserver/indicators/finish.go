@@ -22,6 +22,7 @@ func (s *scanState) finish(divs *schema.Divisions, prefix schema.Code) {
 			s.towns[t] = &townAcc{code: t}
 		}
 	}
+	s.resolveMerged()
 	s.countVisits()
 	for _, p := range s.persons {
 		addPerson(&p.town.p, p)
@@ -64,7 +65,7 @@ func (s *scanState) countVisits() {
 		}
 		p := v.person
 		if p == nil {
-			p = s.persons[v.personID]
+			p = s.persons[s.merged.Resolve(v.personID)]
 		}
 		if p == nil {
 			continue // a person outside the scan, or deleted

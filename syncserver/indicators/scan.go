@@ -75,6 +75,9 @@ type scanState struct {
 	caps       map[string]*capRec
 	persons    map[string]*personRec
 	visits     []visitRec
+	// merged maps a merged duplicate person's or facility's id to its
+	// survivor; finish resolves visits and capacity reports through it.
+	merged     schema.Redirects
 	superseded map[string]bool
 	pops       map[schema.Code]popRec
 	reported   map[repKey]repRec
@@ -85,7 +88,7 @@ type scanState struct {
 
 func newScanState(scope schema.Code, p Period) *scanState {
 	return &scanState{period: p, scope: scope, towns: map[schema.Code]*townAcc{},
-		caps: map[string]*capRec{}, persons: map[string]*personRec{}, superseded: map[string]bool{},
+		caps: map[string]*capRec{}, persons: map[string]*personRec{}, superseded: map[string]bool{}, merged: schema.Redirects{},
 		pops: map[schema.Code]popRec{}, reported: map[repKey]repRec{}, own: map[schema.Code]int{}}
 }
 
@@ -171,6 +174,11 @@ func (s *scanState) facility(v *schema.RecordView, town *townAcc) {
 			f.facts.Inclusive = schema.FieldBool(it.Value)
 		case "demo":
 			f.facts.Demo = schema.FieldBool(it.Value)
+		case "merged_into":
+			if to := schema.FieldText(it.Value); len(to) > 0 {
+				s.merged[string(v.ID)] = string(to)
+				return // a duplicate counts through its survivor only
+			}
 		}
 	}
 	if !operating {
@@ -231,6 +239,11 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 			p.facts.Centralized = string(schema.FieldText(it.Value)) == string(schema.SupportCentralized)
 		case "wants_centralized":
 			p.facts.WantsCentralized = schema.FieldBool(it.Value)
+		case "merged_into":
+			if to := schema.FieldText(it.Value); len(to) > 0 {
+				s.merged[string(v.ID)] = string(to)
+				return // a duplicate counts through its survivor only
+			}
 		}
 	}
 	s.persons[string(v.ID)] = p

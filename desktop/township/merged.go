@@ -1,0 +1,76 @@
+package township
+
+import (
+	"laoxiao/agent"
+	"laoxiao/schema"
+)
+
+// Merged duplicates on the device (schema/merged.go). A merge comes down
+// like any edit: the duplicate gets a pointer to its survivor. The device
+// then counts the duplicate's visits and reports for the survivor, as the
+// server does, and the lists show the duplicate as 已合并到 … with the way
+// to the survivor, rather than hiding a record staff may be looking for.
+
+// resolveVisits returns the visits with their Person resolved through
+// merged (the slice is modified in place).
+func resolveVisits(vs []Visit, merged schema.Redirects) []Visit {
+	if len(merged) == 0 {
+		return vs
+	}
+	for i := range vs {
+		vs[i].Person = merged.Resolve(vs[i].Person)
+	}
+	return vs
+}
+
+// mergedPersons returns the merges among persons.
+func mergedPersons(ps []Person) schema.Redirects {
+	rd := schema.Redirects{}
+	for _, p := range ps {
+		if p.MergedInto != "" {
+			rd[p.ID] = p.MergedInto
+		}
+	}
+	return rd
+}
+
+// MergedTarget is the record a merged duplicate now lives on, for the
+// desktop's "已合并到 …" line.
+type MergedTarget struct {
+	ID   string
+	Unit schema.Code
+	Name string
+}
+
+// MergedPersonTarget follows a merged person's pointer (through chains)
+// to the survivor; ok is false when the person was not merged or the
+// survivor is not on this device.
+func MergedPersonTarget(st *agent.Store, p Person) (MergedTarget, bool) {
+	return mergedTarget(st, schema.KindPerson, p.MergedInto)
+}
+
+// MergedFacilityTarget is MergedPersonTarget for a facility.
+func MergedFacilityTarget(st *agent.Store, f Facility) (MergedTarget, bool) {
+	return mergedTarget(st, schema.KindFacility, f.MergedInto)
+}
+
+func mergedTarget(st *agent.Store, kind schema.Kind, to string) (MergedTarget, bool) {
+	for hops := 0; to != "" && hops < 8; hops++ {
+		r, err := st.Get(kind, to)
+		if err != nil || r == nil || r.IsDeleted() {
+			return MergedTarget{}, false
+		}
+		if next := schema.MergedInto(r); next != "" {
+			to = next
+			continue
+		}
+		var named struct {
+			Name string `cbor:"name"`
+		}
+		if err := r.Decode(&named); err != nil {
+			return MergedTarget{}, false
+		}
+		return MergedTarget{ID: r.ID, Unit: r.Unit, Name: named.Name}, true
+	}
+	return MergedTarget{}, false
+}
