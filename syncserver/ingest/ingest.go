@@ -71,6 +71,7 @@ type Ingester struct {
 	// shared is set on a store several processes write (see shared.go).
 	shared     bool
 	locksStale atomic.Bool
+	locksAt    uint64 // the log head up to which locks is current (run's)
 	pollDone   sync.WaitGroup
 
 	notifyMu sync.Mutex
@@ -139,6 +140,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	}
 	in.state.head = head
 	in.state.marks = marks
+	in.locksAt = head // read before the locks
 	in.head.Store(head)
 	_, in.shared = st.(store.Shared)
 	go in.run()
@@ -378,7 +380,8 @@ func (in *Ingester) tryCommit(group []*request) error {
 		case errors.Is(err, store.ErrTooBig):
 			return err
 		case errors.Is(err, store.ErrConflict) && attempt < conflictRetries:
-			in.log.Info("another server process moved a mark; computing the group again", "err", err)
+			in.log.Info("another server process moved a mark or set a lock; computing the group again", "err", err)
+			in.locksStale.Store(true)
 			continue
 		}
 		in.log.Error("commit failed; batches refused, devices will resend", "err", err, "batches", len(group))
@@ -405,9 +408,10 @@ func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []
 	if len(p.log) == 0 && len(p.marks) == 0 {
 		return p, results, nil
 	}
-	g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused, Base: map[string]uint64{}}
+	g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused,
+		Basis: &store.Basis{Marks: map[string]uint64{}, LocksAt: in.locksAt}}
 	for id := range p.marks {
-		g.Base[id] = in.state.marks[id].HighWater
+		g.Basis.Marks[id] = in.state.marks[id].HighWater
 	}
 	for _, k := range p.order {
 		g.Records = append(g.Records, p.records[k])
@@ -427,6 +431,9 @@ func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []
 // and wakes the downloads.
 func (in *Ingester) committed(p *pass) {
 	other := in.shared && len(p.log) > 0 && p.log[0].Seq != in.state.head+1
+	if !other && in.locksAt == in.state.head {
+		in.locksAt = p.head // the group's own locks are in p.locks
+	}
 	in.state.head = max(in.state.head, p.head)
 	if p.locks != nil && !other {
 		in.locks = p.locks

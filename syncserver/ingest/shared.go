@@ -21,7 +21,9 @@ import (
 //     processes' commits, from polling LogHead every headPoll, which also
 //     wakes this process's downloads.
 //   - the locks in force: re-read before the next group whenever another
-//     process may have committed (a lock set through it).
+//     process may have committed (a lock set through it); the store
+//     refuses a group checked against locks older than a lock it logged
+//     (store.Basis.LocksAt), so no change gets in behind a lock.
 
 // headPoll is how often a writer on a shared store looks for other
 // processes' commits; it bounds how late a download on this process sees
@@ -48,12 +50,19 @@ func (in *Ingester) refresh(ctx context.Context, group []*request) error {
 		in.state.marks[r.acct.Device] = m
 	}
 	if in.locksStale.Swap(false) {
+		// The head first: a lock logged after it and read anyway only
+		// makes the store refuse the group once more.
+		head, err := in.st.LogHead(ctx)
+		if err != nil {
+			in.locksStale.Store(true)
+			return err
+		}
 		locks, err := store.Locks(ctx, in.st)
 		if err != nil {
 			in.locksStale.Store(true)
 			return err
 		}
-		in.locks = locks
+		in.locks, in.locksAt = locks, head
 	}
 	return nil
 }

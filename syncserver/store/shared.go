@@ -5,11 +5,11 @@ import (
 	"errors"
 )
 
-// ErrConflict is returned (wrapped) by a Shared store's Commit when the
-// marks a group was computed from (Group.Base) are no longer the stored
-// ones: another server process handled changes of one of its devices
-// first. Nothing was written; the writer re-reads the marks and computes
-// the group again.
+// ErrConflict is returned (wrapped) by a Shared store's Commit when what
+// a group was computed from (Group.Basis) moved: another server process
+// handled changes of one of its devices, or logged a lock or unlock,
+// first. Nothing was written; the writer re-reads its marks and locks and
+// computes the group again.
 var ErrConflict = errors.New("marks moved under the group: another server process committed first")
 
 // ErrSessionBusy is returned (wrapped) by Shared.LockSession when another
@@ -23,8 +23,9 @@ var ErrSessionBusy = errors.New("the device has a sync session on another server
 //   - Commit assigns the log's sequence numbers itself, after the head it
 //     reads under a lock held to commit, and writes them back into
 //     Group.Log; the numbers the writer proposed are only a guess.
-//   - Commit refuses with ErrConflict a group whose Base marks moved, and
-//     the writer re-reads the marks it caches before every group.
+//   - Commit refuses with ErrConflict a group whose Basis moved (marks,
+//     locks), and the writer re-reads the marks it caches before every
+//     group.
 //   - Commits of other processes do not pass through this writer, so it
 //     watches LogHead to wake downloads and re-reads the locks in force.
 //

@@ -103,11 +103,23 @@ type Group struct {
 	// carries a refusal can be lost with the connection: the device then
 	// resends the batch and learns of the refusal from the duplicate's ack.
 	Refused map[string][]schema.Rejection
-	// Base is, per device of Marks, the high-water mark the group was
-	// computed from. A Shared store checks it under its commit lock and
-	// refuses the group with ErrConflict when the stored mark differs; a
-	// store only one process writes may ignore it.
-	Base map[string]uint64
+	// Basis, when not nil, is what the group was computed from. A Shared
+	// store checks it under its commit lock and refuses the group with
+	// ErrConflict when it moved; a store only one process writes may
+	// ignore it.
+	Basis *Basis
+}
+
+// Basis is what a writer computed a group from, besides the records
+// (which a Shared store re-merges itself).
+type Basis struct {
+	// Marks holds, per device of the group's Marks, the high-water mark
+	// the writer started from.
+	Marks map[string]uint64
+	// LocksAt is the log sequence up to which the writer's locks in force
+	// were current: a lock or unlock logged after it may refuse a change
+	// the writer accepted.
+	LocksAt uint64
 }
 
 // Store is the server's storage.

@@ -49,14 +49,17 @@ CREATE INDEX laoxiao_records_unit ON laoxiao_records (unit, kind, id);
 -- The change log (store.LogEntry in CBOR). scope is the township the
 -- change's unit lies in, or the unit itself above township level, as in
 -- Badger's scope index; device lets a download skip a device's own
--- changes without reading them.
+-- changes without reading them; kind finds the locks and unlocks logged
+-- after a writer last read them (Commit's check of Group.Basis).
 CREATE TABLE laoxiao_log (
 	seq    bigint PRIMARY KEY,
 	device text COLLATE "C" NOT NULL,
 	scope  text COLLATE "C" NOT NULL,
+	kind   text COLLATE "C" NOT NULL,
 	entry  bytea NOT NULL
 );
 CREATE INDEX laoxiao_log_scope ON laoxiao_log (scope, seq);
+CREATE INDEX laoxiao_log_locks ON laoxiao_log (seq) WHERE kind IN ('lock', 'unlock');
 CREATE TABLE laoxiao_marks (
 	device     text COLLATE "C" PRIMARY KEY,
 	high_water bigint NOT NULL,

@@ -131,11 +131,14 @@ func (s *Store) Close() error {
 // and merging changes in package ingest — stays parallel across processes;
 // only the write itself waits. Under the lock Commit:
 //
-//  1. checks Group.Base: each device's stored mark must still be the one
-//     the group was computed from, or it fails with store.ErrConflict and
-//     writes nothing. Sessions of one device never run on two processes
-//     at once (LockSession), so this only trips for the server's own
-//     device, whose changes any process may number.
+//  1. checks Group.Basis: each device's stored mark must still be the one
+//     the group was computed from, and no lock or unlock may have been
+//     logged after the writer read the locks in force, or it fails with
+//     store.ErrConflict and writes nothing. Sessions of one device never
+//     run on two processes at once (LockSession), so marks only move under
+//     a writer for the server's own device, whose changes any process may
+//     number; locks move when an office locks a period through another
+//     process, and the writer must check its group against that lock.
 //  2. re-merges every record with its stored state. The writer merged the
 //     group's changes into the record as it read it before the lock;
 //     another process may have committed changes of the same record
@@ -158,7 +161,7 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, commitLockKey); err != nil {
 		return fmt.Errorf("commit: take lock: %w", err)
 	}
-	if err := checkBase(ctx, tx, g); err != nil {
+	if err := checkBasis(ctx, tx, g.Basis); err != nil {
 		return err
 	}
 	if err := writeRecords(ctx, tx, g.Records); err != nil {
@@ -170,7 +173,7 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 			return fmt.Errorf("commit: read log head: %w", err)
 		}
 		n := len(g.Log)
-		seqs, devs, scopes, entries := make([]int64, n), make([]string, n), make([]string, n), make([][]byte, n)
+		seqs, devs, scopes, kinds, entries := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
 		for i := range g.Log {
 			e := &g.Log[i]
 			e.Seq = uint64(head) + uint64(i) + 1
@@ -178,10 +181,10 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 			if err != nil {
 				return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
 			}
-			seqs[i], devs[i], scopes[i], entries[i] = int64(e.Seq), e.Change.Device, string(indexCode(e.Change.Unit)), b
+			seqs[i], devs[i], scopes[i], kinds[i], entries[i] = int64(e.Seq), e.Change.Device, string(indexCode(e.Change.Unit)), string(e.Change.Kind), b
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_log (seq, device, scope, entry)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])`, seqs, devs, scopes, entries); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_log (seq, device, scope, kind, entry)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[])`, seqs, devs, scopes, kinds, entries); err != nil {
 			return fmt.Errorf("commit: write %d log entries: %w", n, err)
 		}
 	}
@@ -227,14 +230,27 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 	return nil
 }
 
-// checkBase refuses the group when a device's stored mark is not the one
-// it was computed from.
-func checkBase(ctx context.Context, tx pgx.Tx, g *store.Group) error {
-	if len(g.Base) == 0 {
+// checkBasis refuses the group when a device's stored mark is not the
+// one it was computed from, or a lock or unlock was logged after the
+// writer read the locks.
+func checkBasis(ctx context.Context, tx pgx.Tx, b *store.Basis) error {
+	if b == nil {
 		return nil
 	}
-	ids := make([]string, 0, len(g.Base))
-	for id := range g.Base {
+	var lockSeq int64
+	err := tx.QueryRow(ctx, `SELECT seq FROM laoxiao_log WHERE seq > $1 AND kind IN ('lock', 'unlock') ORDER BY seq LIMIT 1`,
+		int64(b.LocksAt)).Scan(&lockSeq)
+	if err == nil {
+		return fmt.Errorf("%w: lock or unlock logged at %d, the group checked locks up to %d", store.ErrConflict, lockSeq, b.LocksAt)
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("commit: look for new locks: %w", err)
+	}
+	if len(b.Marks) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(b.Marks))
+	for id := range b.Marks {
 		ids = append(ids, id)
 	}
 	rows, err := tx.Query(ctx, `SELECT device, high_water FROM laoxiao_marks WHERE device = ANY($1)`, ids)
@@ -248,7 +264,7 @@ func checkBase(ctx context.Context, tx pgx.Tx, g *store.Group) error {
 	if err != nil {
 		return fmt.Errorf("commit: read marks: %w", err)
 	}
-	for id, base := range g.Base {
+	for id, base := range b.Marks {
 		if stored[id] != base {
 			return fmt.Errorf("%w: device %s at %d, the group was made at %d", store.ErrConflict, id, stored[id], base)
 		}

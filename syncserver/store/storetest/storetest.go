@@ -56,6 +56,7 @@ func Run(t *testing.T, open Open) {
 		}
 		t.Run("ConcurrentMergeKept", func(t *testing.T) { testConcurrentMerge(t, st) })
 		t.Run("BaseConflict", func(t *testing.T) { testBaseConflict(t, st) })
+		t.Run("LockConflict", func(t *testing.T) { testLockConflict(t, st) })
 		t.Run("SeqsAssigned", func(t *testing.T) { testSeqsAssigned(t, st) })
 	})
 }
@@ -408,7 +409,7 @@ func testMarksAndRefusals(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	g = &store.Group{Marks: map[string]store.Mark{"d1": {HighWater: 8, At: at.Add(time.Minute)}},
-		Refused: map[string][]schema.Rejection{"d1": {rej(7)}}, Base: map[string]uint64{"d1": 5}}
+		Refused: map[string][]schema.Rejection{"d1": {rej(7)}}, Basis: &store.Basis{Marks: map[string]uint64{"d1": 5}}}
 	if err := st.Commit(ctx, g); err != nil {
 		t.Fatal(err)
 	}
@@ -615,12 +616,12 @@ func testConcurrentMerge(t *testing.T, st store.Store) {
 
 func testBaseConflict(t *testing.T, st store.Store) {
 	at := time.Unix(1700000000, 0).UTC()
-	ok := &store.Group{Marks: map[string]store.Mark{"server": {HighWater: 3, At: at}}, Base: map[string]uint64{"server": 0},
+	ok := &store.Group{Marks: map[string]store.Mark{"server": {HighWater: 3, At: at}}, Basis: &store.Basis{Marks: map[string]uint64{"server": 0}},
 		Log: []store.LogEntry{{Seq: 1, Change: change(schema.KindTarget, "t", "5118", "server", 1, map[string]string{"v": "1"})}}}
 	if err := st.Commit(ctx, ok); err != nil {
 		t.Fatal(err)
 	}
-	stale := &store.Group{Marks: map[string]store.Mark{"server": {HighWater: 5, At: at}}, Base: map[string]uint64{"server": 0},
+	stale := &store.Group{Marks: map[string]store.Mark{"server": {HighWater: 5, At: at}}, Basis: &store.Basis{Marks: map[string]uint64{"server": 0}},
 		Log: []store.LogEntry{{Seq: 2, Change: change(schema.KindTarget, "t2", "5118", "server", 1, map[string]string{"v": "2"})}}}
 	if err := st.Commit(ctx, stale); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("group made from a moved mark: %v, want ErrConflict", err)
@@ -630,6 +631,26 @@ func testBaseConflict(t *testing.T, st store.Store) {
 	}
 	if m, _ := st.Mark(ctx, "server"); m.HighWater != 3 {
 		t.Errorf("a refused group moved the mark to %d", m.HighWater)
+	}
+}
+
+// testLockConflict: a group checked against the locks up to some seq is
+// refused once a lock or unlock was logged after it.
+func testLockConflict(t *testing.T, st store.Store) {
+	head, err := st.LogHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := commitLog(t, st, []schema.Change{change(schema.KindLock, "l1", "511802", "office", 1, map[string]string{"period": "2025-01"})})
+	edit := func(locksAt uint64) *store.Group {
+		return &store.Group{Basis: &store.Basis{LocksAt: locksAt}, Log: []store.LogEntry{{Seq: lock[0].Seq + 1,
+			Change: change(schema.KindCapacity, "c1", "511802001", "d", 5, map[string]string{"beds": "1"})}}}
+	}
+	if err := st.Commit(ctx, edit(head)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("group checked against locks before a new lock: %v, want ErrConflict", err)
+	}
+	if err := st.Commit(ctx, edit(lock[0].Seq)); err != nil {
+		t.Fatalf("group checked against the new lock: %v", err)
 	}
 }
 
