@@ -35,6 +35,7 @@ func (t *Table) WriteCSV(w io.Writer) error {
 				col.show(c.Current), showCompletion(c.Completion), showStatus(c.Status), fmt.Sprint(c.Records), c.Note})
 		}
 	}
+	t.writeSectionsCSV(cw)
 	cw.Flush()
 	return cw.Error()
 }

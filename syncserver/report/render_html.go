@@ -37,6 +37,7 @@ type htmlPage struct {
 	Rows            []htmlRow
 	Townships       []htmlTownship
 	Formulas        []htmlFormula
+	Sections        []htmlSection // tasks and projects (render_plan.go)
 }
 
 type htmlTownship struct {
@@ -96,6 +97,7 @@ func (t *Table) WriteHTML(w io.Writer) error {
 			Domain: string(c.Indicator.Domain), Attribute: c.attribute(), Responsible: c.Responsible, How: f.how,
 			Calc: f.calc, Note: c.Indicator.ScopeNote, Completion: completionRule(c)})
 	}
+	p.Sections = t.htmlSections()
 	return pageTemplate.Execute(w, p)
 }
 
@@ -150,7 +152,16 @@ td[title]:not([title=""]) { text-decoration: underline dotted; cursor: help; }
 {{end}}</tbody>
 </table>
 </div>
-<h2>乡镇(街道)同步情况</h2>
+{{range .Sections}}<h2>{{.Title}}</h2>
+{{if .Rows}}<div class="wrap">
+<table>
+<thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr>{{range .}}<td class="{{.Class}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+</div>{{else}}<p class="sub">{{.Empty}}</p>{{end}}
+{{end}}<h2>乡镇(街道)同步情况</h2>
 <div class="wrap">
 <table>
 <thead><tr><th>区县</th><th>乡镇(街道)</th><th>代码</th><th>最近同步时间</th><th>同步状态</th><th>设备数</th>{{range kindLabels}}<th>{{.}}</th>{{end}}<th>合计</th></tr></thead>

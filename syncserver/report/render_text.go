@@ -37,6 +37,7 @@ func (t *Table) WriteText(w io.Writer) error {
 		}
 		writeAligned(bw, lines, "  ")
 	}
+	t.writeSectionsText(bw)
 	if len(t.Townships) > 0 {
 		fmt.Fprintln(bw)
 		fmt.Fprintln(bw, "乡镇(街道)同步情况")
@@ -85,6 +86,9 @@ func isTextColumn(header string) bool {
 	switch header {
 	case "状态", "乡镇(街道)", "代码", "最近同步", "区县", "单位":
 		return true
+	case "规划", "任务序号", "任务", "牵头单位", "配合单位", "完成时限", "分解到", "进展状态", "进展说明", "填报日期", "填报单位",
+		"所在地", "项目名称", "类型", "建设期限", "组织实施单位", "项目状态", "备注":
+		return true // the tasks and projects parts (render_plan.go)
 	}
 	return false
 }

@@ -122,6 +122,7 @@ func (t *Table) WriteXLSX(w io.Writer) error {
 	x.keep(x.f.SetDocProps(&excelize.DocProperties{Title: t.title(), Creator: "老小 Laoxiao",
 		Description: t.subtitle(), Language: "zh-CN"}))
 	t.xlsxTable(x)
+	t.xlsxSections(x)
 	t.xlsxTownships(x)
 	t.xlsxFormulas(x)
 	x.f.SetActiveSheet(0)

@@ -50,6 +50,11 @@ type Table struct {
 	Townships []TownshipRow
 	// Scanned is how many records the evaluation read.
 	Scanned int
+	// Tasks and Projects are the table's second and third parts: the
+	// plan's tasks decomposed to the units within Unit with their latest
+	// progress, and the projects within Unit (plantasks.go).
+	Tasks    []TaskRow
+	Projects []ProjectRow
 }
 
 // Column is one indicator of the table.
@@ -130,7 +135,18 @@ func Build(ctx context.Context, eng *indicators.Engine, o Options) (*Table, erro
 	if err != nil {
 		return nil, fmt.Errorf("breakdown of %s for %d: %w", o.Unit, o.Year, err)
 	}
-	return assemble(res, o, now)
+	t, err := assemble(res, o, now)
+	if err != nil {
+		return nil, err
+	}
+	divs := schema.BuiltinDivisions()
+	if eng.Divisions != nil {
+		divs = eng.Divisions()
+	}
+	if err := t.planParts(ctx, eng.Store, divs, o.Unit); err != nil {
+		return nil, fmt.Errorf("breakdown of %s: tasks and projects: %w", o.Unit, err)
+	}
+	return t, nil
 }
 
 // DefaultPeriod is what a table for target year y is as of: the whole
