@@ -59,6 +59,11 @@ type personsTab struct {
 	cats                 []*widget.Check // one per schema.PersonCategories
 	support              *choiceSelect
 	wants                *widget.Check
+	status               *choiceSelect
+	leftOn               *entry
+	// erasedOn is the edited person's erasure date: kept on save, and it
+	// locks the identifying fields (the server refuses them anyway).
+	erasedOn             string
 	unit                 *widget.Select
 	psave, pnew, pdelete *widget.Button
 }
@@ -126,6 +131,8 @@ func (t *personsTab) build() fyne.CanvasObject {
 	}
 	t.support = newChoiceSelect(schema.SupportModes, "不适用")
 	t.wants = widget.NewCheck("有集中供养意愿", nil)
+	t.status = newChoiceSelect(schema.PersonStatuses, "在册")
+	t.leftOn = newEntry(u, "已故或迁出时填写 YYYY-MM-DD")
 	t.unit = widget.NewSelect(u.area.UnitLabels(), nil)
 	t.unit.PlaceHolder = "请选择所在村(社区)"
 	t.note = newEntry(u, "")
@@ -136,6 +143,8 @@ func (t *personsTab) build() fyne.CanvasObject {
 	pf.field("birth_date", "出生日期", t.birth)
 	pf.field("categories", "类别", catBox)
 	pf.field("support_mode", "供养方式", container.NewHBox(t.support, t.wants))
+	pf.field("status", "在册状态", t.status)
+	pf.field("left_on", "去世或迁出日期", t.leftOn)
 	pf.field("unit", "所在村(社区)", t.unit)
 	pf.field("note", "备注", t.note)
 	t.psave = widget.NewButton("保存对象信息", t.savePerson)
@@ -169,9 +178,16 @@ func (t *personsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	p := &t.all[t.shown[id]]
 	box := o.(*fyne.Container)
 	top := box.Objects[0].(*fyne.Container)
-	top.Objects[0].(*widget.Label).SetText(p.Name)
+	name := p.Name
+	if p.Erased() {
+		name = "(身份信息已删除)"
+	}
+	top.Objects[0].(*widget.Label).SetText(name)
 	state := top.Objects[1].(*widget.Label)
 	switch {
+	case p.Left():
+		state.Importance = widget.LowImportance
+		state.SetText(schema.LabelOf(schema.PersonStatuses, string(p.Status)) + " " + p.LeftOn)
 	case p.Due && p.Has(schema.CatNewborn):
 		state.Importance = widget.DangerImportance
 		state.SetText("未访视")
@@ -499,6 +515,9 @@ func (t *personsTab) newPerson() {
 	t.setCategories(nil)
 	t.support.setValue("")
 	t.wants.SetChecked(false)
+	t.status.setValue("")
+	t.leftOn.SetText("")
+	t.setErased("")
 	t.unit.Enable()
 	t.unit.ClearSelected()
 	t.note.SetText("")
@@ -522,11 +541,30 @@ func (t *personsTab) editPerson(p *township.Person) {
 	t.setCategories(p.Categories)
 	t.support.setValue(string(p.SupportMode))
 	t.wants.SetChecked(p.WantsCentralized)
+	t.status.setValue(string(p.Status))
+	t.leftOn.SetText(p.LeftOn)
+	t.setErased(p.ErasedOn)
 	t.unit.SetSelected(t.u.area.UnitLabel(p.Unit))
 	t.unit.Disable()
 	t.note.SetText(p.Note)
 	t.pdelete.Enable()
 	t.personForm.clear()
+}
+
+// setErased locks the identifying fields of a person whose identity the
+// county erased after its retention period, and says so in the title.
+func (t *personsTab) setErased(on string) {
+	t.erasedOn = on
+	for _, e := range []*entry{t.name, t.idnum, t.birth} {
+		if on != "" {
+			e.Disable()
+		} else {
+			e.Enable()
+		}
+	}
+	if on != "" {
+		t.ptitle.SetText("服务对象信息：身份信息已于 " + on + " 按保存期限删除")
+	}
 }
 
 // setCategories ticks exactly the given categories.
@@ -552,7 +590,8 @@ func (t *personsTab) personValue() (schema.Person, schema.Code) {
 	p := schema.Person{Name: strings.TrimSpace(t.name.Text), IDNumber: normalizeID(t.idnum.Text),
 		BirthDate: strings.TrimSpace(halfWidth(t.birth.Text)), Categories: cats,
 		SupportMode: schema.SupportMode(t.support.value()), WantsCentralized: t.wants.Checked,
-		Note: strings.TrimSpace(t.note.Text)}
+		Note: strings.TrimSpace(t.note.Text), Status: schema.PersonStatus(t.status.value()),
+		LeftOn: strings.TrimSpace(halfWidth(t.leftOn.Text)), ErasedOn: t.erasedOn}
 	unit := t.editingUnit
 	if unit == "" {
 		unit, _ = t.u.area.UnitByLabel(t.unit.Selected)

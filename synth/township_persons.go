@@ -61,6 +61,15 @@ func (g *townshipGen) persons() ([]townPerson, error) {
 		if i%9 == 4 {
 			p.Note = "子女在外务工，留有联系电话"
 		}
+		if i%23 == 11 {
+			// A few died or moved away, some before this month and some
+			// in it: the rates must leave out the first and keep the
+			// second (schema.LeftBefore).
+			p.Status, p.LeftOn = schema.PersonDied, g.now.AddDate(0, -(i/23)%3, 0).In(schema.ChinaTime).Format("2006-01")+"-01"
+			if i%2 == 0 {
+				p.Status = schema.PersonMoved
+			}
+		}
 		out = append(out, townPerson{id: schema.NewID(), unit: g.village(i*5 + i/7).Code, p: p, born: born})
 	}
 	for i := 0; i < g.cfg.Newborns; i++ {

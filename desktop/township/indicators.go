@@ -390,6 +390,9 @@ func (s *Snapshot) countPersons(period string, ok func(schema.PersonFacts) bool)
 	n := 0
 	for i := range s.persons {
 		p := &s.persons[i]
+		if schema.LeftBefore(p.Status, p.LeftOn, period) {
+			continue // died or moved away before the period
+		}
 		if ok(schema.PersonFactsOf(p.Person, s.visits.visitedFor(p.ID, period))) {
 			n++
 		}

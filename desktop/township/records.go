@@ -201,6 +201,9 @@ func ComparePersons(a, b *Person) int {
 // needsVisit reports whether a person is one the visit rates count: an
 // elderly person in a special-difficulty category or a newborn.
 func needsVisit(p *schema.Person) bool {
+	if p.Left() {
+		return false // died or moved away: nobody is due to visit them
+	}
 	for _, c := range p.Categories {
 		if c == schema.CatNewborn || c.SpecialDifficulty() {
 			return true

@@ -229,8 +229,13 @@ func (s *scanState) capacity(v *schema.RecordView) {
 
 func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 	p := &personRec{town: town}
+	var status, leftOn []byte
 	for it := v.Fields(); it.Next(); {
 		switch string(it.Name) {
+		case "status":
+			status = schema.FieldText(it.Value)
+		case "left_on":
+			leftOn = schema.FieldText(it.Value)
 		case "categories":
 			schema.EachFieldText(it.Value, func(c []byte) {
 				p.facts.AddCategory(schema.PersonCategory(c))
@@ -245,6 +250,9 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 				return // a duplicate counts through its survivor only
 			}
 		}
+	}
+	if len(status) > 0 && schema.LeftBefore(schema.PersonStatus(status), string(leftOn), s.period.String()) {
+		return // died or moved away before the period: not counted in it
 	}
 	s.persons[string(v.ID)] = p
 }
