@@ -204,7 +204,13 @@ func TestPlanTargetRecord(t *testing.T) {
 	if tg := p.TargetRecord(); tg.HasBaseline || tg.BaselineText != "" {
 		t.Errorf("a baseline of \"-\" became %+v", tg)
 	}
-	if got := len(PlanOf("雅安市")); got != 50 {
+	if got := len(PlanOf(Unit{Code: "5118", Name: "雅安市"})); got != 50 {
 		t.Errorf("PlanOf(雅安市) has %d rows", got)
+	}
+	if got := PlanOf(Unit{Code: "500114", Name: "黔江区"}); len(got) != 46 || got[0].Jurisdiction != "重庆市黔江区" {
+		t.Errorf("PlanOf(黔江区) has %d rows", len(got))
+	}
+	if got := PlanOf(Unit{Code: "511802", Name: "雨城区"}); got != nil {
+		t.Errorf("雨城区 has a plan of %d rows", len(got))
 	}
 }

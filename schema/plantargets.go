@@ -1,12 +1,16 @@
 package schema
 
-// PlanOf returns the targets of the plan written for a unit, found by the
-// unit's name (雅安市's plan for 雅安市), in file order; nil when no plan
-// was written for it.
-func PlanOf(unitName string) []PlanIndicator {
+// planUnits is the unit each plan was written for, by source code. The
+// plans name themselves in full (重庆市黔江区) where the registry names the
+// unit alone (黔江区), so units are matched by code.
+var planUnits = map[string]Code{"000": "5118", "001": "500114", "002": "370117", "003": "4502", "004": "5301"}
+
+// PlanOf returns the targets of the plan written for a unit (雅安市's plan
+// for 5118), in file order; nil when no plan was written for it.
+func PlanOf(u Unit) []PlanIndicator {
 	var out []PlanIndicator
 	for _, p := range planRows {
-		if p.Jurisdiction == unitName {
+		if c, ok := planUnits[p.Source]; (ok && c == u.Code) || (!ok && p.Jurisdiction == u.Name) {
 			out = append(out, p)
 		}
 	}

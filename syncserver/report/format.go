@@ -144,16 +144,77 @@ func (c Column) header() string {
 	return c.Indicator.Name + "(" + c.Indicator.Unit + ")"
 }
 
-// attribute is 约束性 or 预期性.
+// attribute is 约束性 or 预期性, or says the plan states neither.
 func (c Column) attribute() string {
-	if c.Binding {
-		return "约束性"
+	if c.Attribute == schema.AttrUnstated {
+		return "属性未注明"
 	}
-	return "预期性"
+	return string(c.Attribute)
 }
 
-// subHeaders are the five figures of each indicator.
-var subHeaders = []string{"基期值", "目标值", "当前值", "完成率", "状态"}
+// departments names the lead and co-departments, "" when the plan names
+// none.
+func (c Column) departments() string {
+	switch {
+	case c.Lead != "" && c.Cooperating != "":
+		return "牵头:" + c.Lead + ";配合:" + c.Cooperating
+	case c.Lead != "":
+		return "牵头:" + c.Lead
+	case c.Cooperating != "":
+		return "配合:" + c.Cooperating
+	}
+	return ""
+}
+
+// years says the baseline and target years and the milestones, for the
+// indicator's heading: "基期2020年 · 目标2025年 · 阶段目标2022年≥55".
+func (c Column) years() string {
+	var parts []string
+	if c.BaselineYear != 0 {
+		parts = append(parts, fmt.Sprintf("基期%d年", c.BaselineYear))
+	}
+	parts = append(parts, fmt.Sprintf("目标%d年", c.TargetYear))
+	if m := c.milestones(); m != "" {
+		parts = append(parts, "阶段目标"+m)
+	}
+	if c.Scope == schema.ScopeEachBelow {
+		parts = append(parts, "每个下级单位均须达到")
+	}
+	return strings.Join(parts, " · ")
+}
+
+// milestones writes the other years' targets: "2022年≥55、2023年100".
+func (c Column) milestones() string {
+	var parts []string
+	for _, m := range c.Milestones {
+		parts = append(parts, fmt.Sprintf("%d年%s", m.Year, m.Text))
+	}
+	return strings.Join(parts, "、")
+}
+
+// subHeaders are the six figures of each indicator.
+var subHeaders = []string{"基期值", "目标值", "当前值", "较基期变化", "完成率", "状态"}
+
+// figCount is how many figures each indicator shows.
+var figCount = len(subHeaders)
+
+// showChange formats the change since the baseline with its sign.
+func (c Column) showChange(n Num) string {
+	if !n.OK {
+		return dash
+	}
+	v := round(n.V, c.Decimals)
+	if v > 0 {
+		return "+" + number(v, c.Decimals)
+	}
+	return number(v, c.Decimals)
+}
+
+// figures are a cell's six figures as every format shows them.
+func (c Column) figures(cl Cell) []string {
+	return []string{c.show(cl.Baseline), c.show(cl.Target), c.show(cl.Current), c.showChange(cl.Change),
+		showCompletion(cl.Completion), showStatus(cl.Status)}
+}
 
 // showYear formats a year, or a dash.
 func showYear(y int) string {
@@ -227,12 +288,27 @@ func (r Row) rowName() string {
 	return r.Unit.Name
 }
 
-// completionRule explains how completion is computed for an indicator.
+// completionRule is the one definition of completion, as an indicator's
+// direction applies it.
 func completionRule(c Column) string {
-	if c.Indicator.IsRate() {
-		return "(当前值−基期值)÷(目标值−基期值);无基期值时为当前值÷目标值"
+	if c.Indicator.Direction == schema.DirectionDown {
+		return "目标值÷当前值(越低越好)"
 	}
 	return "当前值÷目标值"
+}
+
+// tableNotes are the table's notes: the one completion rule and what the
+// other columns mean, printed under the indicator part in every format
+// that has room for notes (XLSX, HTML, text).
+func tableNotes() []string {
+	return []string{
+		"完成率 = 当前值 ÷ 目标值;越低越好的指标(如价格比)为 目标值 ÷ 当前值。每一行都按此计算,不含基期。",
+		"较基期变化 = 当前值 − 基期值(比率指标为百分点),单列显示,不计入完成率。",
+		"状态:达标 = 当前值达到目标;进度滞后 = 目标年份未到,低于从基期到目标的线性进度;进度正常 = 未达标但不低于线性进度;未达标 = 目标年份已过仍未达到。",
+		"下级单位的基期值未由目标给出时,由该单位基期年年底的记录计算;无当时记录的留空。",
+		"“每个县(区)至少N”类指标不按权重分解:各下级单位均以N为目标,合计行的当前值为达到的单位数,目标值为单位总数。",
+		"属性、牵头和配合单位取自本级规划;规划未写明的留空或标“属性未注明”,不借用其他地区规划的部门。",
+	}
 }
 
 // shortNote keeps the Chinese part of a "中文 / English" reason, for the

@@ -61,11 +61,11 @@ func TestHTMLTableShape(t *testing.T) {
 		}
 		width += span
 	}
-	if want := 3 + 5*len(tb.Columns); width != want {
+	if want := 3 + figCount*len(tb.Columns); width != want {
 		t.Errorf("header spans %d columns, want %d", width, want)
 	}
-	if len(rows[1]) != 5*len(tb.Columns) {
-		t.Errorf("second header row has %d cells, want %d", len(rows[1]), 5*len(tb.Columns))
+	if len(rows[1]) != figCount*len(tb.Columns) {
+		t.Errorf("second header row has %d cells, want %d", len(rows[1]), figCount*len(tb.Columns))
 	}
 	body := rows[2:]
 	if len(body) != len(tb.Rows) {

@@ -20,19 +20,21 @@ type htmlRow struct {
 }
 
 type htmlColumn struct {
-	Header, Attribute, Responsible string
-	Binding                        bool
+	Header, Attribute, Departments, Years string
+	Binding                               bool
 }
 
 type htmlFormula struct {
-	N                                                         int
-	ID, Name, Unit, Domain, Attribute, Responsible, How, Calc string
-	Note, Completion                                          string
+	N                                                                int
+	ID, Name, Unit, Domain, Attribute, Lead, Cooperating, How, Calc string
+	Note, Completion                                                 string
 }
 
 type htmlPage struct {
 	Title, Subtitle string
 	SubHeaders      []string
+	FigCount        int
+	Notes           []string
 	Columns         []htmlColumn
 	Rows            []htmlRow
 	Townships       []htmlTownship
@@ -66,20 +68,24 @@ func statusClass(s Status) string {
 // WriteHTML renders the table as a standalone page: no scripts, no
 // external styles, so it can be mailed or opened from a USB stick.
 func (t *Table) WriteHTML(w io.Writer) error {
-	p := htmlPage{Title: t.title(), Subtitle: t.subtitle(), SubHeaders: subHeaders}
+	p := htmlPage{Title: t.title(), Subtitle: t.subtitle(), SubHeaders: subHeaders, FigCount: figCount, Notes: tableNotes()}
 	for _, c := range t.Columns {
-		p.Columns = append(p.Columns, htmlColumn{Header: c.header(), Attribute: c.attribute(), Responsible: c.Responsible, Binding: c.Binding})
+		p.Columns = append(p.Columns, htmlColumn{Header: c.header(), Attribute: c.attribute(), Departments: c.departments(),
+			Years: c.years(), Binding: c.Binding})
 	}
 	for _, r := range t.Rows {
 		hr := htmlRow{Name: r.rowName(), Code: string(r.Unit.Code), Sync: r.Sync.short(), Long: r.Sync.long(), Total: r.Total}
 		for i, col := range t.Columns {
 			c := r.Cells[i]
-			hr.Cells = append(hr.Cells,
-				htmlCell{Text: col.show(c.Baseline), Class: "num"},
-				htmlCell{Text: col.show(c.Target), Class: "num"},
-				htmlCell{Text: col.show(c.Current), Class: "num", Title: c.Note},
-				htmlCell{Text: showCompletion(c.Completion), Class: "num"},
-				htmlCell{Text: showStatus(c.Status), Class: "status " + statusClass(c.Status)})
+			figs := col.figures(c)
+			for j, f := range figs[:len(figs)-1] {
+				hc := htmlCell{Text: f, Class: "num"}
+				if j == 2 {
+					hc.Title = c.Note // beside the current value: why it is missing
+				}
+				hr.Cells = append(hr.Cells, hc)
+			}
+			hr.Cells = append(hr.Cells, htmlCell{Text: figs[len(figs)-1], Class: "status " + statusClass(c.Status)})
 		}
 		p.Rows = append(p.Rows, hr)
 	}
@@ -94,7 +100,7 @@ func (t *Table) WriteHTML(w io.Writer) error {
 	for i, c := range t.Columns {
 		f := formulaOf(c)
 		p.Formulas = append(p.Formulas, htmlFormula{N: i + 1, ID: c.Indicator.ID, Name: c.Indicator.Name, Unit: c.Indicator.Unit,
-			Domain: string(c.Indicator.Domain), Attribute: c.attribute(), Responsible: c.Responsible, How: f.how,
+			Domain: string(c.Indicator.Domain), Attribute: c.attribute(), Lead: c.Lead, Cooperating: c.Cooperating, How: f.how,
 			Calc: f.calc, Note: c.Indicator.ScopeNote, Completion: completionRule(c)})
 	}
 	p.Sections = t.htmlSections()
@@ -120,6 +126,7 @@ body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-s
 h1 { font-size: 1.4em; margin-bottom: 0.2em; }
 h2 { font-size: 1.15em; margin-top: 2em; }
 p.sub { color: #555; margin-top: 0; }
+ul.notes { color: #444; font-size: 12px; padding-left: 1.4em; }
 .wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; white-space: nowrap; }
@@ -144,7 +151,7 @@ td[title]:not([title=""]) { text-decoration: underline dotted; cursor: help; }
 <div class="wrap">
 <table>
 <thead>
-<tr><th rowspan="2">单位</th><th rowspan="2">代码</th><th rowspan="2">乡镇同步</th>{{range .Columns}}<th colspan="5" class="ind{{if .Binding}} binding{{end}}">{{.Header}}<span class="attr">{{.Attribute}}{{if .Responsible}} · {{.Responsible}}{{end}}</span></th>{{end}}</tr>
+<tr><th rowspan="2">单位</th><th rowspan="2">代码</th><th rowspan="2">乡镇同步</th>{{range .Columns}}<th colspan="{{$.FigCount}}" class="ind{{if .Binding}} binding{{end}}">{{.Header}}<span class="attr">{{.Attribute}} · {{.Years}}</span>{{if .Departments}}<span class="attr">{{.Departments}}</span>{{end}}</th>{{end}}</tr>
 <tr>{{range .Columns}}{{range $.SubHeaders}}<th>{{.}}</th>{{end}}{{end}}</tr>
 </thead>
 <tbody>
@@ -152,7 +159,8 @@ td[title]:not([title=""]) { text-decoration: underline dotted; cursor: help; }
 {{end}}</tbody>
 </table>
 </div>
-{{range .Sections}}<h2>{{.Title}}</h2>
+{{if .Columns}}<ul class="notes">{{range .Notes}}<li>{{.}}</li>{{end}}</ul>
+{{end}}{{range .Sections}}<h2>{{.Title}}</h2>
 {{if .Rows}}<div class="wrap">
 <table>
 <thead><tr>{{range .Header}}<th>{{.}}</th>{{end}}</tr></thead>
@@ -173,9 +181,9 @@ td[title]:not([title=""]) { text-decoration: underline dotted; cursor: help; }
 <h2>指标说明</h2>
 <div class="wrap">
 <table>
-<thead><tr><th>序号</th><th>指标代码</th><th>指标</th><th>计量单位</th><th>领域</th><th>属性</th><th>责任单位</th><th>取得方式</th><th>计算公式</th><th>口径说明</th><th>完成率算法</th></tr></thead>
+<thead><tr><th>序号</th><th>指标代码</th><th>指标</th><th>计量单位</th><th>领域</th><th>属性</th><th>牵头单位</th><th>配合单位</th><th>取得方式</th><th>计算公式</th><th>口径说明</th><th>完成率算法</th></tr></thead>
 <tbody>
-{{range .Formulas}}<tr><td class="num">{{.N}}</td><td>{{.ID}}</td><td>{{.Name}}</td><td>{{.Unit}}</td><td>{{.Domain}}</td><td>{{.Attribute}}</td><td>{{.Responsible}}</td><td>{{.How}}</td><td>{{.Calc}}</td><td style="white-space: normal; min-width: 20em">{{.Note}}</td><td>{{.Completion}}</td></tr>
+{{range .Formulas}}<tr><td class="num">{{.N}}</td><td>{{.ID}}</td><td>{{.Name}}</td><td>{{.Unit}}</td><td>{{.Domain}}</td><td>{{.Attribute}}</td><td>{{.Lead}}</td><td style="white-space: normal; min-width: 12em">{{.Cooperating}}</td><td>{{.How}}</td><td>{{.Calc}}</td><td style="white-space: normal; min-width: 20em">{{.Note}}</td><td>{{.Completion}}</td></tr>
 {{end}}</tbody>
 </table>
 </div>

@@ -24,18 +24,24 @@ func (t *Table) WriteText(w io.Writer) error {
 	writeAligned(bw, sync, "  ")
 	for i, col := range t.Columns {
 		fmt.Fprintln(bw)
-		head := fmt.Sprintf("%d. %s  [%s]", i+1, col.header(), col.attribute())
-		if col.Responsible != "" {
-			head += "  责任单位: " + col.Responsible
+		head := fmt.Sprintf("%d. %s  [%s]  %s", i+1, col.header(), col.attribute(), col.years())
+		if d := col.departments(); d != "" {
+			head += "  " + d
 		}
 		fmt.Fprintln(bw, head)
 		lines := [][]string{append([]string{"单位"}, append(subHeaders, "说明")...)}
 		for _, r := range t.Rows {
 			c := r.Cells[i]
-			lines = append(lines, []string{r.rowName(), col.show(c.Baseline), col.show(c.Target), col.show(c.Current),
-				showCompletion(c.Completion), showStatus(c.Status), shortNote(c.Note)})
+			lines = append(lines, append(append([]string{r.rowName()}, col.figures(c)...), shortNote(c.Note)))
 		}
 		writeAligned(bw, lines, "  ")
+	}
+	if len(t.Columns) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "说明")
+		for _, n := range tableNotes() {
+			fmt.Fprintln(bw, "  "+n)
+		}
 	}
 	t.writeSectionsText(bw)
 	if len(t.Townships) > 0 {

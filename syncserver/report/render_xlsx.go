@@ -151,7 +151,7 @@ func (x *xlsxWriter) setNum(sheet string, col, row int, c Column, n Num, bold bo
 
 func (t *Table) xlsxTable(x *xlsxWriter) {
 	const s = sheetTable
-	last := firstValCol + 5*len(t.Columns) - 1
+	last := firstValCol + figCount*len(t.Columns) - 1
 	x.set(s, 1, rowTitle, t.title(), x.style("title", &excelize.Style{Font: &excelize.Font{Bold: true, Size: 16},
 		Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "center"}}))
 	x.keep(x.f.MergeCell(s, cell(1, rowTitle), cell(last, rowTitle)))
@@ -173,23 +173,23 @@ func (t *Table) xlsxTable(x *xlsxWriter) {
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"EEF2F7"}},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
 	for i, c := range t.Columns {
-		col := firstValCol + 5*i
-		text := c.header() + "\n" + c.attribute()
-		if c.Responsible != "" {
-			text += " · " + c.Responsible
+		col := firstValCol + figCount*i
+		text := c.header() + "\n" + c.attribute() + " · " + c.years()
+		if d := c.departments(); d != "" {
+			text += "\n" + d
 		}
 		st := h
 		if c.Binding {
 			st = binding
 		}
-		for j := range 5 {
+		for j := range figCount {
 			x.set(s, col+j, rowHeader, "", st)
 			x.set(s, col+j, rowSubHeader, subHeaders[j], h)
 		}
 		x.set(s, col, rowHeader, text, st)
-		x.keep(x.f.MergeCell(s, cell(col, rowHeader), cell(col+4, rowHeader)))
+		x.keep(x.f.MergeCell(s, cell(col, rowHeader), cell(col+figCount-1, rowHeader)))
 	}
-	x.keep(x.f.SetRowHeight(s, rowHeader, 48))
+	x.keep(x.f.SetRowHeight(s, rowHeader, 64))
 
 	for ri, r := range t.Rows {
 		row := rowFirstData + ri
@@ -201,17 +201,20 @@ func (t *Table) xlsxTable(x *xlsxWriter) {
 				Paragraph: []excelize.RichTextRun{{Text: r.Sync.long()}}}))
 		}
 		for i, c := range t.Columns {
-			col := firstValCol + 5*i
+			col := firstValCol + figCount*i
 			cl := r.Cells[i]
 			x.setNum(s, col, row, c, cl.Baseline, r.Total)
 			x.setNum(s, col+1, row, c, cl.Target, r.Total)
 			x.setNum(s, col+2, row, c, cl.Current, r.Total)
+			// The change keeps its sign as text: "+1.5" reads the same
+			// in every spreadsheet, which a signed number format does not.
+			x.set(s, col+3, row, c.showChange(cl.Change), x.textStyle("right", r.Total))
 			if cl.Completion.OK {
-				x.set(s, col+3, row, completionValue(cl.Completion), x.percentStyle(r.Total))
+				x.set(s, col+4, row, completionValue(cl.Completion), x.percentStyle(r.Total))
 			} else {
-				x.set(s, col+3, row, dash, x.textStyle("right", r.Total))
+				x.set(s, col+4, row, dash, x.textStyle("right", r.Total))
 			}
-			x.set(s, col+4, row, showStatus(cl.Status), x.statusStyle(cl.Status, r.Total))
+			x.set(s, col+5, row, showStatus(cl.Status), x.statusStyle(cl.Status, r.Total))
 			if cl.Note != "" {
 				x.keep(x.f.AddComment(s, excelize.Comment{Cell: cell(col+2, row), Author: "老小",
 					Paragraph: []excelize.RichTextRun{{Text: shortNote(cl.Note)}}}))
@@ -223,6 +226,14 @@ func (t *Table) xlsxTable(x *xlsxWriter) {
 	x.keep(x.f.SetColWidth(s, "C", "C", 10))
 	if len(t.Columns) > 0 {
 		x.keep(x.f.SetColWidth(s, colName(firstValCol), colName(last), 9.5))
+	}
+	if len(t.Columns) > 0 {
+		// The notes under the rows: the one completion rule and the
+		// columns' meaning.
+		note := x.style("note", &excelize.Style{Font: &excelize.Font{Color: "404040"}})
+		for k, n := range tableNotes() {
+			x.set(s, 1, rowFirstData+len(t.Rows)+1+k, n, note)
+		}
 	}
 	x.keep(x.f.SetPanes(s, &excelize.Panes{Freeze: true, XSplit: syncCol, YSplit: rowSubHeader,
 		TopLeftCell: cell(firstValCol, rowFirstData), ActivePane: "bottomRight"}))
@@ -295,7 +306,7 @@ func (t *Table) xlsxFormulas(x *xlsxWriter) {
 	const s = sheetFormulas
 	_, err := x.f.NewSheet(s)
 	x.keep(err)
-	head := []string{"序号", "指标代码", "指标", "计量单位", "领域", "属性", "责任单位", "取得方式", "计算公式", "口径说明", "完成率算法"}
+	head := []string{"序号", "指标代码", "指标", "计量单位", "领域", "属性", "牵头单位", "配合单位", "目标年份", "取得方式", "计算公式", "口径说明", "完成率算法"}
 	h := x.headerStyle()
 	for j, name := range head {
 		x.set(s, j+1, 1, name, h)
@@ -306,17 +317,21 @@ func (t *Table) xlsxFormulas(x *xlsxWriter) {
 		f := formulaOf(c)
 		x.set(s, 1, row, i+1, x.numberStyle(0, false))
 		for j, v := range []string{c.Indicator.ID, c.Indicator.Name, c.Indicator.Unit, string(c.Indicator.Domain),
-			c.attribute(), c.Responsible, f.how, f.calc, c.Indicator.ScopeNote, completionRule(c)} {
+			c.attribute(), c.Lead, c.Cooperating, c.years(), f.how, f.calc, c.Indicator.ScopeNote, completionRule(c)} {
 			x.set(s, j+2, row, v, wrap)
 		}
 	}
 	x.keep(x.f.SetColWidth(s, "A", "A", 6))
 	x.keep(x.f.SetColWidth(s, "B", "B", 24))
 	x.keep(x.f.SetColWidth(s, "C", "C", 30))
-	x.keep(x.f.SetColWidth(s, "D", "H", 10))
-	x.keep(x.f.SetColWidth(s, "I", "I", 40))
-	x.keep(x.f.SetColWidth(s, "J", "J", 60))
-	x.keep(x.f.SetColWidth(s, "K", "K", 36))
+	x.keep(x.f.SetColWidth(s, "D", "F", 10))
+	x.keep(x.f.SetColWidth(s, "G", "G", 18))
+	x.keep(x.f.SetColWidth(s, "H", "H", 30))
+	x.keep(x.f.SetColWidth(s, "I", "I", 24))
+	x.keep(x.f.SetColWidth(s, "J", "J", 10))
+	x.keep(x.f.SetColWidth(s, "K", "K", 40))
+	x.keep(x.f.SetColWidth(s, "L", "L", 60))
+	x.keep(x.f.SetColWidth(s, "M", "M", 24))
 	x.keep(x.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
 	x.printSetup(s, quoteSheet(s)+"!$1:$1", true)
 }

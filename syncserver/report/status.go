@@ -25,14 +25,13 @@ const (
 // before its target year.
 const planSpan = 5
 
-// evaluate fills a cell's completion and status from its baseline, target
-// and current value.
+// evaluate fills a cell's change since the baseline, completion and
+// status from its baseline, target and current value.
 //
-// Completion is current ÷ target for counts; for rates it is the progress
-// from the baseline toward the target, (current − baseline) ÷ (target −
-// baseline), since a rate that starts at 90% and must reach 95% has done
-// nothing at 90%. A rate without a baseline (or whose target equals it)
-// falls back to current ÷ target.
+// Completion has one definition for every cell, written in the table's
+// notes (completionRule): current ÷ target, or target ÷ current where
+// lower is better. Progress from the baseline is not mixed into it: the
+// change since the baseline (current − baseline) is a column of its own.
 //
 // Status compares values as they are shown (rounded to the column's
 // decimals), so a table never says 95.0 misses a target of 95. The target
@@ -41,28 +40,19 @@ const planSpan = 5
 // is linear from the baseline (at the end of the baseline year) to the
 // target (at the end of the target year); a count without a baseline
 // starts from 0, and a rate without one cannot be interpolated, so
-// anything short of the target is behind.
+// anything short of the target is behind (进度滞后); at or ahead of the
+// path it is 进度正常.
 func evaluate(c *Cell, col Column, p indicators.Period) {
 	ind := col.Indicator
+	if c.Current.OK && c.Baseline.OK {
+		c.Change = Num{V: round(c.Current.V, col.Decimals) - round(c.Baseline.V, col.Decimals), OK: true}
+	}
 	if !c.Target.OK || !c.Current.OK {
 		return
 	}
 	target, cur := c.Target.V, round(c.Current.V, col.Decimals)
 	base, hasBase := c.Baseline.V, c.Baseline.OK
-	switch {
-	case ind.IsRate() && hasBase && target != base:
-		// A rate that fell below its baseline has made no progress; the
-		// raw ratio (-3385%) says nothing an office can use, so the
-		// completion stops at 0 and the note says why.
-		v := (cur - base) / (target - base)
-		if v < 0 {
-			v = 0
-			c.Note = joinNote(c.Note, "低于基期值 / below the baseline")
-		}
-		c.Completion = Num{V: v, OK: true}
-	case target != 0:
-		c.Completion = Num{V: cur / target, OK: true}
-	}
+	c.Completion = completion(cur, target, ind.Direction)
 	_, cmp, _ := schema.ParseTargetText(c.Target.Text)
 	if met(cur, target, cmp, ind.Direction) {
 		c.Status = StatusMet
@@ -73,7 +63,7 @@ func evaluate(c *Cell, col Column, p indicators.Period) {
 		c.Status = StatusBehind
 		return
 	}
-	if p.Year > targetYear || (p.Year == targetYear && (p.IsYear() || p.Month == 12)) {
+	if yearOver(p, targetYear) {
 		c.Status = StatusNotMet
 		return
 	}
@@ -108,6 +98,24 @@ func evaluate(c *Cell, col Column, p indicators.Period) {
 	} else {
 		c.Status = StatusBehind
 	}
+}
+
+// completion is current ÷ target, or target ÷ current where lower is
+// better; none when it would divide by zero.
+func completion(cur, target float64, direction string) Num {
+	num, den := cur, target
+	if direction == schema.DirectionDown {
+		num, den = target, cur
+	}
+	if den == 0 {
+		return Num{}
+	}
+	return Num{V: num / den, OK: true}
+}
+
+// yearOver reports whether period p reaches the end of year y.
+func yearOver(p indicators.Period, y int) bool {
+	return p.Year > y || (p.Year == y && (p.IsYear() || p.Month == 12))
 }
 
 // met reports whether cur meets a target written with comparator cmp.

@@ -57,13 +57,34 @@ type Table struct {
 	Projects []ProjectRow
 }
 
-// Column is one indicator of the table.
+// Column is one indicator of the table. Its attribute and departments
+// are the table unit's own: from the unit's target record, else from the
+// plan written for the unit; never from another plan, so 雅安's rows never
+// name 黔江's 区民政局. Empty where neither states them.
 type Column struct {
-	Indicator   schema.Indicator
-	Binding     bool   // 约束性
-	Responsible string // responsible department(s)
+	Indicator schema.Indicator
+	Attribute schema.Attribute // 约束性, 预期性 or unstated
+	Binding   bool             // Attribute is 约束性
+	// Lead and Cooperating are the lead (牵头) and co-departments (配合)
+	// as the plan writes them.
+	Lead, Cooperating string
+	// BaselineYear and TargetYear are the unit's: the year its baseline
+	// holds for and the table's target year.
+	BaselineYear, TargetYear int
+	// Milestones are the unit's targets for the indicator in other years
+	// (a plan's 2022 milestone beside its 2025 target), earliest first.
+	Milestones []Milestone
+	// Scope is the unit's target scope: ScopeEachBelow makes the total
+	// row count the rows that meet the figure.
+	Scope schema.TargetScope
 	// Decimals is how many decimals the indicator's values show with.
 	Decimals int
+}
+
+// Milestone is a target for another year than the table's.
+type Milestone struct {
+	Year int
+	Text string // as written: "≥55", "100"
 }
 
 // Row is one unit's line.
@@ -90,7 +111,11 @@ type Cell struct {
 	BaselineYear, TargetYear int
 	Baseline, Target         Num
 	Current                  Num
-	// Completion is a fraction: 0.875 shows as 87.5%.
+	// Change is the change since the baseline, current − baseline, in the
+	// indicator's unit (percentage points for a rate).
+	Change Num
+	// Completion is a fraction: 0.875 shows as 87.5%. It has one
+	// definition for every cell (see evaluate).
 	Completion Num
 	Status     Status
 	// Note says why a figure is missing, or where the target came from.
@@ -139,6 +164,10 @@ func Build(ctx context.Context, eng *indicators.Engine, o Options) (*Table, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := t.baselinesFromRecords(ctx, eng); err != nil {
+		return nil, fmt.Errorf("breakdown of %s for %d: %w", o.Unit, o.Year, err)
+	}
+	t.evaluateCells()
 	divs := schema.BuiltinDivisions()
 	if eng.Divisions != nil {
 		divs = eng.Divisions()
@@ -167,13 +196,17 @@ func assemble(res *indicators.Result, o Options, now time.Time) (*Table, error) 
 		return nil, fmt.Errorf("breakdown: no result for %s", o.Unit)
 	}
 	t := &Table{Unit: top.Unit, Year: o.Year, Period: o.Period, Generated: now, Scanned: res.Scanned}
-	plan := planRows(top.Unit.Name)
+	plan := schema.PlanOf(top.Unit)
 	if len(plan) > 0 {
 		t.Plan = plan[0].Jurisdiction
 	}
 	targets := map[schema.Code]map[string]schema.Target{}
+	var others []schema.Target // the unit's own targets for other years
 	for _, ut := range res.Targets {
 		if ut.Target.Year != int64(o.Year) {
+			if ut.Unit == o.Unit {
+				others = append(others, ut.Target)
+			}
 			continue
 		}
 		if targets[ut.Unit] == nil {
@@ -185,6 +218,9 @@ func assemble(res *indicators.Result, o Options, now time.Time) (*Table, error) 
 	cols, err := columns(o, plan, targets)
 	if err != nil {
 		return nil, err
+	}
+	for i := range cols {
+		cols[i].describe(o.Year, targets[o.Unit], plan, others)
 	}
 	t.Columns = cols
 	for _, u := range rows {
@@ -223,20 +259,6 @@ func countyOf(res *indicators.Result, c schema.Code) (schema.Unit, bool) {
 	return schema.Unit{Code: c.Ancestor(schema.LevelCounty), Name: string(c.Ancestor(schema.LevelCounty))}, false
 }
 
-// planRows returns the rows of the source plan written for the unit (by
-// its name: 雅安市's plan for 雅安市), one per concept.
-func planRows(name string) []schema.PlanIndicator {
-	var out []schema.PlanIndicator
-	seen := map[string]bool{}
-	for _, p := range schema.PlanIndicators("") {
-		if p.Jurisdiction == name && !seen[p.Concept] {
-			seen[p.Concept] = true
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // columns picks the indicators: those asked for; else those with a
 // target in the table and those of the unit's plan, in the plan's order
 // and then the catalogue's; else every computed indicator.
@@ -259,8 +281,10 @@ func columns(o Options, plan []schema.PlanIndicator, targets map[schema.Code]map
 			}
 		}
 		for _, p := range plan {
-			ids = append(ids, p.Concept)
-			delete(want, p.Concept)
+			if p.TargetYear == o.Year && !slices.Contains(ids, p.Concept) {
+				ids = append(ids, p.Concept)
+				delete(want, p.Concept)
+			}
 		}
 		for _, ind := range schema.Catalogue() {
 			if want[ind.ID] {
@@ -278,26 +302,9 @@ func columns(o Options, plan []schema.PlanIndicator, targets map[schema.Code]map
 	cols := make([]Column, 0, len(ids))
 	for _, id := range ids {
 		ind, _ := schema.IndicatorByID(id)
-		c := Column{Indicator: ind, Decimals: decimals(ind)}
-		if p, ok := findPlan(plan, id); ok {
-			c.Binding, c.Responsible = p.Binding, p.Responsible
-		} else if p, ok := findPlan(schema.PlanIndicators(""), id); ok {
-			// Another plan's department is still the right kind of office;
-			// whether the indicator binds is the unit's own plan's call.
-			c.Responsible = p.Responsible
-		}
-		cols = append(cols, c)
+		cols = append(cols, Column{Indicator: ind, Decimals: decimals(ind)})
 	}
 	return cols, nil
-}
-
-func findPlan(rows []schema.PlanIndicator, concept string) (schema.PlanIndicator, bool) {
-	for _, p := range rows {
-		if p.Concept == concept {
-			return p, true
-		}
-	}
-	return schema.PlanIndicator{}, false
 }
 
 // decimals is how precisely an indicator is shown: as the plans write
@@ -317,7 +324,8 @@ func decimals(ind schema.Indicator) int {
 }
 
 // row makes one unit's cells. plan supplies the total row's baseline and
-// target where no target record exists.
+// target where no target record exists. Completion and status come later
+// (evaluateCells), once baselines from records are in.
 func (t *Table) row(u *indicators.UnitResult, total bool, targets map[string]schema.Target, plan []schema.PlanIndicator) Row {
 	r := Row{Unit: u.Unit, Total: total, Cells: make([]Cell, len(t.Columns))}
 	for i, col := range t.Columns {
@@ -336,13 +344,12 @@ func (t *Table) row(u *indicators.UnitResult, total bool, targets map[string]sch
 				c.BaselineYear = int(tg.BaselineYear)
 				c.Baseline = targetNum(tg.Baseline, tg.BaselineText, tg.HasBaseline)
 			}
-		} else if p, ok := findPlan(plan, col.Indicator.ID); ok && p.TargetYear == t.Year {
+		} else if p, ok := schema.PlanTarget(plan, col.Indicator.ID, t.Year); ok {
 			c.TargetYear, c.BaselineYear = p.TargetYear, p.BaselineYear
 			c.Target = planNum(p.TargetText)
 			c.Baseline = planNum(p.BaselineText)
 			c.Note = joinNote(c.Note, "目标取自规划原文 / target as written in the plan")
 		}
-		evaluate(c, col, t.Period)
 	}
 	return r
 }

@@ -268,7 +268,7 @@ func planScope(u *indicators.UnitResult, indicator string, year int) schema.Targ
 	if u == nil {
 		return schema.ScopeTotal
 	}
-	if p, ok := schema.PlanTarget(schema.PlanOf(u.Unit.Name), indicator, year); ok {
+	if p, ok := schema.PlanTarget(schema.PlanOf(u.Unit), indicator, year); ok {
 		return p.Scope
 	}
 	return schema.ScopeTotal

@@ -31,7 +31,7 @@ func TemplateRows(divs *schema.Divisions, unit schema.Code) ([][]string, error) 
 	if !ok {
 		return nil, fmt.Errorf("template: unit %s does not exist", unit)
 	}
-	plan := schema.PlanOf(u.Name)
+	plan := schema.PlanOf(u)
 	if len(plan) == 0 {
 		for _, ind := range schema.Catalogue() {
 			if ind.Computed() {
