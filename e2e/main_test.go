@@ -18,6 +18,7 @@ import (
 
 	"laoxiao/agent"
 	"laoxiao/agent/syncclient"
+	"laoxiao/internal/pgtest"
 	"laoxiao/internal/serverchild"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
@@ -37,8 +38,13 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(agentChildEnv); dir != "" {
 		os.Exit(agentChild(dir))
 	}
-	os.Exit(m.Run())
+	// The guarantee tests on PostgreSQL share one throwaway cluster, a
+	// database each.
+	os.Exit(pgtest.Main(m, &pgCluster))
 }
+
+// pgCluster is the PostgreSQL of this test binary (not of its children).
+var pgCluster *pgtest.Cluster
 
 // agentChild syncs the store in dir until it is killed. It prints one line
 // per state change of the client ("state PHASE sent=N downloaded=N") and
@@ -75,13 +81,13 @@ type child struct {
 	done  chan struct{}
 }
 
-func startChild(t testing.TB, env string) *child {
+func startChild(t testing.TB, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	// A data race in a child must not go unseen because the child is
 	// killed before it would exit with the race detector's status: make
 	// it exit at once, which the parent notices.
-	cmd.Env = append(os.Environ(), env, "GORACE=halt_on_error=1")
+	cmd.Env = append(append(os.Environ(), env...), "GORACE=halt_on_error=1")
 	c := &child{cmd: cmd, lines: make(chan string, 1024), done: make(chan struct{})}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -165,11 +171,21 @@ type procServer struct {
 	addr string
 	url  string
 	c    *child
+	// store is the PostgreSQL URL the server keeps its data in; empty
+	// for Badger under dir.
+	store string
 }
 
 func startProcServer(t testing.TB, dir, addr string) *procServer {
 	t.Helper()
-	p := &procServer{t: t, dir: dir, addr: addr, url: "http://" + addr}
+	return startProcServerOn(t, dir, addr, "")
+}
+
+// startProcServerOn starts a server child keeping its data in the
+// PostgreSQL database at storeURL (Badger under dir when empty).
+func startProcServerOn(t testing.TB, dir, addr, storeURL string) *procServer {
+	t.Helper()
+	p := &procServer{t: t, dir: dir, addr: addr, url: "http://" + addr, store: storeURL}
 	p.start()
 	t.Cleanup(func() {
 		if p.c != nil {
@@ -186,7 +202,11 @@ func (p *procServer) start() {
 	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for attempt := 0; ; attempt++ {
-		c := startChild(p.t, serverchild.Env(p.dir, p.addr))
+		env := []string{serverchild.Env(p.dir, p.addr)}
+		if p.store != "" {
+			env = append(env, serverchild.StoreEnv(p.store))
+		}
+		c := startChild(p.t, env...)
 		if p.waitHealthy(c) {
 			p.c = c
 			return

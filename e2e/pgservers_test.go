@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"laoxiao/agent"
+	"laoxiao/syncserver"
+)
+
+// TestTwoServersOnePostgres runs two `syncserver serve` processes on one
+// PostgreSQL database, as behind a load balancer: every site enrols with a
+// code made through one process and used through the other, and each sync
+// goes to either process at random, while one of them is SIGKILLed in the
+// middle of uploads and restarted, twice. The county locks January
+// through the other process after the first kill. In the end (two clean
+// passes over both processes) the database holds every change exactly
+// once, every site equals it, and nothing got in behind the lock.
+func TestTwoServersOnePostgres(t *testing.T) {
+	db := pgCluster.NewDatabase(t)
+	base := t.TempDir()
+	srvs := []*procServer{
+		startProcServerOn(t, filepath.Join(base, "a"), freeAddr(t), db),
+		startProcServerOn(t, filepath.Join(base, "b"), freeAddr(t), db),
+	}
+	victim, survivor := srvs[0], srvs[1]
+	var sites []*site
+	for i := 0; i < 6; i++ {
+		tw := testTownships[i%3]
+		a := openSite(t, tw, fmt.Sprintf("pg%02d", i), agent.Options{})
+		a.enroll(srvs[(i+1)%2].url, srvs[i%2].code(tw))
+		a.client.Timeout = 5 * time.Second
+		sites = append(sites, a)
+	}
+
+	// A few hundred changes in all; after its share a site keeps syncing
+	// (downloads) until the kills are done.
+	const perSite = 50
+	ctx, stop := context.WithCancel(context.Background())
+	var (
+		wg            sync.WaitGroup
+		inUpload      atomic.Int64
+		behind        atomic.Int64 // sites that have not made their share yet
+		errMu         sync.Mutex
+		syncErrs      = map[string]int{}
+		started       = make(chan struct{}, 1)
+		ok, failed    atomic.Int64
+		workErr       = make(chan error, len(sites))
+		killedMidSync int
+	)
+	behind.Store(int64(len(sites)))
+	for i, a := range sites {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(i), 14))
+			made := 0
+			for ctx.Err() == nil {
+				n := 0
+				if made < perSite {
+					n = min(perSite-made, 5+rng.IntN(10))
+				}
+				for k := 0; k < n; k++ {
+					if err := editErr(a, rng); err != nil {
+						workErr <- err
+						return
+					}
+				}
+				made += n
+				a.pointAt(srvs[rng.IntN(2)].url)
+				if n > 0 {
+					inUpload.Add(1)
+					select {
+					case started <- struct{}{}:
+					default:
+					}
+				}
+				sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+				_, err := a.sync(sctx)
+				cancel()
+				if n > 0 {
+					inUpload.Add(-1)
+				}
+				if err != nil {
+					failed.Add(1)
+					errMu.Lock()
+					syncErrs[firstWords(err.Error(), 6)]++
+					errMu.Unlock()
+					time.Sleep(20 * time.Millisecond)
+					continue
+				}
+				ok.Add(1)
+				if made >= perSite && n > 0 {
+					behind.Add(-1)
+				}
+			}
+		}()
+	}
+
+	rng := rand.New(rand.NewPCG(14, 14))
+	for k := 0; k < 2; k++ {
+		select {
+		case <-started:
+		case <-time.After(20 * time.Second):
+			stop()
+			wg.Wait()
+			t.Fatal("no site started an upload in 20 s")
+		}
+		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
+		if inUpload.Load() > 0 {
+			killedMidSync++
+		}
+		victim.kill()
+		time.Sleep(time.Duration(50+rng.IntN(150)) * time.Millisecond)
+		victim.start()
+		if k == 0 {
+			survivor.lock("511802", "2025-01")
+		}
+	}
+	// Every site uploads its share through the live processes.
+	for deadline := time.Now().Add(60 * time.Second); behind.Load() > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Errorf("%d sites still behind after 60 s", behind.Load())
+			break
+		}
+	}
+	stop()
+	wg.Wait()
+	close(workErr)
+	for err := range workErr {
+		t.Fatal(err)
+	}
+	t.Logf("2 kills, %d with uploads in flight; %d syncs went through, %d failed: %v", killedMidSync, ok.Load(), failed.Load(), syncErrs)
+	if killedMidSync == 0 {
+		t.Fatal("no kill hit an upload in flight")
+	}
+
+	for pass := 0; pass < 2; pass++ {
+		for i, a := range sites {
+			a.pointAt(srvs[(i+pass)%2].url)
+			a.mustSync(t)
+		}
+	}
+	for _, p := range srvs {
+		p.kill()
+	}
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: filepath.Join(base, "check"), Store: db, Logger: quietLog()})
+	if err != nil {
+		t.Fatalf("open the database: %v", err)
+	}
+	defer srv.Close()
+	checkConvergedStore(t, srv.Store(), sites)
+	checkLockHeld(t, srv.Store(), "511802", "2025-01")
+}
+
+// firstWords shortens an error to its first n words, to count kinds.
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = f[:n]
+	}
+	return strings.Join(f, " ")
+}
