@@ -140,3 +140,33 @@ func notHeld(dir string, o badgerstore.Options) error {
 	}
 	return nil
 }
+
+// incarnator is a store a restore outside this program (pg_restore)
+// leaves with the dump's incarnation id: pgstore.
+type incarnator interface {
+	NewIncarnation(ctx context.Context) (string, error)
+}
+
+// ErrNotRestoredOutside is returned (wrapped) by NewIncarnation for the
+// embedded store, whose restore (Restore) makes the new id itself.
+var ErrNotRestoredOutside = errors.New("only a database server's store is restored with its own tools and then given a new incarnation; the embedded store gets one from restore --in")
+
+// NewIncarnation gives the store cfg names a new incarnation id and
+// returns it: the step after restoring a PostgreSQL store with
+// pg_restore, so that devices offer again what the dump lacks. Run it
+// with every server of the database stopped, before they start again.
+func NewIncarnation(ctx context.Context, cfg Config) (string, error) {
+	if cfg.Store == "" {
+		return "", ErrNotRestoredOutside
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	inc, ok := st.(incarnator)
+	if !ok {
+		return "", ErrNotRestoredOutside
+	}
+	return inc.NewIncarnation(ctx)
+}

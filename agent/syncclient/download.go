@@ -12,7 +12,15 @@ func (s *session) applyDownload(d *schema.Download) error {
 	if len(d.Entries) > 0 {
 		s.c.update(func(st *State) { st.Phase = PhaseReceiving })
 	}
-	n, err := s.st.ApplyRemote(d.Entries, d.Cursor)
+	cursor := d.Cursor
+	if s.res.Refill != nil {
+		// This session's stream started at the cursor the hello gave,
+		// a position in the log the restored server no longer has: its
+		// pages are merged, but the cursor stays at 0 for the next
+		// session to download the scope afresh (end).
+		cursor = 0
+	}
+	n, err := s.st.ApplyRemote(d.Entries, cursor)
 	if err != nil {
 		return err
 	}

@@ -207,11 +207,12 @@ func (s *session) settle() (done bool, err error) {
 }
 
 // end says goodbye. After a re-stamp, downloads merged against the old
-// stamps may have lost values that win now: it asks for the whole scope
-// again with errRedownload.
+// stamps may have lost values that win now; after a refill, the download
+// started at a position of the log the restored server lost: either way
+// it asks for the whole scope again with errRedownload.
 func (s *session) end() error {
 	s.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-	if s.res.Restamped == 0 {
+	if s.res.Restamped == 0 && s.res.Refill == nil {
 		return nil
 	}
 	if err := s.st.ResetCursor(); err != nil {

@@ -13,10 +13,12 @@ import (
 	"laoxiao/syncserver/store/badgerstore"
 )
 
-// Backup and restore of the embedded store:
+// Backup and restore of the embedded store, and the last step of a
+// PostgreSQL store's restore:
 //
 //	backup  --data DIR --out FILE      (online: through the running server, or directly)
 //	restore --data DIR --in FILE [--force]   (server stopped)
+//	restore --store postgres://… --new-incarnation-only   (after pg_restore)
 func init() {
 	Register("backup", backup)
 	Register("restore", restore)
@@ -79,15 +81,22 @@ func restore(ctx context.Context, args []string, stdout io.Writer) error {
 	fs, data := newFlags("restore")
 	in := fs.String("in", "", "backup file to restore")
 	force := fs.Bool("force", false, "replace the store already in --data (it is kept aside, renamed, not deleted)")
+	newOnly := fs.Bool("new-incarnation-only", false, "with --store postgres://…, after pg_restore: give the restored database a new incarnation id, so devices offer again what the dump lacks")
 	if err := fs.Parse(args); err != nil {
 		return err
-	}
-	if *in == "" {
-		return fmt.Errorf("restore: --in is required")
 	}
 	cfg, err := data.config(nil)
 	if err != nil {
 		return err
+	}
+	if *newOnly {
+		return newIncarnation(ctx, cfg, stdout)
+	}
+	if data.store != "" {
+		return fmt.Errorf("restore: a PostgreSQL store is restored with pg_restore, then: syncserver restore --store URL --new-incarnation-only (see README)")
+	}
+	if *in == "" {
+		return fmt.Errorf("restore: --in is required")
 	}
 	f, err := os.Open(*in)
 	if err != nil {
@@ -106,5 +115,16 @@ func restore(ctx context.Context, args []string, stdout io.Writer) error {
 	if res.Replaced != "" {
 		fmt.Fprintf(stdout, "the store that was there is kept in %s; delete it once the restored server runs well\n", res.Replaced)
 	}
+	return nil
+}
+
+// newIncarnation is restore's last step for a store restored with its
+// database's own tools.
+func newIncarnation(ctx context.Context, cfg syncserver.Config, stdout io.Writer) error {
+	id, err := syncserver.NewIncarnation(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("restore --new-incarnation-only: %w", err)
+	}
+	fmt.Fprintf(stdout, "the store has a new incarnation %s: devices offer again, at their next sync, what they synced after the dump was made\n", id)
 	return nil
 }

@@ -57,6 +57,7 @@ commands:
   users add|list|disable --data DIR ...   (office console accounts; see syncserver users add -h)
   backup       --data DIR --out FILE  (online: while serve runs too; encrypted with the store's key when the store is)
   restore      --data DIR --in FILE [--force]   (server stopped; a new incarnation, devices re-offer what the backup lacks)
+  restore      --store postgres://… --new-incarnation-only   (after pg_restore, servers stopped; see README)
   audit        --data DIR [--unit CODE] [--kind KIND --id ID] [--limit N] [--json]
                (the accepted-change log: who set what, when the server received it)
 `
