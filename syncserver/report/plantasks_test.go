@@ -127,3 +127,15 @@ func TestPlanPartsInEveryFormat(t *testing.T) {
 		t.Errorf("investment total %q, want 2020.50", got)
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{{"市民政局", 8, "市民政局"}, {"市民政局、市卫生健康委", 9, "市民政局…"}, {"abc", 2, "a…"}} {
+		if got := clip(c.in, c.w); got != c.want || displayWidth(got) > c.w {
+			t.Errorf("clip(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}

@@ -171,6 +171,11 @@ func (t *Table) writeSectionsCSV(cw *csv.Writer) {
 	}
 }
 
+// textClip is the widest a text cell of the tasks and projects parts is
+// in the terminal table: a task's departments run to a hundred
+// characters, which the XLSX, CSV and HTML show whole.
+const textClip = 28
+
 // writeSectionsText appends the sections to the terminal table.
 func (t *Table) writeSectionsText(w io.Writer) {
 	for _, s := range t.sections() {
@@ -180,8 +185,29 @@ func (t *Table) writeSectionsText(w io.Writer) {
 			fmt.Fprintln(w, "  "+s.Empty)
 			continue
 		}
-		writeAligned(w, s.strings(), "  ")
+		rows := s.strings()
+		for _, r := range rows[1:] {
+			for j := range r {
+				r[j] = clip(r[j], textClip)
+			}
+		}
+		writeAligned(w, rows, "  ")
 	}
+}
+
+// clip shortens s to at most w display columns, ending it with "…".
+func clip(s string, w int) string {
+	if displayWidth(s) <= w {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		if n+displayWidth(string(r)) > w-1 {
+			return s[:i] + "…"
+		}
+		n += displayWidth(string(r))
+	}
+	return s
 }
 
 // xlsxSections adds a sheet per section.
