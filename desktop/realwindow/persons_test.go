@@ -59,6 +59,15 @@ func TestPersonAndVisitsByClicksAndTyping(t *testing.T) {
 	a.key("Return")
 	a.find("已更正", false)
 	a.shot("visit-corrected")
+
+	// She died: the status dropdown and its date, saved like any edit.
+	a.scrollTo("在册", formX, formY)
+	a.choose("在册", "已故")
+	a.fill("去世或迁出日期", "2026-01-05")
+	x, y = a.scrollTo("保存对象信息", formX, formY).center()
+	a.clickAt(x, y, 1)
+	a.find("已故 2026-01-05", false)
+	a.shot("person-died")
 	a.quit()
 
 	st := openStore(t, dir)
@@ -75,7 +84,8 @@ func TestPersonAndVisitsByClicksAndTyping(t *testing.T) {
 	if p == nil {
 		t.Fatal("the person typed in is not in the store")
 	}
-	if p.IDNumber != id || !p.Has(schema.CatTekun) || p.SupportMode != schema.SupportDispersed || p.Note != "独子在外务工" {
+	if p.IDNumber != id || !p.Has(schema.CatTekun) || p.SupportMode != schema.SupportDispersed || p.Note != "独子在外务工" ||
+		p.Status != schema.PersonDied || p.LeftOn != "2026-01-05" || p.Due {
 		t.Errorf("stored person %+v", p.Person)
 	}
 	vs, err := township.VisitHistory(st, p.ID)
