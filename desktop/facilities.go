@@ -21,6 +21,8 @@ type facilitiesTab struct {
 	shown []int // indexes into all that pass the filter
 	list  *widget.List
 	count *widget.Label
+	// merged says 已合并到 … on a merged duplicate.
+	merged *mergedBanner
 
 	search                     *entry
 	kindFilter, statusFilter   *choiceSelect
@@ -95,7 +97,8 @@ func (t *facilitiesTab) build() fyne.CanvasObject {
 	t.deleteBtn = widget.NewButton("删除", t.confirmDelete)
 	t.deleteBtn.Importance = widget.DangerImportance
 	buttons := container.NewHBox(t.saveBtn, t.newBtn, t.deleteBtn)
-	right := container.NewVScroll(container.NewVBox(t.title, f.object(), buttons))
+	t.merged = newMergedBanner(t.open)
+	right := container.NewVScroll(container.NewVBox(t.title, t.merged.object(), f.object(), buttons))
 	t.clearForm()
 	split := container.NewHSplit(left, container.NewPadded(right))
 	split.Offset = 0.42
@@ -119,6 +122,9 @@ func (t *facilitiesTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	box := o.(*fyne.Container)
 	box.Objects[0].(*widget.Label).SetText(f.Name)
 	parts := []string{f.Kind.Label(), t.u.area.UnitLabel(f.Unit), schema.LabelOf(schema.FacilityStatuses, string(f.Status))}
+	if f.MergedInto != "" {
+		parts = append(parts, "已合并")
+	}
 	if f.Inclusive {
 		parts = append(parts, "普惠")
 	}
@@ -194,6 +200,7 @@ func (t *facilitiesTab) clearForm() {
 	t.address.SetText("")
 	t.deleteBtn.Disable()
 	t.form.clear()
+	t.merged.show(t.u, "", township.MergedTarget{}, false, "")
 	if t.list != nil {
 		t.list.UnselectAll()
 	}
@@ -221,6 +228,8 @@ func (t *facilitiesTab) edit(f *township.Facility) {
 	t.address.SetText(f.Address)
 	t.deleteBtn.Enable()
 	t.form.clear()
+	to, found := township.MergedFacilityTarget(t.u.st, *f)
+	t.merged.show(t.u, f.MergedInto, to, found, "机构")
 }
 
 // open selects a facility by id (from the sync tab's refused changes),

@@ -31,6 +31,9 @@ type personsTab struct {
 	openWhenLoaded string
 	sel            int // index into all of the selected person, -1 for none
 
+	// merged says 已合并到 … on a merged duplicate.
+	merged *mergedBanner
+
 	// visit form
 	who                           *widget.Label
 	visitForm                     *form
@@ -112,7 +115,8 @@ func (t *personsTab) build() fyne.CanvasObject {
 	t.cancelFix = widget.NewButton("取消更正", t.resetVisit)
 	t.correctNote.Hide()
 	t.cancelFix.Hide()
-	visitCard := container.NewVBox(bold("记录探访"), t.who, t.correctNote, t.visitForm.object(),
+	t.merged = newMergedBanner(t.open)
+	visitCard := container.NewVBox(bold("记录探访"), t.who, t.merged.object(), t.correctNote, t.visitForm.object(),
 		container.NewHBox(t.visitBtn, t.cancelFix), t.history, t.historyRows)
 
 	// Person.
@@ -185,6 +189,9 @@ func (t *personsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	top.Objects[0].(*widget.Label).SetText(name)
 	state := top.Objects[1].(*widget.Label)
 	switch {
+	case p.MergedInto != "":
+		state.Importance = widget.LowImportance
+		state.SetText("已合并")
 	case p.Left():
 		state.Importance = widget.LowImportance
 		state.SetText(schema.LabelOf(schema.PersonStatuses, string(p.Status)) + " " + p.LeftOn)
@@ -309,6 +316,8 @@ func (t *personsTab) selectPerson(i int) {
 	t.sel = i
 	p := &t.all[i]
 	t.who.SetText(fmt.Sprintf("%s（%s · %s）", p.Name, categoryText(p.Categories), t.u.area.UnitLabel(p.Unit)))
+	to, found := township.MergedPersonTarget(t.u.st, *p)
+	t.merged.show(t.u, p.MergedInto, to, found, "服务对象")
 	t.resetVisit()
 	t.editPerson(p)
 	t.showVisits(nil)

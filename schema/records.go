@@ -281,11 +281,11 @@ type Facility struct {
 	Project string `cbor:"project,omitempty"`
 	// The merge pointer (合并): set by an office on a duplicate, empty on
 	// every other record. See merged.go.
-	MergedInto  string   `cbor:"merged_into,omitempty"`
-	MergedBy    string   `cbor:"merged_by,omitempty"`
-	MergedAt    string   `cbor:"merged_at,omitempty"` // RFC 3339
-	MergeReason string   `cbor:"merge_reason,omitempty"`
-	MergeFilled []string `cbor:"merge_filled,omitempty"` // survivor's fields the merge filled in
+	MergedInto  string `cbor:"merged_into,omitempty"`
+	MergedBy    string `cbor:"merged_by,omitempty"`
+	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
+	MergeReason string `cbor:"merge_reason,omitempty"`
+	MergeFilled string `cbor:"merge_filled,omitempty"` // survivor's fields the merge filled in, comma-separated
 }
 
 // Capacity is a facility's monthly report of beds and childcare places
@@ -317,11 +317,11 @@ type Person struct {
 	Note             string           `cbor:"note"`
 	// The merge pointer (合并): set by an office on a duplicate, empty on
 	// every other record. See merged.go.
-	MergedInto  string   `cbor:"merged_into,omitempty"`
-	MergedBy    string   `cbor:"merged_by,omitempty"`
-	MergedAt    string   `cbor:"merged_at,omitempty"` // RFC 3339
-	MergeReason string   `cbor:"merge_reason,omitempty"`
-	MergeFilled []string `cbor:"merge_filled,omitempty"` // survivor's fields the merge filled in
+	MergedInto  string `cbor:"merged_into,omitempty"`
+	MergedBy    string `cbor:"merged_by,omitempty"`
+	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
+	MergeReason string `cbor:"merge_reason,omitempty"`
+	MergeFilled string `cbor:"merge_filled,omitempty"` // survivor's fields the merge filled in, comma-separated
 	// Status says whether the person is still served here; LeftOn is the
 	// date they died or moved away, from which the county's retention
 	// period runs (syncserver's ErasePersons).

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"time"
 
 	"laoxiao/internal/httpjson"
@@ -140,7 +141,7 @@ func (s *Server) Unmerge(ctx context.Context, req UnmergeRequest) (MergeInfo, er
 		return MergeInfo{}, fmt.Errorf("unmerge %s: read survivor %s: %w", dup.ID, to, err)
 	}
 	if surv != nil && !surv.IsDeleted() {
-		if empty := unfill(surv, dup, was.MergeFilled); len(empty) > 0 {
+		if empty := unfill(surv, dup, strings.Split(was.MergeFilled, ",")); len(empty) > 0 {
 			changes = append(changes, schema.Change{Kind: surv.Kind, ID: surv.ID, Unit: surv.Unit, Set: empty})
 			info.Filled = empty.FieldNames()
 		}
@@ -156,11 +157,8 @@ func (s *Server) Unmerge(ctx context.Context, req UnmergeRequest) (MergeInfo, er
 // merge, "" for an unmerge, which also clears the list of filled fields.
 func mergePointer(into string, info MergeInfo) (schema.Fields, error) {
 	set := schema.Fields{}
-	for name, v := range map[string]any{"merged_into": into, "merged_by": info.By, "merged_at": info.At,
-		"merge_reason": info.Reason, "merge_filled": info.Filled} {
-		if l, ok := v.([]string); ok && l == nil {
-			v = []string{}
-		}
+	for name, v := range map[string]string{"merged_into": into, "merged_by": info.By, "merged_at": info.At,
+		"merge_reason": info.Reason, "merge_filled": strings.Join(info.Filled, ",")} {
 		raw, err := schema.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("encode %s: %w", name, err)
