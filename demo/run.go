@@ -125,6 +125,10 @@ func Run(ctx context.Context, opts Options) error {
 	city, _ := srv.Divisions().Lookup(opts.City)
 	say("%s: %d 个乡镇(街道)各一台设备,离线录入数据后同步 / one agent per township", city.Name, len(towns))
 
+	if err := loadTasks(ctx, srv, opts.City, say); err != nil {
+		stop()
+		return err
+	}
 	if err := runAgents(ctx, srv, url, towns, opts); err != nil {
 		stop()
 		return err
@@ -184,6 +188,9 @@ func runAgent(ctx context.Context, srv *syncserver.Server, url string, t *synth.
 		return err
 	}
 	if err := t.Enter(st); err != nil {
+		return err
+	}
+	if err := enterPlanWork(st, srv.Divisions(), t); err != nil {
 		return err
 	}
 	code, err := srv.NewEnrollCode(ctx, syncserver.CodeRequest{Unit: t.Code, Name: t.Name + "工作站", Role: store.RoleSite})
