@@ -291,6 +291,10 @@ type pass struct {
 	refused map[string][]schema.Rejection
 	now     time.Time
 	locks   *schema.LockSet // nil until the group writes a lock or unlock
+	// read holds the stored states of the group's records read in one
+	// call up front (store.RecordsReader), nil for absent ones; nil when
+	// the store reads one record at a time.
+	read map[schema.Key]*schema.Record
 }
 
 // commit applies and commits a group and answers its requests. A group
@@ -400,6 +404,9 @@ func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []
 	}
 	p := &pass{records: map[schema.Key]*schema.Record{}, marks: map[string]store.Mark{},
 		refused: map[string][]schema.Rejection{}, head: in.state.head, now: in.opts.Now()}
+	if err := in.readAhead(ctx, p, group); err != nil {
+		return nil, nil, err
+	}
 	results := make([]result, len(group))
 	for i, r := range group {
 		ack, err := in.apply(ctx, p, r)
@@ -569,6 +576,9 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 	}
 	key := ch.Key()
 	cur, ok := p.records[key]
+	if !ok {
+		cur, ok = p.read[key]
+	}
 	if !ok {
 		var err error
 		cur, err = in.st.Record(ctx, ch.Kind, ch.ID)

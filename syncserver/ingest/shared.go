@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"laoxiao/schema"
 	"laoxiao/syncserver/store"
 )
 
@@ -63,6 +65,33 @@ func (in *Ingester) refresh(ctx context.Context, group []*request) error {
 			return err
 		}
 		in.locks, in.locksAt = locks, head
+	}
+	return nil
+}
+
+// readAhead reads the stored states of every record the group's changes
+// name in one call, when the store can (store.RecordsReader).
+func (in *Ingester) readAhead(ctx context.Context, p *pass, group []*request) error {
+	rr, ok := in.st.(store.RecordsReader)
+	if !ok {
+		return nil
+	}
+	var keys []schema.Key
+	for _, r := range group {
+		for i := range r.up.Changes {
+			keys = append(keys, r.up.Changes[i].Key())
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	got, err := rr.Records(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("read records: %w", err)
+	}
+	p.read = make(map[schema.Key]*schema.Record, len(keys))
+	for _, k := range keys {
+		p.read[k] = got[k] // nil: not stored
 	}
 	return nil
 }

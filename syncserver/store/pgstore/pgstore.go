@@ -283,24 +283,9 @@ func writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
 	for i, r := range recs {
 		kinds[i], ids[i] = string(r.Kind), r.ID
 	}
-	rows, err := tx.Query(ctx, `SELECT r.kind, r.id, r.value FROM laoxiao_records r
-		JOIN unnest($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id`, kinds, ids)
+	stored, err := readRecords(ctx, tx, kinds, ids)
 	if err != nil {
-		return fmt.Errorf("commit: read records: %w", err)
-	}
-	stored := map[schema.Key]*schema.Record{}
-	var kind, id string
-	var val []byte
-	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &val}, func() error {
-		r := new(schema.Record)
-		if err := schema.UnmarshalStored(val, r); err != nil {
-			return fmt.Errorf("decode record %s %s: %w", kind, id, err)
-		}
-		stored[schema.Key{Kind: schema.Kind(kind), ID: id}] = r
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("commit: read records: %w", err)
+		return fmt.Errorf("commit: %w", err)
 	}
 	units, vals := make([]string, n), make([][]byte, n)
 	for i, r := range recs {
@@ -319,6 +304,42 @@ func writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
 		return fmt.Errorf("commit: write %d records: %w", n, err)
 	}
 	return nil
+}
+
+// Records reads the records with these keys in one query
+// (store.RecordsReader).
+func (s *Store) Records(ctx context.Context, keys []schema.Key) (map[schema.Key]*schema.Record, error) {
+	kinds, ids := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		kinds[i], ids[i] = string(k.Kind), k.ID
+	}
+	return readRecords(ctx, s.pool, kinds, ids)
+}
+
+// readRecords reads the records of the (kind, id) pairs that exist.
+func readRecords(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, kinds, ids []string) (map[schema.Key]*schema.Record, error) {
+	rows, err := q.Query(ctx, `SELECT r.kind, r.id, r.value FROM laoxiao_records r
+		JOIN unnest($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id`, kinds, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	out := map[schema.Key]*schema.Record{}
+	var kind, id string
+	var val []byte
+	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &val}, func() error {
+		r := new(schema.Record)
+		if err := schema.UnmarshalStored(val, r); err != nil {
+			return fmt.Errorf("decode record %s %s: %w", kind, id, err)
+		}
+		out[schema.Key{Kind: schema.Kind(kind), ID: id}] = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	return out, nil
 }
 
 // join is the merge of two states of one record: per field the value of
