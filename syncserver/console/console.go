@@ -108,6 +108,9 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("GET /review", c.page(c.reviewPage))
 	mux.HandleFunc("POST /review/lock", c.post(c.reviewLock))
 	mux.HandleFunc("POST /review/unlock", c.post(c.reviewUnlock))
+	mux.HandleFunc("GET /review/duplicates", c.page(c.duplicatesPage))
+	mux.HandleFunc("POST /review/merge", c.post(c.duplicatesMerge))
+	mux.HandleFunc("POST /review/unmerge", c.post(c.duplicatesUnmerge))
 	return securityHeaders(mux)
 }
 

@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "persons", "person", "access"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
