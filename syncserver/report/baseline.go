@@ -3,7 +3,9 @@ package report
 import (
 	"context"
 	"fmt"
+	"strconv"
 
+	"laoxiao/schema"
 	"laoxiao/syncserver/indicators"
 )
 
@@ -11,7 +13,7 @@ import (
 // value its unit's own records gave at the end of the column's baseline
 // year, where records of that time exist: a county's baseline is what its
 // townships had entered by then, not a share of the city's. A cell whose
-// records say nothing for that year keeps no baseline.
+// records say nothing for that year keeps no baseline (see datedAt).
 func (t *Table) baselinesFromRecords(ctx context.Context, eng *indicators.Engine) error {
 	byYear := map[int]*indicators.Result{}
 	for i, col := range t.Columns {
@@ -33,7 +35,7 @@ func (t *Table) baselinesFromRecords(ctx context.Context, eng *indicators.Engine
 				continue
 			}
 			v, _ := u.Value(col.Indicator.ID)
-			if !v.Present || v.Lineage.Records == 0 {
+			if !datedAt(col.Indicator, v, y) {
 				continue
 			}
 			c.Baseline, c.BaselineYear = Num{V: v.Value, OK: true}, y
@@ -54,4 +56,27 @@ func baselineResult(ctx context.Context, eng *indicators.Engine, t *Table, byYea
 	}
 	byYear[y] = res
 	return res, nil
+}
+
+// datedAt reports whether a value evaluated for year y rests on records
+// of that time. Only capacity reports, population figures and reported
+// values carry a date the engine reads; facilities and persons count as
+// they are now (a facility's opening date is not a history), so a coverage
+// or a visit rate "as of 2020" would be today's figure relabelled, and
+// a capacity total of 0 only says no report that old was entered.
+func datedAt(ind schema.Indicator, v indicators.Value, y int) bool {
+	if !v.Present || v.Lineage.Records == 0 {
+		return false
+	}
+	if !ind.Computed() {
+		py, err := strconv.Atoi(v.Period[:min(4, len(v.Period))])
+		return err == nil && py <= y
+	}
+	return dated(ind.Numerator) && (ind.Denominator == "" || dated(ind.Denominator)) && v.Numerator > 0
+}
+
+// dated reports whether a measure reads dated records only.
+func dated(m schema.Measure) bool {
+	r, ok := m.Rule()
+	return ok && (r.Source == schema.SourceCapacity || r.Source == schema.SourcePopulation)
 }

@@ -19,7 +19,7 @@ func (c *Column) describe(year int, own map[string]schema.Target, plan []schema.
 		c.Attribute, c.Lead, c.Cooperating, c.Scope = tg.Attribute, tg.Lead, tg.Cooperating, tg.Scope
 		c.BaselineYear = int(tg.BaselineYear)
 	}
-	if p, ok := schema.PlanTarget(plan, id, year); ok {
+	if p, ok := planRow(plan, id, year); ok {
 		if c.Attribute == schema.AttrUnstated {
 			c.Attribute = p.Attribute
 		}
@@ -52,4 +52,22 @@ func (c *Column) describe(year int, own map[string]schema.Target, plan []schema.
 		}
 	}
 	slices.SortFunc(c.Milestones, func(a, b Milestone) int { return a.Year - b.Year })
+}
+
+// planRow is the plan's row of the indicator for the year, or, where the
+// plan sets it only for another year (雅安's 2022 敬老院 in every county),
+// its latest row: the attribute, departments and scope are the plan's
+// either way.
+func planRow(plan []schema.PlanIndicator, id string, year int) (schema.PlanIndicator, bool) {
+	if p, ok := schema.PlanTarget(plan, id, year); ok {
+		return p, true
+	}
+	var last schema.PlanIndicator
+	found := false
+	for _, p := range plan {
+		if p.Concept == id && (!found || p.TargetYear > last.TargetYear) {
+			last, found = p, true
+		}
+	}
+	return last, found
 }

@@ -25,9 +25,9 @@ type htmlColumn struct {
 }
 
 type htmlFormula struct {
-	N                                                                int
+	N                                                               int
 	ID, Name, Unit, Domain, Attribute, Lead, Cooperating, How, Calc string
-	Note, Completion                                                 string
+	Note, Completion                                                string
 }
 
 type htmlPage struct {

@@ -2,9 +2,9 @@ package report
 
 import (
 	"bytes"
-	stdhtml "html"
 	"context"
 	"encoding/csv"
+	stdhtml "html"
 	"os"
 	"os/exec"
 	"path/filepath"

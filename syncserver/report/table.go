@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"laoxiao/schema"
@@ -308,19 +309,18 @@ func columns(o Options, plan []schema.PlanIndicator, targets map[schema.Code]map
 }
 
 // decimals is how precisely an indicator is shown: as the plans write
-// it, counts whole, rates to one decimal, a 0–1 share to two.
+// it, counts whole (个, 张, 所, 家, 名…), rates to one decimal, a 0–1
+// share to two.
 func decimals(ind schema.Indicator) int {
 	switch {
 	case ind.Unit == "亿元":
 		return 2
 	case ind.Computed() && ind.Denominator != "" && ind.Scale == 1:
 		return 2
-	case ind.IsRate(), ind.Unit == "岁":
+	case ind.IsRate(), ind.Unit == "岁", strings.Contains(ind.Unit, "/"):
 		return 1
-	case ind.Unit == "个" || ind.Unit == "张" || ind.Unit == "人" || ind.Unit == "":
-		return 0
 	}
-	return 1
+	return 0
 }
 
 // row makes one unit's cells. plan supplies the total row's baseline and

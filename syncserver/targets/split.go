@@ -143,10 +143,12 @@ func PlanSplit(ctx context.Context, eng *indicators.Engine, req SplitRequest) (*
 		if cmp == "" {
 			text = "≥" + req.Value
 		}
-		for _, k := range kids {
-			out.Allocations = append(out.Allocations, Allocation{Unit: k.Unit, Exact: total, Value: total, Text: text})
-		}
-		return out, nil
+		return out.same(kids, total, text), nil
+	}
+	if ind.IsRate() && !req.SplitRates {
+		// A county's share of a rate is the rate: 95% of the city means
+		// 95% in every county. No weight enters, so none is needed.
+		return out.same(kids, total, req.Value), nil
 	}
 	weights := make([]int64, len(kids))
 	var missing []string
@@ -170,16 +172,6 @@ func PlanSplit(ctx context.Context, eng *indicators.Engine, req SplitRequest) (*
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("split: no %s figure for %s in %d; enter their population or use --weight equal / 以下单位缺少%s数据: %s",
 			req.Weight, strings.Join(missing, ", "), req.Year, req.Weight.label(), strings.Join(missing, "、"))
-	}
-	if ind.IsRate() && !req.SplitRates {
-		// A county's share of a rate is the rate: 95% of the city means
-		// 95% in every county.
-		out.RoundingUnit = 0
-		for i := range out.Allocations {
-			a := &out.Allocations[i]
-			a.Exact, a.Value, a.Text = total, total, req.Value
-		}
-		return out, nil
 	}
 	out.Proportional = true
 	out.RoundingUnit = 1
@@ -210,6 +202,15 @@ func PlanSplit(ctx context.Context, eng *indicators.Engine, req SplitRequest) (*
 		a.Text = cmp + strconv.FormatFloat(a.Value, 'f', dec, 64)
 	}
 	return out, nil
+}
+
+// same gives every unit below the same figure: a rate, or a per-unit
+// minimum.
+func (r *SplitResult) same(kids []*indicators.UnitResult, v float64, text string) *SplitResult {
+	for _, k := range kids {
+		r.Allocations = append(r.Allocations, Allocation{Unit: k.Unit, Exact: v, Value: v, Text: text})
+	}
+	return r
 }
 
 func round(v float64, d int) float64 {
