@@ -101,6 +101,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Review, error) {
 	if err := st.ScanRecords(ctx, o.Unit, sc.add); err != nil {
 		return nil, fmt.Errorf("review %s %s: %w", o.Unit, o.Period, err)
 	}
+	sc.resolveMerged()
 	r := &Review{Unit: o.Unit, UnitName: o.Divisions.Name(o.Unit), Period: o.Period, Previous: prev}
 	for _, t := range townships(o.Divisions, o.Unit, sc.seen) {
 		r.Townships = append(r.Townships, sc.township(t, o.Divisions.Name(t)))

@@ -28,11 +28,13 @@ type scan struct {
 	cur, old     map[string]report           // by facility: the latest report in the period
 	visits       map[schema.Code]*[2]int64   // by township: this period, the previous one
 	seen         map[schema.Code]bool        // townships holding records
+	merged       schema.Redirects            // merged duplicate facilities to their survivors
 }
 
 func newScan(period, prev string) *scan {
 	return &scan{period: period, prev: prev, facs: map[schema.Code][]*facility{},
-		cur: map[string]report{}, old: map[string]report{}, visits: map[schema.Code]*[2]int64{}, seen: map[schema.Code]bool{}}
+		cur: map[string]report{}, old: map[string]report{}, visits: map[schema.Code]*[2]int64{}, seen: map[schema.Code]bool{},
+		merged: schema.Redirects{}}
 }
 
 // add takes one record of the scan; records above township level (a
@@ -44,6 +46,9 @@ func (s *scan) add(r *schema.Record) error {
 	}
 	switch r.Kind {
 	case schema.KindFacility:
+		if s.merged.Add(r) {
+			break // counted through its survivor (merged.go)
+		}
 		var f schema.Facility
 		if err := r.Decode(&f); err != nil {
 			return fmt.Errorf("facility %s: %w", r.ID, err)
