@@ -42,7 +42,8 @@ func TestQuickRunPrintsFigures(t *testing.T) {
 		"cbor_encode_change_per_s": false, "cbor_decode_change_per_s": false, "agent_rss_100k_mb": false,
 		"sync_e2e_changes_per_s": false, "badger_raw_changes_per_s": false, "sync_vs_raw_ratio": false,
 		"download_records_per_s": false, "sync_200_agents_changes_per_s": false, "sync_200_agents_p99_ack_ms": false,
-		"server_rss_200_agents_mb": false, "sync_lossy_8k_changes_per_s": false}
+		"server_rss_200_agents_mb": false, "sync_lossy_8k_changes_per_s": false,
+		"sync_e2e_pg_changes_per_s": false, "pg_vs_badger_ratio": false, "sync_200_agents_pg_p99_ack_ms": false}
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())

@@ -52,8 +52,12 @@ type benchServer struct {
 	done   chan error
 }
 
-func startBenchServer(dir string) (*benchServer, error) {
-	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: discardLog()})
+func startBenchServer(dir string) (*benchServer, error) { return startBenchServerOn(dir, "") }
+
+// startBenchServerOn starts a server keeping its data in the PostgreSQL
+// database at storeURL (Badger under dir when empty).
+func startBenchServerOn(dir, storeURL string) (*benchServer, error) {
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Store: storeURL, Logger: discardLog()})
 	if err != nil {
 		return nil, err
 	}
@@ -99,13 +103,18 @@ func (b *benchServer) openAgent(ctx context.Context, dir, name string, unit sche
 // the same records into a fresh agent, both over loopback and durable on
 // both sides; and, in the same run, writes the same encoded changes to a
 // fresh Badger, the floor no sync can beat.
-func benchSyncE2E(env Env) ([]Figure, error) {
+func benchSyncE2E(env Env) ([]Figure, error) { return syncE2E(env, "") }
+
+// syncE2E is benchSyncE2E on the store at storeURL (Badger when empty). On
+// PostgreSQL its figures are named *_pg_* and it skips the raw Badger
+// floor.
+func syncE2E(env Env, storeURL string) ([]Figure, error) {
 	n := 100000
 	if env.Quick {
 		n = 2000
 	}
 	ctx := env.Ctx
-	bs, err := startBenchServer(filepath.Join(env.Dir, "server"))
+	bs, err := startBenchServerOn(filepath.Join(env.Dir, "server"), storeURL)
 	if err != nil {
 		return nil, err
 	}
@@ -136,14 +145,22 @@ func benchSyncE2E(env Env) ([]Figure, error) {
 	if res.Uploaded != n || res.Parked != 0 {
 		return nil, fmt.Errorf("sync uploaded %d (%d parked), want %d", res.Uploaded, res.Parked, n)
 	}
-	rawD, err := writeRaw(filepath.Join(env.Dir, "raw"), encoded)
-	if err != nil {
-		return nil, err
-	}
-	figs := []Figure{
-		Rate("sync_e2e_changes_per_s", n, syncD, "changes/s"),
-		Rate("badger_raw_changes_per_s", n, rawD, "changes/s"),
-		{Name: "sync_vs_raw_ratio", Value: rawD.Seconds() / syncD.Seconds(), Unit: "ratio"},
+	var figs []Figure
+	download := "download_records_per_s"
+	if storeURL != "" {
+		figs = []Figure{Rate("sync_e2e_pg_changes_per_s", n, syncD, "changes/s")}
+		download = "download_pg_records_per_s"
+	} else {
+		rawD, err := writeRaw(filepath.Join(env.Dir, "raw"), encoded)
+		if err != nil {
+			return nil, err
+		}
+		figs = []Figure{
+			Rate("sync_e2e_changes_per_s", n, syncD, "changes/s"),
+			Rate("badger_raw_changes_per_s", n, rawD, "changes/s"),
+			{Name: "sync_vs_raw_ratio", Value: rawD.Seconds() / syncD.Seconds(), Unit: "ratio"},
+		}
+		lastSyncE2E = figs[0].Value
 	}
 
 	st2, err := bs.openAgent(ctx, filepath.Join(env.Dir, "agent2"), "bench-download", demoTownship)
@@ -161,7 +178,7 @@ func benchSyncE2E(env Env) ([]Figure, error) {
 	if res.Downloaded != n {
 		return figs, fmt.Errorf("downloaded %d records, want %d", res.Downloaded, n)
 	}
-	return append(figs, Rate("download_records_per_s", n, downD, "records/s")), nil
+	return append(figs, Rate(download, n, downD, "records/s")), nil
 }
 
 // encodeOutbox returns every queued change encoded as it is stored and
@@ -228,16 +245,26 @@ func writeRaw(dir string, vals [][]byte) (time.Duration, error) {
 // batch: from sending the batch to reading the server's ack, which comes
 // only once the batch is durable (syncclient's OnAck hook).
 func benchSync200(env Env) ([]Figure, error) {
-	agents, per := 200, 200
-	if env.Quick {
-		agents, per = 20, 20
-	}
-	ctx := env.Ctx
 	bs, err := startBenchServer(filepath.Join(env.Dir, "server"))
 	if err != nil {
 		return nil, err
 	}
 	defer bs.stop()
+	return sync200(env, "sync_200_agents", bs.openAgent)
+}
+
+// openAgentFunc opens a fresh agent store in dir and enrols it for unit
+// with a server.
+type openAgentFunc func(ctx context.Context, dir, name string, unit schema.Code) (*agent.Store, error)
+
+// sync200 is benchSync200 with agents opened and enrolled by open (with
+// one server or several); its figures are named name_*.
+func sync200(env Env, name string, open openAgentFunc) ([]Figure, error) {
+	agents, per := 200, 200
+	if env.Quick {
+		agents, per = 20, 20
+	}
+	ctx := env.Ctx
 	villages, err := spreadVillages(agents)
 	if err != nil {
 		return nil, err
@@ -250,7 +277,7 @@ func benchSync200(env Env) ([]Figure, error) {
 	}()
 	for i := 0; i < agents; i++ {
 		village := villages[i]
-		st, err := bs.openAgent(ctx, filepath.Join(env.Dir, fmt.Sprintf("agent%03d", i)), fmt.Sprintf("agent%03d", i), village)
+		st, err := open(ctx, filepath.Join(env.Dir, fmt.Sprintf("agent%03d", i)), fmt.Sprintf("agent%03d", i), village)
 		if err != nil {
 			return nil, err
 		}
@@ -305,8 +332,8 @@ func benchSync200(env Env) ([]Figure, error) {
 	slices.Sort(latencies)
 	p99 := latencies[min(len(latencies)-1, len(latencies)*99/100)]
 	return []Figure{
-		Rate("sync_200_agents_changes_per_s", agents*per, d, "changes/s"),
-		{Name: "sync_200_agents_p99_ack_ms", Value: float64(p99) / float64(time.Millisecond), Unit: "ms"},
+		Rate(name+"_changes_per_s", agents*per, d, "changes/s"),
+		{Name: name + "_p99_ack_ms", Value: float64(p99) / float64(time.Millisecond), Unit: "ms"},
 	}, nil
 }
 
@@ -339,39 +366,12 @@ func benchServerRSS(env Env) ([]Figure, error) {
 	if env.Quick {
 		sessions, per = 20, 20
 	}
-	dir := filepath.Join(env.Dir, "server")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	child, err := startChildServer(env, filepath.Join(env.Dir, "server"), "")
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.CommandContext(env.Ctx, env.Self)
-	cmd.Env = append(os.Environ(), serverchild.Env(dir, addr))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start server child: %w", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	base := "http://" + addr
-	if err := waitHealthy(base, exited); err != nil {
-		return nil, fmt.Errorf("%w: %s", err, stderr.String())
-	}
-	ac, err := cli.NewAdminClient(dir)
-	if err != nil {
-		return nil, err
-	}
+	defer child.stop()
+	cmd, base, ac := child.cmd, child.base, child.admin
 	idle, err := RSSOfPID(cmd.Process.Pid)
 	if err != nil {
 		return nil, err
@@ -430,6 +430,59 @@ func benchServerRSS(env Env) ([]Figure, error) {
 	return []Figure{{Name: "server_rss_idle_mb", Value: idle, Unit: "MiB"},
 		{Name: "server_rss_200_agents_mb", Value: connected, Unit: "MiB"},
 		{Name: "server_rss_200_agents_synced_mb", Value: synced, Unit: "MiB"}}, nil
+}
+
+// childServer is `syncserver serve` in a child process (this binary
+// re-executed, see serverchild) on a loopback port.
+type childServer struct {
+	cmd    *exec.Cmd
+	exited chan error
+	base   string // http://ADDR
+	admin  *cli.AdminClient
+}
+
+// startChildServer starts a server child on dir (and the PostgreSQL
+// database at storeURL, when not empty) and waits until it is healthy.
+func startChildServer(env Env, dir, storeURL string) (*childServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.CommandContext(env.Ctx, env.Self)
+	cmd.Env = append(os.Environ(), serverchild.Env(dir, addr))
+	if storeURL != "" {
+		cmd.Env = append(cmd.Env, serverchild.StoreEnv(storeURL))
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start server child: %w", err)
+	}
+	c := &childServer{cmd: cmd, exited: make(chan error), base: "http://" + addr}
+	// Closed, not sent on: waitHealthy and stop may both wait on it.
+	go func() { cmd.Wait(); close(c.exited) }()
+	if err := waitHealthy(c.base, c.exited); err != nil {
+		c.stop()
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	if c.admin, err = cli.NewAdminClient(dir); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// stop ends the child with SIGTERM (SIGKILL after 20 s).
+func (c *childServer) stop() {
+	c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.exited:
+	case <-time.After(20 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.exited
+	}
 }
 
 // rssSession is an open sync session whose frames a goroutine reads, so
