@@ -145,3 +145,30 @@ func emptyValue(raw []byte, t reflect.Type) bool {
 	}
 	return v.IsZero()
 }
+
+// ResolveLatest moves the entry of every merged duplicate in m (keyed by
+// record id: a facility's latest capacity report, say) to the id its
+// merges resolve to. The survivor keeps its own entry unless the
+// duplicate's is later by later(dup, have): on a tie the survivor's own
+// wins, since the office chose it. Duplicates are taken in id order, so
+// the result does not depend on map order.
+func ResolveLatest[T any](rd Redirects, m map[string]T, later func(dup, have T) bool) {
+	if len(rd) == 0 {
+		return
+	}
+	var ids []string
+	for id := range m {
+		if rd.Merged(id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		v := m[id]
+		delete(m, id)
+		to := rd.Resolve(id)
+		if have, ok := m[to]; !ok || later(v, have) {
+			m[to] = v
+		}
+	}
+}

@@ -85,3 +85,25 @@ func alwaysEncoded(k Kind) int {
 	}
 	return n
 }
+
+func TestResolveLatest(t *testing.T) {
+	type rep struct{ from, month string }
+	later := func(dup, have rep) bool { return dup.month > have.month }
+	rd := Redirects{"d1": "s", "d2": "s", "d3": "d1"}
+	m := map[string]rep{"s": {"s", "2025-05"}, "d1": {"d1", "2025-05"}, "d2": {"d2", "2025-04"},
+		"d3": {"d3", "2025-06"}, "x": {"x", "2025-01"}}
+	ResolveLatest(rd, m, later)
+	if len(m) != 2 || m["s"] != (rep{"d3", "2025-06"}) || m["x"] != (rep{"x", "2025-01"}) {
+		t.Errorf("resolved %v, want s with d3's later 2025-06 (merged through d1), x untouched", m)
+	}
+	m = map[string]rep{"s": {"s", "2025-05"}, "d1": {"d1", "2025-05"}}
+	ResolveLatest(rd, m, later)
+	if len(m) != 1 || m["s"].from != "s" {
+		t.Errorf("a tie resolved to %v, want the survivor's own", m)
+	}
+	m = map[string]rep{"d2": {"d2", "2025-04"}}
+	ResolveLatest(rd, m, later)
+	if len(m) != 1 || m["s"].from != "d2" {
+		t.Errorf("a survivor without a report got %v, want the duplicate's", m)
+	}
+}

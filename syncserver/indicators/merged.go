@@ -1,8 +1,6 @@
 package indicators
 
-import (
-	"sort"
-)
+import "laoxiao/schema"
 
 // resolveMerged applies the merges the scan found (schema/merged.go):
 // merged duplicates were left out of persons and facilities as they were
@@ -12,24 +10,5 @@ import (
 // wins a tie: the office chose it). A survivor outside the scan (another
 // county) gets nothing from this scan; merges are within an office's unit.
 func (s *scanState) resolveMerged() {
-	if len(s.merged) == 0 {
-		return
-	}
-	// Sorted, so two duplicates of one survivor with reports of the same
-	// month resolve the same way on every run.
-	ids := make([]string, 0, len(s.caps))
-	for id := range s.caps {
-		if s.merged.Merged(id) {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		cr := s.caps[id]
-		delete(s.caps, id)
-		to := s.merged.Resolve(id)
-		if cur := s.caps[to]; cur == nil || cr.month > cur.month {
-			s.caps[to] = cr
-		}
-	}
+	schema.ResolveLatest(s.merged, s.caps, func(dup, have *capRec) bool { return dup.month > have.month })
 }
