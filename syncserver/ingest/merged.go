@@ -140,8 +140,12 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 // current returns a record as the group has left it so far, nil when
 // there is none.
 func (in *Ingester) current(ctx context.Context, p *pass, kind schema.Kind, id string) (*schema.Record, error) {
-	if r, ok := p.records[schema.Key{Kind: kind, ID: id}]; ok {
+	k := schema.Key{Kind: kind, ID: id}
+	if r, ok := p.records[k]; ok {
 		return r, nil
+	}
+	if r, ok := p.read[k]; ok {
+		return r, nil // read ahead for the group; nil when not stored
 	}
 	r, err := in.st.Record(ctx, kind, id)
 	if errors.Is(err, store.ErrNotFound) {
