@@ -12,11 +12,12 @@ import (
 	"laoxiao/schema"
 )
 
-// ErrServerLostChanges is returned (wrapped) by SyncOnce when the server's
-// mark is below changes this device already released as acknowledged: the
-// server's store was restored from an older copy. Resending cannot help
-// (the device no longer holds those changes), so the sync stops instead
-// of retrying forever; the county office must restore its newer data.
+// ErrServerLostChanges is returned (wrapped) by SyncOnce when the outbox
+// holds a hole above the server's mark, so the server would answer every
+// batch with a gap. A server restored from an older copy no longer causes
+// it: the handshake's refill (refillIfRestored) queues the lost changes
+// again and closes the holes. It remains a guard against an outbox broken
+// some other way: the sync stops instead of retrying forever.
 var ErrServerLostChanges = errors.New("the server lost changes it had acknowledged")
 
 // errRedownload asks SyncOnce for one more session after a re-stamp.

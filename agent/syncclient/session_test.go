@@ -53,11 +53,15 @@ func TestSyncOnce(t *testing.T) {
 			},
 		},
 		{
-			name: "server lost acknowledged changes: said plainly, not resent forever",
+			name: "server lost acknowledged changes: the kept one offered again",
 			setup: func(t *testing.T, srv *testServer) *Client {
 				return forgottenSite(t, srv)
 			},
-			wantErr: ErrServerLostChanges,
+			check: func(t *testing.T, c *Client, res Result) {
+				if r := res.Refill; r == nil || !r.NewIncarnation || r.Reoffered != 1 || r.Lost != 0 || res.HighWater != 2 {
+					t.Errorf("result %+v (refill %+v), want the acked change offered again and both uploaded", res, r)
+				}
+			},
 		},
 	}
 	for _, tc := range tests {

@@ -72,11 +72,12 @@ func TestFill(t *testing.T) {
 			},
 		},
 		{
-			name: "server lost changes it had acknowledged",
+			name: "server lost a change it had acknowledged: sent again before the new one",
 			setup: func(t *testing.T, srv *testServer) *session {
 				return handshaken(t, forgottenSite(t, srv))
 			},
-			wantErr: ErrServerLostChanges,
+			want:     [][]uint64{{1, 2}},
+			wantMark: 2,
 		},
 	}
 	for _, tc := range tests {
