@@ -89,7 +89,7 @@ func TestPlanTargetsAgainstText(t *testing.T) {
 		{"003", "beds_total", 2025, "26000", ">20000", ScopeTotal, "全市养老床位总数达2.6万张"},
 		{"003", "places_total", 2025, "19700", "12811", ScopeTotal, "可提供托位12811个"},
 		{"003", "places_per_1000", 2025, "4.5", "3.07", ScopeTotal, "托位数约3.07个"},
-		{"003", "township_center_coverage", 2025, "60", "", ScopeTotal, "乡镇区域养老服务中心覆盖率达到60%"},
+		{"003", "town_center_coverage", 2025, "60", "", ScopeTotal, "乡镇区域养老服务中心覆盖率达到60%"},
 		{"003", "new_area_elderly_childcare_facility_rate", 2023, "100", "", ScopeTotal, "新建住宅小区配套建设社区养老托育服务设施达标率100%"},
 		{"004", "beds_per_1000_elderly", 2025, "31", "23.7", ScopeTotal, "每千名常住老年人擁有養老床位數約為23.7張"},
 		{"004", "nursing_bed_share", 2025, "≥60", "47.33", ScopeTotal, "護理型床位占比47.33%"},

@@ -8,8 +8,8 @@ import (
 
 func TestCatalogue(t *testing.T) {
 	cat := Catalogue()
-	if len(cat) != 99 {
-		t.Errorf("%d indicators, want 99", len(cat))
+	if len(cat) != 100 {
+		t.Errorf("%d indicators, want 100", len(cat))
 	}
 	if cat[0].ID != "pension_insurance_rate" || cat[len(cat)-1].ID != "complete_community_childcare_rate" {
 		t.Errorf("order is not that of concepts.csv: first %s, last %s", cat[0].ID, cat[len(cat)-1].ID)
@@ -52,8 +52,8 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 	}
-	if computed != 32 {
-		t.Errorf("%d computed indicators, want 32", computed)
+	if computed != 35 {
+		t.Errorf("%d computed indicators, want 35", computed)
 	}
 	if _, ok := IndicatorByID("no_such"); ok {
 		t.Error("IndicatorByID found an unknown id")
@@ -95,10 +95,58 @@ func TestFormulasOfKeyIndicators(t *testing.T) {
 		{"visit_rate_special", MeasurePersonsSpecialVisitedMonth, MeasurePersonsSpecial, 100},
 		{"beds_total", MeasureBedsTotal, "", 1},
 		{"township_demo_inclusive_childcare", MeasureTownshipsWithDemoInclusiveChildcare, MeasureTownships, 1},
+		// The formula fixes: births of the year, 乡镇 without 街道,
+		// 社区 apart from 农村, and 柳州's 完整居住社区 standard reported.
+		{"newborn_visit_rate", MeasureNewbornsVisited, MeasurePopBirths, 100},
+		{"town_center_coverage", MeasureTownsWithCenter, MeasureTowns, 100},
+		{"urban_community_care_coverage", MeasureCommunitiesWithDayCare, MeasureCommunities, 100},
+		{"rural_home_care_coverage", MeasureRuralVillagesWithHomeCare, MeasureRuralVillages, 100},
 	} {
 		ind, _ := IndicatorByID(tc.id)
 		if ind.Numerator != tc.num || ind.Denominator != tc.den || ind.Scale != tc.scale {
 			t.Errorf("%s = %s / %s × %v, want %s / %s × %v", tc.id, ind.Numerator, ind.Denominator, ind.Scale, tc.num, tc.den, tc.scale)
+		}
+	}
+}
+
+// TestFormulaTextsAgree: concepts.csv's plain formula and formulas.csv's
+// scale say the same thing (township_demo_inclusive_childcare once said
+// × 100 in one and scale 1 in the other), and 柳州's 完整居住社区 rate is
+// reported, not a childcare-facility coverage under another name.
+func TestFormulaTextsAgree(t *testing.T) {
+	for _, ind := range Catalogue() {
+		if ind.Computed() && (ind.Scale == 1) == strings.Contains(ind.Formula, "x 100") {
+			t.Errorf("%s: formula %q but scale %v", ind.ID, ind.Formula, ind.Scale)
+		}
+	}
+	if ind, _ := IndicatorByID("complete_community_childcare_rate"); ind.Computed() {
+		t.Error("柳州's 完整居住社区托育服务设施达标率 is computed")
+	}
+	p, _ := PlanTarget(PlanIndicators("003"), "town_center_coverage", 2025)
+	if p.Name != "乡镇区域养老服务中心覆盖率" {
+		t.Errorf("柳州's 乡镇 coverage row: %+v", p)
+	}
+}
+
+func TestUnitClasses(t *testing.T) {
+	for _, tc := range []struct {
+		u                                     Unit
+		streets, towns, communities, villages bool
+	}{
+		{Unit{Code: "511802001", Name: "东城街道", Level: LevelTownship}, true, false, false, false},
+		{Unit{Code: "511802101", Name: "北郊镇", Level: LevelTownship}, false, true, false, false},
+		{Unit{Code: "511802001001", Name: "育德社区居委会", Level: LevelVillage}, false, false, true, false},
+		{Unit{Code: "110101001001", Name: "大北家园社区居民委员会", Level: LevelVillage}, false, false, true, false},
+		{Unit{Code: "511802101201", Name: "龙岗村委会", Level: LevelVillage}, false, false, false, true},
+	} {
+		town := MeasureRule{Level: LevelTownship, Units: UnitsTowns}
+		street := MeasureRule{Level: LevelTownship, Units: UnitsStreets}
+		comm := MeasureRule{Level: LevelVillage, Units: UnitsCommunities}
+		rural := MeasureRule{Level: LevelVillage, Units: UnitsRural}
+		if street.CountsUnit(tc.u) != tc.streets || town.CountsUnit(tc.u) != tc.towns ||
+			comm.CountsUnit(tc.u) != tc.communities || rural.CountsUnit(tc.u) != tc.villages {
+			t.Errorf("%s: streets %v towns %v communities %v villages %v", tc.u.Name, street.CountsUnit(tc.u),
+				town.CountsUnit(tc.u), comm.CountsUnit(tc.u), rural.CountsUnit(tc.u))
 		}
 	}
 }

@@ -96,6 +96,9 @@ const (
 	// MeasurePopAged60 is the population aged 60 and over
 	// (Population.Aged60).
 	MeasurePopAged60 Measure = "pop_aged60"
+	// MeasurePopBirths is the year's births (Population.Births) of the
+	// report year, by the same population rule.
+	MeasurePopBirths Measure = "pop_births"
 )
 
 // Unit coverage measures. Units come from the division registry, not from
@@ -134,6 +137,25 @@ const (
 	// MeasureStreetsWithChildcare counts streets at which an operating
 	// childcare facility of any kind stands.
 	MeasureStreetsWithChildcare Measure = "streets_with_childcare"
+	// MeasureTowns counts township-level units in scope that are not
+	// street offices (乡, 镇: UnitsTowns).
+	MeasureTowns Measure = "towns"
+	// MeasureTownsWithCenter counts towns at which an operating facility
+	// of kind township_center (乡镇区域养老服务中心) stands.
+	MeasureTownsWithCenter Measure = "towns_with_center"
+	// MeasureCommunities counts village-level units in scope that are
+	// urban communities (社区: Unit.IsCommunity).
+	MeasureCommunities Measure = "communities"
+	// MeasureCommunitiesWithDayCare counts communities at which an
+	// operating facility of kind day_care (社区日间照料中心) stands.
+	MeasureCommunitiesWithDayCare Measure = "communities_with_day_care"
+	// MeasureRuralVillages counts village-level units in scope that are
+	// not urban communities (村: UnitsRural).
+	MeasureRuralVillages Measure = "rural_villages"
+	// MeasureRuralVillagesWithHomeCare counts rural villages at which an
+	// operating facility of kind day_care or rural_happiness (农村居家养老
+	// 服务中心(站), 幸福院, 互助养老点) stands.
+	MeasureRuralVillagesWithHomeCare Measure = "rural_villages_with_home_care"
 )
 
 // Facility counts: operating facilities in scope.
@@ -188,8 +210,11 @@ const (
 	// MeasureNewborns counts persons in the newborn category.
 	MeasureNewborns Measure = "newborns"
 	// MeasureNewbornsVisited counts the persons of MeasureNewborns with at
-	// least one counted visit of kind newborn (新生儿访视), whenever dated:
-	// one visit is what the indicator asks for.
+	// least one counted visit of kind newborn (新生儿访视) dated in the
+	// report period's year up to its last month (WindowYearToDate): one
+	// visit is what the indicator asks for, and the rate divides by the
+	// year's births (MeasurePopBirths), not by every newborn ever
+	// registered.
 	MeasureNewbornsVisited Measure = "newborns_visited"
 	// MeasurePersonsWantingCentralized counts persons in the tekun (特困)
 	// category with WantsCentralized set (有集中供养意愿的兜底保障对象).
@@ -205,10 +230,12 @@ var Measures = []Measure{
 	MeasureBedsTotal, MeasureBedsNursing, MeasureBedsInstitution, MeasureBedsInstitutionNursing,
 	MeasureBedsSocialized, MeasureBedsInclusive, MeasureBedsSafetyNet, MeasureElderlyCareStaff,
 	MeasureChildcarePlaces, MeasureChildcarePlacesInclusive, MeasureChildcareCareStaff, MeasureChildcareCertifiedStaff,
-	MeasurePopResident, MeasurePopAged60,
+	MeasurePopResident, MeasurePopAged60, MeasurePopBirths,
 	MeasureVillages, MeasureVillagesWithCommunityCare, MeasureVillagesWithChildcare,
 	MeasureTownships, MeasureTownshipsWithCenter, MeasureTownshipsWithInclusiveChildcare, MeasureTownshipsWithDemoInclusiveChildcare,
 	MeasureStreets, MeasureStreetsWithCenter, MeasureStreetsWithChildcare,
+	MeasureTowns, MeasureTownsWithCenter, MeasureCommunities, MeasureCommunitiesWithDayCare,
+	MeasureRuralVillages, MeasureRuralVillagesWithHomeCare,
 	MeasureChildcareFiled, MeasureChildcareDemo, MeasureChildcareGuidanceCenters, MeasureCountyChildcareCenters, MeasureCountyElderlyCenters,
 	MeasurePersonsSpecial, MeasurePersonsSpecialVisitedMonth,
 	MeasurePersonsDisabledTekun, MeasurePersonsDisabledTekunVisitedMonth, MeasurePersonsDisabledTekunCentralized,

@@ -19,7 +19,7 @@ const (
 	// accepts.
 	SourceFacilities
 	// SourceUnits counts registry units of MeasureRule.Level in scope
-	// (street offices only when MeasureRule.StreetsOnly).
+	// and of its class (MeasureRule.CountsUnit).
 	SourceUnits
 	// SourceCoverage counts the units of SourceUnits at which an operating
 	// facility that MeasureRule.Facility accepts stands: its unit is the
@@ -130,6 +130,9 @@ const (
 	WindowPeriod
 	// WindowEver: any date; one visit is what the indicator asks for.
 	WindowEver
+	// WindowYearToDate: dated in the period's year, from January to the
+	// period's last month, as the year's births a visit rate divides by.
+	WindowYearToDate
 )
 
 // Window is when a visit of kind k counts for the measures.
@@ -140,7 +143,7 @@ func (k VisitKind) Window() VisitWindow {
 	case VisitDisabledSupport:
 		return WindowPeriod
 	case VisitNewborn:
-		return WindowEver
+		return WindowYearToDate
 	}
 	return WindowNone
 }
@@ -155,10 +158,11 @@ type MeasureRule struct {
 	Facility func(FacilityFacts) bool
 	// Figure is the field of a capacity report a capacity measure sums.
 	Figure func(*Capacity) int64
-	// Level and StreetsOnly name the units a unit or coverage measure
-	// counts (LevelVillage or LevelTownship).
-	Level       Level
-	StreetsOnly bool
+	// Level and Units name the units a unit or coverage measure counts
+	// (LevelVillage or LevelTownship, and a class within it; see
+	// CountsUnit).
+	Level Level
+	Units UnitClass
 	// Person accepts the persons a person measure counts; Visit is the
 	// visit kind that made it count, if any (for lineage: those visits
 	// were read too).
@@ -213,6 +217,7 @@ var measureRules = []MeasureRule{
 
 	{Measure: MeasurePopResident, Source: SourcePopulation, Population: func(p *Population) int64 { return p.Resident }},
 	{Measure: MeasurePopAged60, Source: SourcePopulation, Population: func(p *Population) int64 { return p.Aged60 }},
+	{Measure: MeasurePopBirths, Source: SourcePopulation, Population: func(p *Population) int64 { return p.Births }},
 
 	{Measure: MeasureVillages, Source: SourceUnits, Level: LevelVillage},
 	{Measure: MeasureVillagesWithCommunityCare, Source: SourceCoverage, Level: LevelVillage,
@@ -225,11 +230,20 @@ var measureRules = []MeasureRule{
 		Facility: func(f FacilityFacts) bool { return childcare(f) && f.Inclusive }},
 	{Measure: MeasureTownshipsWithDemoInclusiveChildcare, Source: SourceCoverage, Level: LevelTownship,
 		Facility: func(f FacilityFacts) bool { return childcare(f) && f.Inclusive && f.Demo }},
-	{Measure: MeasureStreets, Source: SourceUnits, Level: LevelTownship, StreetsOnly: true},
-	{Measure: MeasureStreetsWithCenter, Source: SourceCoverage, Level: LevelTownship, StreetsOnly: true,
+	{Measure: MeasureStreets, Source: SourceUnits, Level: LevelTownship, Units: UnitsStreets},
+	{Measure: MeasureStreetsWithCenter, Source: SourceCoverage, Level: LevelTownship, Units: UnitsStreets,
 		Facility: kindIs(FKStreetCenter)},
-	{Measure: MeasureStreetsWithChildcare, Source: SourceCoverage, Level: LevelTownship, StreetsOnly: true,
+	{Measure: MeasureStreetsWithChildcare, Source: SourceCoverage, Level: LevelTownship, Units: UnitsStreets,
 		Facility: childcare},
+	{Measure: MeasureTowns, Source: SourceUnits, Level: LevelTownship, Units: UnitsTowns},
+	{Measure: MeasureTownsWithCenter, Source: SourceCoverage, Level: LevelTownship, Units: UnitsTowns,
+		Facility: kindIs(FKTownshipCenter)},
+	{Measure: MeasureCommunities, Source: SourceUnits, Level: LevelVillage, Units: UnitsCommunities},
+	{Measure: MeasureCommunitiesWithDayCare, Source: SourceCoverage, Level: LevelVillage, Units: UnitsCommunities,
+		Facility: kindIs(FKDayCare)},
+	{Measure: MeasureRuralVillages, Source: SourceUnits, Level: LevelVillage, Units: UnitsRural},
+	{Measure: MeasureRuralVillagesWithHomeCare, Source: SourceCoverage, Level: LevelVillage, Units: UnitsRural,
+		Facility: kindIs(FKDayCare, FKRuralHappiness)},
 
 	{Measure: MeasureChildcareFiled, Source: SourceFacilities,
 		Facility: func(f FacilityFacts) bool { return childcare(f) && f.Filing == FilingFiled }},

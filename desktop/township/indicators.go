@@ -332,12 +332,12 @@ func (s *Snapshot) units(r schema.MeasureRule) []schema.Code {
 	if s.Area.Code.Level() != r.Level {
 		all = s.divs.Descendants(s.Area.Code, r.Level)
 	}
-	if !r.StreetsOnly {
+	if r.Units == schema.UnitsAll {
 		return all
 	}
 	var out []schema.Code
 	for _, c := range all {
-		if u, ok := s.divs.Lookup(c); ok && u.IsStreet() {
+		if u, ok := s.divs.Lookup(c); ok && r.CountsUnit(u) {
 			out = append(out, c)
 		}
 	}
@@ -455,6 +455,8 @@ func (x visitIndex) visitedFor(person, period string) schema.VisitSet {
 			in = strings.HasPrefix(v.Date, period)
 		case schema.WindowEver:
 			in = true
+		case schema.WindowYearToDate:
+			in = v.Date >= period[:4]+"-01" && v.Date[:min(7, len(v.Date))] <= month
 		}
 		if in {
 			set = set.With(v.Kind)

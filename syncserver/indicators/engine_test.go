@@ -94,6 +94,8 @@ func buildCity(t *testing.T) *fixture {
 	person("P4", s1, schema.Person{Categories: []schema.PersonCategory{schema.CatNewborn}})
 	visit("V06", s1, schema.Visit{Person: "P4", Date: "2025-01-05", Kind: schema.VisitNewborn})
 	person("P5", s1, schema.Person{Categories: []schema.PersonCategory{schema.CatNewborn}})
+	// Born and visited the year before: not one of 2025's births.
+	visit("V14", s1, schema.Visit{Person: "P5", Date: "2024-12-28", Kind: schema.VisitNewborn})
 	person("P6", street, schema.Person{Categories: []schema.PersonCategory{schema.CatDisabled}})
 	// A chain of corrections: V09 replaces V08, which replaced V07. Only
 	// V09 (a monthly visit) counts, so P6 is visited but not supported.
@@ -113,7 +115,8 @@ func buildCity(t *testing.T) *fixture {
 		f.put(schema.PopulationID(unit, year), unit, schema.Population{Year: year, Resident: res, Aged60: a60})
 	}
 	pop(street, 2024, 10000, 2000)
-	pop(street, 2025, 11000, 2200)
+	// 甲街道 had 4 births in 2025: the newborn visit rate's denominator.
+	f.put(schema.PopulationID(street, 2025), street, schema.Population{Year: 2025, Resident: 11000, Aged60: 2200, Births: 4})
 	pop(street, 2026, 99999, 9999) // after the report year
 	pop(town+"001", 2025, 3000, 900)
 	pop(town+"002", 2025, 2000, 500)
@@ -233,7 +236,15 @@ func TestEngineCounty(t *testing.T) {
 	wantValue(t, r, c, "visit_rate_disabled_poor", 0) // P2's June visit was corrected to May; P9 unvisited
 	wantValue(t, r, c, "disabled_poor_centralized_rate", 50)
 	wantValue(t, r, c, "disabled_support_rate", 100.0/3) // P2 only: P6's support visits were replaced
-	wantValue(t, r, c, "newborn_visit_rate", 50)
+	// Newborns visited in 2025 up to June (P4; P5's visit was in 2024)
+	// over 2025's births (4).
+	wantValue(t, r, c, "newborn_visit_rate", 25)
+	// 乡镇 without 街道: 乙镇 has its centre, 丙乡 none. 社区 apart from 村:
+	// 二社区 has a day-care centre (F3), of 4 村 only 乙镇's 二村 has a
+	// 幸福院 (F8).
+	wantValue(t, r, c, "town_center_coverage", 50)
+	wantValue(t, r, c, "urban_community_care_coverage", 50)
+	wantValue(t, r, c, "rural_home_care_coverage", 25)
 	wantValue(t, r, c, "willing_centralized_support_rate", 50)
 	// Reported counts add up from townships; rates do not.
 	wantValue(t, r, c, "key_elderly_enterprises", 5)
@@ -367,10 +378,10 @@ func TestEngineStaleTownships(t *testing.T) {
 				want.last, want.devices, want.stale)
 		}
 	}
-	// 13 visits written, V10 and V12 deleted; V13 to a deleted person
+	// 14 visits written, V10 and V12 deleted; V13 to a deleted person
 	// is still a live record.
-	if n := r.Townships["990201001"].Records[schema.KindVisit]; n != 11 {
-		t.Errorf("甲街道 has %d live visits, want 11", n)
+	if n := r.Townships["990201001"].Records[schema.KindVisit]; n != 12 {
+		t.Errorf("甲街道 has %d live visits, want 12", n)
 	}
 }
 

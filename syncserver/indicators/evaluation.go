@@ -173,7 +173,7 @@ func (ev *evaluation) computed(ind schema.Indicator, ag *unitAgg, pop popFigure,
 		}
 	}
 	v.Lineage.Records = lineageRecords(&ag.p, num, den)
-	if num == mPopResident || num == mPopAged60 || den == mPopResident || den == mPopAged60 {
+	if !num.additive() || (den >= 0 && !den.additive()) {
 		v.Lineage.Records += pop.Records
 		for u, n := range pop.sources {
 			contrib[u] += n
@@ -212,6 +212,8 @@ func (ev *evaluation) measureValue(m measure, ag *unitAgg, pop popFigure) (float
 		return float64(pop.Resident), pop.Present
 	case mPopAged60:
 		return float64(pop.Aged60), pop.Present
+	case mPopBirths:
+		return float64(pop.Births), pop.Present
 	}
 	return float64(ag.p.sum[m]), true
 }

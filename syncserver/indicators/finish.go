@@ -116,7 +116,7 @@ func (s *scanState) addFacility(f *facilityRec, cov map[coverKey]int) {
 		}
 		// A facility stands at the unit of the rule's level it lies in;
 		// one registered at a township stands at no village.
-		if u := f.unit.Ancestor(r.level); u != "" {
+		if u := f.unit.Ancestor(r.rule.Level); u != "" {
 			cov[coverKey{i, u}]++
 		}
 	}
@@ -140,14 +140,13 @@ func (t *townAcc) addUnits(divs *schema.Divisions, scope schema.Code, cov map[co
 // addUnit counts one registry unit in the unit measures of its level, and
 // in each coverage measure of its level whose facilities stand at it.
 func (t *townAcc) addUnit(u schema.Unit, cov map[coverKey]int) {
-	level, street := u.Code.Level(), u.IsStreet()
 	for _, r := range rules.units {
-		if r.level == level && (street || !r.streetsOnly) {
+		if r.rule.CountsUnit(u) {
 			t.p.inc(r.m, 1, 0)
 		}
 	}
 	for i, r := range rules.coverage {
-		if r.level != level || (r.streetsOnly && !street) {
+		if !r.rule.CountsUnit(u) {
 			continue
 		}
 		if n := cov[coverKey{i, u.Code}]; n > 0 {

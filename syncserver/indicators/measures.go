@@ -36,6 +36,12 @@ const (
 	mStreets
 	mStreetsWithCenter
 	mStreetsWithChildcare
+	mTowns
+	mTownsWithCenter
+	mCommunities
+	mCommunitiesWithDayCare
+	mRuralVillages
+	mRuralVillagesWithHomeCare
 	mChildcareFiled
 	mChildcareDemo
 	mChildcareGuidanceCenters
@@ -57,6 +63,7 @@ const (
 	// The population figures come after the additive measures.
 	mPopResident = numAdditive
 	mPopAged60   = numAdditive + 1
+	mPopBirths   = numAdditive + 2
 )
 
 // family groups measures that read the same records, so a ratio of two
@@ -103,6 +110,12 @@ var measureInfos = map[measure]measureInfo{
 	mStreets:                             {schema.MeasureStreets, famUnits, "街道", "street offices (街道)"},
 	mStreetsWithCenter:                   {schema.MeasureStreetsWithCenter, famFacilities, "有综合养老服务中心的街道", "streets with a street elderly-care centre"},
 	mStreetsWithChildcare:                {schema.MeasureStreetsWithChildcare, famFacilities, "有托育服务设施的街道", "streets with a childcare facility"},
+	mTowns:                               {schema.MeasureTowns, famUnits, "乡镇", "towns (乡、镇, not 街道)"},
+	mTownsWithCenter:                     {schema.MeasureTownsWithCenter, famFacilities, "有乡镇区域养老服务中心的乡镇", "towns with a township elderly-care centre"},
+	mCommunities:                         {schema.MeasureCommunities, famUnits, "社区", "urban communities (社区)"},
+	mCommunitiesWithDayCare:              {schema.MeasureCommunitiesWithDayCare, famFacilities, "有日间照料中心的社区", "communities with a day-care centre"},
+	mRuralVillages:                       {schema.MeasureRuralVillages, famUnits, "行政村", "villages (村, not 社区)"},
+	mRuralVillagesWithHomeCare:           {schema.MeasureRuralVillagesWithHomeCare, famFacilities, "有居家养老服务中心(站)的行政村", "villages with a home-care centre or 幸福院"},
 	mChildcareFiled:                      {schema.MeasureChildcareFiled, famFacilities, "已备案托育机构", "filed childcare facilities"},
 	mChildcareDemo:                       {schema.MeasureChildcareDemo, famFacilities, "示范性托育机构", "model childcare facilities"},
 	mChildcareGuidanceCenters:            {schema.MeasureChildcareGuidanceCenters, famFacilities, "婴幼儿照护服务指导中心", "childcare guidance centres"},
@@ -121,6 +134,7 @@ var measureInfos = map[measure]measureInfo{
 	mPersonsWantingCentralizedServed:     {schema.MeasurePersonsWantingCentralizedServed, famPersons, "已集中供养的有意愿特困人员", "persons wishing centralized support who receive it"},
 	mPopResident:                         {schema.MeasurePopResident, famPopulation, "常住人口", "resident population"},
 	mPopAged60:                           {schema.MeasurePopAged60, famPopulation, "60岁以上人口", "population aged 60+"},
+	mPopBirths:                           {schema.MeasurePopBirths, famPopulation, "当年出生人口", "births in the year"},
 }
 
 var measureByID = func() map[schema.Measure]measure {

@@ -16,9 +16,8 @@ type facilityRule struct {
 	m      measure
 	accept func(schema.FacilityFacts) bool
 	figure func(*schema.Capacity) int64 // capacity rules only
-	// level and streetsOnly name the units a coverage rule counts.
-	level       schema.Level
-	streetsOnly bool
+	// rule names the units a coverage rule counts (CountsUnit).
+	rule schema.MeasureRule
 }
 
 // personRule is a person rule; slot is the measuredVisits slot of the
@@ -29,11 +28,10 @@ type personRule struct {
 	slot   int
 }
 
-// unitRule counts registry units of a level.
+// unitRule counts registry units of a level and class (CountsUnit).
 type unitRule struct {
-	m           measure
-	level       schema.Level
-	streetsOnly bool
+	m    measure
+	rule schema.MeasureRule
 }
 
 // measuredVisits lists the visit kinds some measure counts, one slot each
@@ -69,7 +67,7 @@ func compileRules(rs []schema.MeasureRule) ruleSet {
 		if err != nil {
 			panic(err)
 		}
-		fr := facilityRule{m: m, accept: r.Facility, figure: r.Figure, level: r.Level, streetsOnly: r.StreetsOnly}
+		fr := facilityRule{m: m, accept: r.Facility, figure: r.Figure, rule: r}
 		switch r.Source {
 		case schema.SourceCapacity:
 			out.capacity = append(out.capacity, fr)
@@ -78,7 +76,7 @@ func compileRules(rs []schema.MeasureRule) ruleSet {
 		case schema.SourceCoverage:
 			out.coverage = append(out.coverage, fr)
 		case schema.SourceUnits:
-			out.units = append(out.units, unitRule{m: m, level: r.Level, streetsOnly: r.StreetsOnly})
+			out.units = append(out.units, unitRule{m: m, rule: r})
 		case schema.SourcePersons:
 			pr := personRule{m: m, accept: r.Person, slot: -1}
 			if r.Visit != "" {

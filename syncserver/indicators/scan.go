@@ -302,6 +302,9 @@ func (s *scanState) inWindow(w schema.VisitWindow, date []byte) bool {
 		return m >= s.period.firstMonthIndex() && m <= s.period.lastMonthIndex()
 	case schema.WindowEver:
 		return len(date) > 0
+	case schema.WindowYearToDate:
+		m := dateMonthIndex(date)
+		return m >= s.period.Year*12 && m <= s.period.lastMonthIndex()
 	}
 	return false
 }
