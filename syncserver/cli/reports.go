@@ -186,11 +186,18 @@ func targetsSplit(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&req.Value, "value", "", "the city's target as written: 75000, ≥60, 4.5")
 	weight := fs.String("weight", "pop60", "pop60, pop, pop0_3 or equal")
 	fs.BoolVar(&req.SplitRates, "split-rates", false, "split a rate over the counties (to 0.1) instead of giving each the city's rate")
+	scope := fs.String("scope", "", "each: a per-county minimum, every county gets the value; whole: the city's own, not split; empty: as the unit's plan says")
 	dry := fs.Bool("dry-run", false, "show the split without writing it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	req.Unit = schema.Code(*unit)
+	req.Scope = schema.TargetScope(*scope)
+	switch req.Scope {
+	case schema.ScopeTotal, schema.ScopeEachBelow, schema.ScopeWhole:
+	default:
+		return fmt.Errorf("targets split: --scope %q: want each, whole or nothing", *scope)
+	}
 	var err error
 	if req.Weight, err = targets.ParseWeight(*weight); err != nil {
 		return fmt.Errorf("targets split: %w", err)
