@@ -7,7 +7,7 @@ BIN   := bin
 # give the whole suite room on a 2-core machine.
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all deps build test vet bench demo desktop screenshots fuzz dist dist-check clean
+.PHONY: all deps build test vet bench demo serve desktop screenshots fuzz dist dist-check clean
 
 all: build
 
@@ -33,6 +33,12 @@ bench: build
 # The main job on the embedded default.
 demo: build
 	@$(BIN)/demo --out demo-out --work demo-data
+
+# Serves what `make demo` left in demo-data: sync on 127.0.0.1:8470 and the
+# office console on http://127.0.0.1:8471/ (the accounts make demo printed).
+serve: build
+	@test -d demo-data/server || { echo "run make demo first: it makes demo-data/server" >&2; exit 1; }
+	$(BIN)/syncserver serve --data demo-data/server --key-file demo-out/server.key --listen 127.0.0.1:8470 --console 127.0.0.1:8471
 
 # Runs the desktop app against a data folder (asks for one on first run).
 # LC_MESSAGES keeps Fyne from logging a locale error under LANG=C.UTF-8.

@@ -147,7 +147,7 @@ func Run(ctx context.Context, opts Options) error {
 		return fmt.Errorf("stop server: %w", err)
 	}
 	say("服务器已停止 / server stopped; total %.1fs", time.Since(start).Seconds())
-	return nil
+	return offerConsole(filepath.Join(opts.Work, "server"), opts.City, towns[0].Code.Ancestor(schema.LevelCounty), say)
 }
 
 // runAgents enrols, fills and syncs one agent per township, several at a

@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"laoxiao/internal/plaintext"
 	"laoxiao/schema"
+	"laoxiao/syncserver/console"
 	"laoxiao/synth"
 )
 
@@ -58,6 +60,7 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	assertYaanDepartments(t, filepath.Join(opts.Out, "breakdown-5118-2025.csv"))
 	f, err := excelize.OpenFile(filepath.Join(opts.Out, "breakdown-5118-2025.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +68,16 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 	defer f.Close()
 	if n := len(f.GetSheetList()); n < 3 {
 		t.Errorf("workbook has %d sheets, want the table, the townships' sync and the formulas", n)
+	}
+	accts, err := console.OpenAccounts(filepath.Join(opts.Work, "server"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := accts.Verify("county", DemoPassword); !ok || !a.PersonalData {
+		t.Errorf("the demo's county console account does not sign in with the printed password, or cannot reveal: %+v", a)
+	}
+	if !strings.Contains(text, "make serve") {
+		t.Error("output does not say how to open the console")
 	}
 	assertNoPersonalData(t, opts)
 }
@@ -104,5 +117,52 @@ func assertNoPersonalData(t *testing.T, opts Options) {
 	}
 	if fi, err := os.Stat(opts.KeyFile); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("server key file %s: %v", opts.KeyFile, err)
+	}
+}
+
+// assertYaanDepartments: the indicator rows of 雅安's table name 雅安's own
+// departments (市民政局), never 黔江's (区民政局), and a per-county minimum
+// gives every county the whole figure.
+func assertYaanDepartments(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := recs[0]
+	col := func(name string) int {
+		for i, h := range head {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("CSV has no column %s: %v", name, head)
+		return -1
+	}
+	ind, lead, co, target := col("指标代码"), col("牵头单位"), col("配合单位"), col("目标值")
+	seen := 0
+	for _, r := range recs[1:] {
+		if _, ok := schema.IndicatorByID(r[ind]); !ok {
+			continue // the tasks' and projects' sections
+		}
+		seen++
+		for _, d := range []string{r[lead], r[co]} {
+			if strings.HasPrefix(d, "区") || strings.Contains(d, "、区") {
+				t.Errorf("雅安 row %s %s names %q", r[0], r[ind], d)
+			}
+		}
+		if r[ind] == "visit_rate_disabled_poor" && r[lead] != "市民政局" {
+			t.Errorf("%s 失能特困老年人月探访率: lead %q, want 雅安's 市民政局", r[0], r[lead])
+		}
+		if r[ind] == "senior_universities" && r[2] == "" && r[target] != "≥1" {
+			t.Errorf("%s 老年大学: target %q, want every county's own ≥1", r[0], r[target])
+		}
+	}
+	if seen == 0 {
+		t.Error("the CSV has no indicator rows")
 	}
 }
