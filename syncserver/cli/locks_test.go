@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -41,23 +38,7 @@ func TestLockCommands(t *testing.T) {
 	}
 
 	// Now with the server running: the commands go through its admin API.
-	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := syncserver.Open(ctx, syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln, "", "") }()
-	defer func() {
-		cancel()
-		<-served
-		srv.Close()
-	}()
-	waitForAdmin(t, dir)
+	serveIn(t, dir, nil)
 
 	code, out := run(t, "locks", "list", "--data", dir, "--unit", "511802101", "--json")
 	var list []syncserver.LockInfo

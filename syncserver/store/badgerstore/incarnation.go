@@ -2,28 +2,17 @@ package badgerstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"laoxiao/syncserver/store"
 )
 
 // kIncarnation holds the store's incarnation id (see store.Store's
 // Incarnation). It lives under the meta prefix with the log head.
 const kIncarnation = "m/incarnation"
-
-// NewIncarnationID makes a random incarnation id: 16 bytes from the
-// system's random source, in hex. Shared with a restore, which gives the
-// restored store a new one.
-func NewIncarnationID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make incarnation id: %w", err)
-	}
-	return hex.EncodeToString(b[:]), nil
-}
 
 // Incarnation returns the store's incarnation id, made when the store was
 // created (or, for a store made before ids existed, when it was first
@@ -49,7 +38,7 @@ func (s *DB) Incarnation(ctx context.Context) (string, error) {
 // returns it. A restore calls it: devices that meet the store afterwards
 // see the id change and re-offer what the copy lacks.
 func (s *DB) NewIncarnation(ctx context.Context) (string, error) {
-	id, err := NewIncarnationID()
+	id, err := store.NewIncarnationID()
 	if err != nil {
 		return "", err
 	}

@@ -12,8 +12,6 @@ package pgstore
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -776,13 +774,7 @@ func (s *Store) NewIncarnation(ctx context.Context) (string, error) {
 	return inc, nil
 }
 
-func newIncarnation() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("new incarnation id: %w", err)
-	}
-	return hex.EncodeToString(b), nil
-}
+func newIncarnation() (string, error) { return store.NewIncarnationID() }
 
 func (s *Store) getCBOR(ctx context.Context, sql string, arg any, v any) error {
 	var b []byte
