@@ -45,6 +45,9 @@ func sampleMsgs(t testing.TB) []*Msg {
 		// Last, so the indexes other tests use stay put.
 		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-3", AppVersion: "0.2.0",
 			Health: &Health{Waiting: 12, OldestAgeS: 9 * 86400, Parked: 1, ClockOffsetMS: -3_600_000, LastSeq: 40}}},
+		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-4", Features: FeatureIncarnation}},
+		{Type: MsgWelcome, Welcome: &Welcome{Protocol: 1, Schema: 2, HighWater: 3, Scope: "511802001", MaxInFlight: 4, MaxBatch: 200,
+			Incarnation: "9f86d081884c7d659a2feaa0c55ad015"}},
 	}
 }
 

@@ -15,10 +15,11 @@ import (
 )
 
 // TestBackupRestoreCommands: an encrypted server is backed up while it
-// serves (through its admin API), the file holds none of its data in
-// plain text, and it restores with the key into a new data directory,
-// refuses without it, refuses a directory that holds a store unless
-// --force, and refuses --force while a server runs there.
+// serves (through its admin API) and stopped (directly, with the key);
+// the files hold none of its data in plain text, and the backup restores
+// with the key into a new data directory, refuses without it, refuses a
+// directory that holds a store unless --force, and refuses --force while
+// a server runs there.
 func TestBackupRestoreCommands(t *testing.T) {
 	tmp := t.TempDir()
 	keyFile := filepath.Join(tmp, "server.key")
@@ -46,6 +47,15 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatalf("forced restore under a running server: exit %d: %s", code, out)
 	}
 	stop()
+	// With the server stopped the command opens the store itself, and
+	// needs its key for that.
+	offline := filepath.Join(filepath.Dir(file), "offline.backup")
+	if code, out := run(t, "backup", "--data", dir, "--out", offline); code != 1 || !strings.Contains(out, "key is required") {
+		t.Fatalf("backup of a stopped encrypted store without its key: exit %d: %s", code, out)
+	}
+	if code, out := run(t, "backup", "--data", dir, "--key-file", keyFile, "--out", offline); code != 0 {
+		t.Fatalf("backup of a stopped store: exit %d: %s", code, out)
+	}
 	if hits, err := plaintext.Find(filepath.Dir(file), reason); err != nil || len(hits) > 0 {
 		t.Fatalf("the backup of an encrypted store holds plain text: %v %v", hits, err)
 	}
