@@ -32,20 +32,21 @@ func PlanTarget(plan []PlanIndicator, concept string, year int) (PlanIndicator, 
 // the figures parsed (the text kept as written), the attribute,
 // departments and scope as the plan gives them.
 func (p PlanIndicator) TargetRecord() Target {
-	t := Target{Indicator: p.Concept, Year: int64(p.TargetYear), ValueText: asWritten(p.TargetText),
+	t := Target{Indicator: p.Concept, Year: int64(p.TargetYear), ValueText: PlanText(p.TargetText),
 		Attribute: p.Attribute, Lead: p.Responsible, Cooperating: p.Cooperating, Scope: p.Scope}
 	t.Value, _, _ = ParseTargetText(p.TargetText)
 	if v, _, ok := ParseTargetText(p.BaselineText); ok {
 		t.Baseline, t.HasBaseline = v, true
 	}
-	if t.HasBaseline || asWritten(p.BaselineText) != "" {
-		t.BaselineYear, t.BaselineText = int64(p.BaselineYear), asWritten(p.BaselineText)
+	if t.HasBaseline || PlanText(p.BaselineText) != "" {
+		t.BaselineYear, t.BaselineText = int64(p.BaselineYear), PlanText(p.BaselineText)
 	}
 	return t
 }
 
-// asWritten drops the plans' "-" (no figure given).
-func asWritten(s string) string {
+// PlanText is a baseline or target as the plan writes it, with the
+// plans' "-" (no figure given) as empty.
+func PlanText(s string) string {
 	if s == "-" {
 		return ""
 	}

@@ -372,9 +372,10 @@ func targetNum(v float64, text string, ok bool) Num {
 
 // planNum reads a plan's baseline or target as written.
 func planNum(text string) Num {
+	text = schema.PlanText(text)
 	v, cmp, ok := schema.ParseTargetText(text)
 	switch {
-	case !ok && (text == "" || text == "-"):
+	case !ok && text == "":
 		return Num{}
 	case !ok:
 		return Num{Text: text}

@@ -46,7 +46,7 @@ func TemplateRows(divs *schema.Divisions, unit schema.Code) ([][]string, error) 
 			ind, _ := schema.IndicatorByID(p.Concept)
 			row := []string{string(c), divs.Name(c), ind.ID, ind.Name, ind.Unit, "", "", year(p.TargetYear), ""}
 			if c == unit {
-				row[5], row[6], row[8] = year(p.BaselineYear), planText(p.BaselineText), planText(p.TargetText)
+				row[5], row[6], row[8] = year(p.BaselineYear), schema.PlanText(p.BaselineText), schema.PlanText(p.TargetText)
 			}
 			rows = append(rows, row)
 		}
@@ -61,13 +61,6 @@ func year(y int) string {
 	return strconv.Itoa(y)
 }
 
-// planText drops the plans' "-" (no figure given).
-func planText(s string) string {
-	if s == "-" {
-		return ""
-	}
-	return s
-}
 
 // WriteTemplateCSV writes the template as CSV in UTF-8 with a BOM.
 func WriteTemplateCSV(w io.Writer, rows [][]string) error {
