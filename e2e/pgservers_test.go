@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"laoxiao/agent"
+	"laoxiao/internal/faultproxy"
 	"laoxiao/syncserver"
 )
 
 // TestTwoServersOnePostgres runs two `syncserver serve` processes on one
 // PostgreSQL database, as behind a load balancer: every site enrols with a
 // code made through one process and used through the other, and each sync
-// goes to either process at random, while one of them is SIGKILLed in the
-// middle of uploads and restarted, twice. The county locks January
+// goes to either process at random — to the second also through a fault
+// proxy that cuts connections and swallows acks — while the first is
+// SIGKILLed in the middle of uploads and restarted, twice. The county locks January
 // through the other process after the first kill. In the end (two clean
 // passes over both processes) the database holds every change exactly
 // once, every site equals it, and nothing got in behind the lock.
@@ -31,6 +33,14 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		startProcServerOn(t, filepath.Join(base, "b"), freeAddr(t), db),
 	}
 	victim, survivor := srvs[0], srvs[1]
+	var pxMu sync.Mutex
+	pxRng := rand.New(rand.NewPCG(14, 1))
+	px := startProxy(t, survivor.addr, func(int) faultproxy.Fault {
+		pxMu.Lock()
+		defer pxMu.Unlock()
+		return randomFault(pxRng)
+	})
+	targets := []string{victim.url, survivor.url, px.URL}
 	var sites []*site
 	for i := 0; i < 6; i++ {
 		tw := testTownships[i%3]
@@ -61,7 +71,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(i), 14))
-			made := 0
+			made, done := 0, false
 			for ctx.Err() == nil {
 				n := 0
 				if made < perSite {
@@ -74,7 +84,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 					}
 				}
 				made += n
-				a.pointAt(srvs[rng.IntN(2)].url)
+				a.pointAt(targets[rng.IntN(len(targets))])
 				if n > 0 {
 					inUpload.Add(1)
 					select {
@@ -97,7 +107,8 @@ func TestTwoServersOnePostgres(t *testing.T) {
 					continue
 				}
 				ok.Add(1)
-				if made >= perSite && n > 0 {
+				if made >= perSite && !done {
+					done = true // its share is made and this sync sent it all
 					behind.Add(-1)
 				}
 			}
@@ -140,6 +151,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	t.Logf("2 kills, %d with uploads in flight; %d syncs went through, %d failed: %v", killedMidSync, ok.Load(), failed.Load(), syncErrs)
 	if killedMidSync == 0 {
 		t.Fatal("no kill hit an upload in flight")
+	}
+	if st := &px.Stats; st.CutUp.Load()+st.CutDown.Load()+st.DroppedAcks.Load() == 0 {
+		t.Errorf("the proxy injected no fault: %s", st)
 	}
 
 	for pass := 0; pass < 2; pass++ {
