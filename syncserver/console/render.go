@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access", "targets"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -48,13 +48,13 @@ var funcs = template.FuncMap{
 	},
 }
 
-// menuItem is an entry of the top menu. Only pages that work are listed:
-// 目标 and 任务与项目 are not in the console yet and are not shown.
+// menuItem is an entry of the top menu. Only pages that work are listed.
 type menuItem struct{ Key, Label, Href string }
 
 var menu = []menuItem{
 	{"sync", "同步状态", "/sync"},
 	{"breakdown", "任务分解表", "/breakdown"},
+	{"targets", "目标", "/targets"},
 	{"review", "审核", "/review"},
 	{"persons", "服务对象", "/persons"},
 	{"devices", "设备", "/devices"},
