@@ -32,8 +32,8 @@ func PlanTarget(plan []PlanIndicator, concept string, year int) (PlanIndicator, 
 // the figures parsed (the text kept as written), the attribute,
 // departments and scope as the plan gives them.
 func (p PlanIndicator) TargetRecord() Target {
-	t := Target{Indicator: p.Concept, Year: int64(p.TargetYear), ValueText: PlanText(p.TargetText),
-		Attribute: p.Attribute, Lead: p.Responsible, Cooperating: p.Cooperating, Scope: p.Scope}
+	t := Target{Indicator: p.Concept, Year: int64(p.TargetYear), ValueText: PlanText(p.TargetText)}
+	t.FromPlan(p)
 	t.Value, _, _ = ParseTargetText(p.TargetText)
 	if v, _, ok := ParseTargetText(p.BaselineText); ok {
 		t.Baseline, t.HasBaseline = v, true
@@ -42,6 +42,12 @@ func (p PlanIndicator) TargetRecord() Target {
 		t.BaselineYear, t.BaselineText = int64(p.BaselineYear), PlanText(p.BaselineText)
 	}
 	return t
+}
+
+// FromPlan sets what the plan states about the target beside its
+// figures: the attribute, the lead and co-departments and the scope.
+func (t *Target) FromPlan(p PlanIndicator) {
+	t.Attribute, t.Lead, t.Cooperating, t.Scope = p.Attribute, p.Responsible, p.Cooperating, p.Scope
 }
 
 // PlanText is a baseline or target as the plan writes it, with the

@@ -171,7 +171,7 @@ func fromPlan(e *Entry, divs *schema.Divisions) {
 		return
 	}
 	if p, ok := schema.PlanTarget(schema.PlanOf(u), e.Target.Indicator, int(e.Target.Year)); ok {
-		e.Target.Attribute, e.Target.Lead, e.Target.Cooperating, e.Target.Scope = p.Attribute, p.Responsible, p.Cooperating, p.Scope
+		e.Target.FromPlan(p)
 	}
 }
 
