@@ -50,7 +50,7 @@ type Options struct {
 	// Passphrase opens an encrypted store.
 	Passphrase string
 	// Tab is the tab to open first: facilities, capacity, persons,
-	// population, indicators or sync.
+	// population, indicators, sync or projects.
 	Tab string
 	// Width and Height of the window (default 1280×800).
 	Width, Height float32
@@ -63,7 +63,7 @@ type Options struct {
 }
 
 // tabNames are the --tab values, in tab order.
-var tabNames = []string{"facilities", "capacity", "persons", "population", "indicators", "sync"}
+var tabNames = []string{"facilities", "capacity", "persons", "population", "indicators", "sync", "projects"}
 
 // appID names the app's preferences (the last data folder).
 const appID = "cn.laoxiao.desktop"
@@ -206,6 +206,7 @@ type UI struct {
 	pop     *populationTab
 	ind     *indicatorsTab
 	syn     *syncTab
+	prj     *projectsTab
 	saved   *widget.Label
 	syncBar *widget.Label
 	setup   *setupScreen
@@ -369,9 +370,10 @@ func (u *UI) showMain() {
 	u.pop = &populationTab{u: u}
 	u.ind = &indicatorsTab{u: u}
 	u.syn = &syncTab{u: u}
-	u.pages = []tab{u.fac, u.cap, u.per, u.pop, u.ind, u.syn}
+	u.prj = &projectsTab{u: u}
+	u.pages = []tab{u.fac, u.cap, u.per, u.pop, u.ind, u.syn, u.prj}
 	u.stale = make([]bool, len(u.pages))
-	titles := []string{"机构", "床位/托位", "服务对象与探访", "人口", "本乡镇指标", "同步"}
+	titles := []string{"机构", "床位/托位", "服务对象与探访", "人口", "本乡镇指标", "同步", "项目"}
 	items := make([]*container.TabItem, len(u.pages))
 	for i, p := range u.pages {
 		items[i] = container.NewTabItem(titles[i], p.build())

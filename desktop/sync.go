@@ -661,6 +661,9 @@ func (u *UI) openRecord(kind schema.Kind, id string) {
 	case schema.KindPerson:
 		u.tabs.SelectIndex(2)
 		u.per.open(id)
+	case schema.KindProject:
+		u.tabs.SelectIndex(tabIndex("projects"))
+		u.prj.open(id)
 	case schema.KindCapacity, schema.KindVisit, schema.KindPopulation:
 		st := u.st
 		u.bg(func() func() {

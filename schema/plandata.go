@@ -82,6 +82,7 @@ func (p PlanProject) ID() string { return PlanProjectID(p.Project.Plan, p.Number
 var (
 	planDataOnce sync.Once
 	planTasks    []Task
+	planOrder    map[string]int // plan + "\x00" + number → position in planTasks
 	planProjects []PlanProject
 	planDataErr  error
 )
@@ -90,6 +91,10 @@ func loadPlanData() {
 	planDataOnce.Do(func() {
 		if planTasks, planDataErr = readPlanTasks(); planDataErr == nil {
 			planProjects, planDataErr = readPlanProjects()
+		}
+		planOrder = make(map[string]int, len(planTasks))
+		for i, t := range planTasks {
+			planOrder[t.Plan+"\x00"+t.Number] = i
 		}
 	})
 	if planDataErr != nil {
@@ -110,6 +115,28 @@ func PlanTasks(plan string) []Task {
 		}
 	}
 	return out
+}
+
+// TaskChange is the change that writes task t decomposed to unit, with
+// its derived id (TaskID). The envelope's stamp, device and sequence are
+// the writer's to fill.
+func TaskChange(unit Code, t Task) (Change, error) {
+	set, err := EncodeFields(t)
+	if err != nil {
+		return Change{}, fmt.Errorf("task %s %s: %w", t.Plan, t.Number, err)
+	}
+	return Change{Kind: KindTask, ID: TaskID(unit, t.Plan, t.Number), Unit: unit, Set: set}, nil
+}
+
+// PlanTaskOrder is where a plan's task comes in the plans' data (the
+// order of PlanTasks("")), for listing tasks as their plans do; a task of
+// no known plan comes after all of them.
+func PlanTaskOrder(plan, number string) int {
+	loadPlanData()
+	if i, ok := planOrder[plan+"\x00"+number]; ok {
+		return i
+	}
+	return len(planOrder)
 }
 
 // PlanProjects returns the projects of plan (its id), or of every plan

@@ -84,11 +84,11 @@ func TaskChanges(planID string, units []schema.Code) ([]schema.Change, error) {
 	var out []schema.Change
 	for _, u := range units {
 		for _, t := range schema.PlanTasks(planID) {
-			set, err := schema.EncodeFields(t)
+			ch, err := schema.TaskChange(u, t)
 			if err != nil {
-				return nil, fmt.Errorf("task %s: %w", t.Number, err)
+				return nil, err
 			}
-			out = append(out, schema.Change{Kind: schema.KindTask, ID: schema.TaskID(u, planID, t.Number), Unit: u, Set: set})
+			out = append(out, ch)
 		}
 	}
 	return out, nil

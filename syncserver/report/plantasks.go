@@ -113,19 +113,9 @@ func scanKind(ctx context.Context, st store.Store, kind schema.Kind, unit schema
 // sortTasks orders tasks as their plans list them (schema.PlanTasks),
 // then by unit; tasks of no known plan come last, by id.
 func sortTasks(rows []TaskRow) {
-	order := map[string]int{}
-	for i, t := range schema.PlanTasks("") {
-		order[t.Plan+"\x00"+t.Number] = i
-	}
-	rank := func(r TaskRow) int {
-		if i, ok := order[r.Task.Plan+"\x00"+r.Task.Number]; ok {
-			return i
-		}
-		return len(order)
-	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
-		if ra, rb := rank(a), rank(b); ra != rb {
+		if ra, rb := schema.PlanTaskOrder(a.Task.Plan, a.Task.Number), schema.PlanTaskOrder(b.Task.Plan, b.Task.Number); ra != rb {
 			return ra < rb
 		}
 		if a.Unit.Code != b.Unit.Code {
