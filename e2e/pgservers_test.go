@@ -182,3 +182,25 @@ func firstWords(s string, n int) string {
 	}
 	return strings.Join(f, " ")
 }
+
+// TestSessionMovesBetweenServers: a device that connects to a second
+// process while its session on the first is still open (a laptop whose
+// link dropped, routed elsewhere by the load balancer) gets its session
+// there, and the first process ends the old one with a retryable error.
+func TestSessionMovesBetweenServers(t *testing.T) {
+	db := pgCluster.NewDatabase(t)
+	base := t.TempDir()
+	a := startProcServerOn(t, filepath.Join(base, "a"), freeAddr(t), db)
+	b := startProcServerOn(t, filepath.Join(base, "b"), freeAddr(t), db)
+	tok := enrollRaw(t, b.url, a.code(testTownships[0]), "mover")
+	old, _ := openRaw(t, a.url, tok, "mover", 0)
+	start := time.Now()
+	openRaw(t, b.url, tok, "mover", 0)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the second process took %s to take the session", d)
+	}
+	sent, _ := old.expectClosedWith()
+	if sent == nil || !sent.Retry {
+		t.Fatalf("the old session ended with %+v, want a retryable error", sent)
+	}
+}
