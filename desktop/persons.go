@@ -33,6 +33,8 @@ type personsTab struct {
 
 	// merged says 已合并到 … on a merged duplicate.
 	merged *mergedBanner
+	// idWarn says the ID number typed is already registered.
+	idWarn *idWarning
 
 	// visit form
 	who                           *widget.Label
@@ -143,7 +145,8 @@ func (t *personsTab) build() fyne.CanvasObject {
 	t.personForm = newForm()
 	pf := t.personForm
 	pf.field("name", "姓名", t.name)
-	pf.field("id_number", "身份证号", t.idnum)
+	t.idWarn = newIDWarning(t.open)
+	pf.field("id_number", "身份证号", container.NewVBox(t.idnum, t.idWarn.object()))
 	pf.field("birth_date", "出生日期", t.birth)
 	pf.field("categories", "类别", catBox)
 	pf.field("support_mode", "供养方式", container.NewHBox(t.support, t.wants))
@@ -503,6 +506,9 @@ func (t *personsTab) applyCount() {
 // idChanged fills the birth date from a complete, valid ID number when it
 // is still empty: the number carries it.
 func (t *personsTab) idChanged(s string) {
+	if t.idWarn != nil {
+		t.idWarn.check(t.u, t.all, s, t.editing)
+	}
 	if strings.TrimSpace(t.birth.Text) != "" {
 		return
 	}
@@ -511,9 +517,10 @@ func (t *personsTab) idChanged(s string) {
 	}
 }
 
-// normalizeID trims an ID number and makes its check character upper
-// case, the way it is printed on the card.
-func normalizeID(s string) string { return strings.ToUpper(strings.TrimSpace(halfWidth(s))) }
+// normalizeID spells an ID number the way records compare it
+// (schema.NormalizeIDNumber: half-width, no spaces, a capital X), the one
+// rule the server's duplicate detection uses too.
+func normalizeID(s string) string { return schema.NormalizeIDNumber(s) }
 
 func (t *personsTab) newPerson() {
 	t.editing, t.editingUnit = "", ""
@@ -614,6 +621,16 @@ func (t *personsTab) savePerson() {
 		t.personForm.show(schema.Problems{{Field: "person.unit", Zh: "请选择所在村(社区)"}})
 		return
 	}
+	if t.editing == "" && t.idWarn.has {
+		t.u.confirm("身份证号已登记", t.idWarn.message(t.u)+"。仍要登记为新的服务对象吗？(同一人请打开原记录修改)", "仍然登记",
+			func() { t.savePersonValue(p, unit) })
+		return
+	}
+	t.savePersonValue(p, unit)
+}
+
+// savePersonValue saves the person form's value.
+func (t *personsTab) savePersonValue(p schema.Person, unit schema.Code) {
 	t.u.saveForm(t, t.psave, t.personForm, "保存服务对象", "服务对象“"+p.Name+"”",
 		schema.KindPerson, t.editing, unit, p, func(newID string) {
 			t.putPerson(township.Person{ID: newID, Unit: unit, Person: p})

@@ -84,3 +84,28 @@ func TestMergedOnDevice(t *testing.T) {
 		t.Errorf("after the unmerge the rate is %.2f, want 66.67 again", got)
 	}
 }
+
+func TestRegisteredAs(t *testing.T) {
+	id, err := schema.CompleteIDNumber("51180219450302002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := func(rid, number, mergedInto string) Person {
+		return Person{ID: rid, Person: schema.Person{Name: rid, IDNumber: number, MergedInto: mergedInto}}
+	}
+	ps := []Person{person("gone", id, "kept"), person("kept", id, ""), person("other", "", "")}
+	for _, tc := range []struct {
+		number, except, want string
+	}{
+		{id, "", "kept"}, // not the merged duplicate
+		{" " + id[:6] + " " + id[6:] + " ", "", "kept"}, // spaces as typed
+		{id, "kept", ""},  // the person being edited is not a second registration
+		{id[:17], "", ""}, // incomplete
+		{"", "", ""},
+	} {
+		p, ok := RegisteredAs(ps, tc.number, tc.except)
+		if got := map[bool]string{true: p.ID}[ok]; got != tc.want {
+			t.Errorf("RegisteredAs(%q, except %q) = %q, want %q", tc.number, tc.except, got, tc.want)
+		}
+	}
+}
