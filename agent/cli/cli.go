@@ -26,7 +26,8 @@ const usage = `usage: agent --data DIR [--passphrase-env VAR] [--retention-days 
 Commands (命令):
   add KIND --unit CODE [--id ID] [--FIELD VALUE ...]
       create or edit a record and print its id (新增或修改记录并输出编号).
-      KIND is facility, capacity, person, visit, population or reported.
+      KIND is facility, capacity, person, visit, population, reported,
+      project (重点项目) or progress (任务进展; tasks come from the county).
       Fields are the schema's names (--name --kind --ownership --inclusive
       --beds_total ...); enumerated values may be given as the value or its
       Chinese label (--ownership public, --ownership 公办); lists are
@@ -42,9 +43,13 @@ Commands (命令):
           kind,unit,id,FIELD,FIELD,...
       Each following row is one record of the kind in its kind column (a
       file may mix kinds); cells of fields the kind does not have must be
-      empty. Since the kind column is the record kind, the facility's and
-      the visit's own kind fields are columns facility.kind and visit.kind;
-      any column may be qualified that way. An empty id makes a new record
+      empty. Since the kind column is the record kind, the facility's,
+      the visit's and the project's own kind fields are columns
+      facility.kind, visit.kind and project.kind; any column may be
+      qualified that way (project.status). A township's projects import as
+      kind,unit,name,project.kind,invest_total,invest_central,invest_local,
+      beds,places,start_year,end_year,implementer,project.status,percent
+      with 新建/改扩建 and 谋划/在建/建成/投用 as typed. An empty id makes a new record
       (capacity, population and reported ids derive from their fields); an
       empty cell leaves the field as stored (or zero for a new record). To
       refer to a record made by an earlier row, give it a file-local id

@@ -67,6 +67,12 @@ func choicesFor(t reflect.Type) []schema.Choice {
 		return schema.SupportModes
 	case reflect.TypeFor[schema.PersonCategory]():
 		return schema.PersonCategories
+	case reflect.TypeFor[schema.ProjectKind]():
+		return schema.ProjectKinds
+	case reflect.TypeFor[schema.ProjectStatus]():
+		return schema.ProjectStatuses
+	case reflect.TypeFor[schema.ProgressStatus]():
+		return schema.ProgressStatuses
 	case reflect.TypeFor[schema.FacilityKind]():
 		out := make([]schema.Choice, len(schema.FacilityKinds))
 		for i, k := range schema.FacilityKinds {
