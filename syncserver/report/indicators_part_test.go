@@ -143,6 +143,13 @@ func TestPerCountyMinimumTotal(t *testing.T) {
 	if total := tb.Rows[2].Cells[0]; total.Status != StatusMet || total.Current.V != 2 {
 		t.Errorf("every county has one: total %+v", total)
 	}
+	// Nobody split the city's minimum: every county's target is still 1.
+	tb = yaanTable(t, yaanResult(values, targets[:1]), "senior_universities")
+	for _, r := range tb.Rows[:2] {
+		if c := r.Cells[0]; c.Target.V != 1 || c.Target.Text != "≥1" || c.Status != StatusMet {
+			t.Errorf("%s without its own target: %+v", r.Unit.Name, c)
+		}
+	}
 }
 
 // TestDatedBaselines: a baseline comes from records only where the

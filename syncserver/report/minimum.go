@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"maps"
+	"strconv"
 
 	"laoxiao/schema"
 )
@@ -59,4 +61,31 @@ func (t *Table) minimumTotal(i int) {
 	}
 	total.Note = joinNote(total.Note, fmt.Sprintf("每个%s均须达到%s: 当前值为达到的%s数, 目标值为%s数 / a per-unit minimum: the rows that reach it over all rows",
 		level, number(n, col.Decimals), level, level))
+}
+
+// withMinimums is a row's targets with the table unit's per-unit minimums
+// (每个县(区)至少N) added where the row has no target of its own: the
+// minimum is every county's target whether or not anyone split it.
+func withMinimums(own, top map[string]schema.Target) map[string]schema.Target {
+	var out map[string]schema.Target
+	for id, tg := range top {
+		if _, has := own[id]; has || tg.Scope != schema.ScopeEachBelow {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(own)
+			if out == nil {
+				out = map[string]schema.Target{}
+			}
+		}
+		tg.Scope, tg.HasBaseline, tg.Baseline, tg.BaselineText, tg.BaselineYear = schema.ScopeTotal, false, 0, "", 0
+		if _, cmp, _ := schema.ParseTargetText(tg.ValueText); cmp == "" {
+			tg.ValueText = "≥" + strconv.FormatFloat(tg.Value, 'f', -1, 64)
+		}
+		out[id] = tg
+	}
+	if out == nil {
+		return own
+	}
+	return out
 }

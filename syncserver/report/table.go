@@ -225,7 +225,7 @@ func assemble(res *indicators.Result, o Options, now time.Time) (*Table, error) 
 	}
 	t.Columns = cols
 	for _, u := range rows {
-		t.Rows = append(t.Rows, t.row(u, false, targets[u.Unit.Code], nil))
+		t.Rows = append(t.Rows, t.row(u, false, withMinimums(targets[u.Unit.Code], targets[o.Unit]), nil))
 	}
 	t.Rows = append(t.Rows, t.row(top, true, targets[o.Unit], plan))
 	for _, s := range res.TownshipsOf(o.Unit) {
