@@ -105,14 +105,7 @@ func (t *facilitiesTab) build() fyne.CanvasObject {
 	return split
 }
 
-func (t *facilitiesTab) createItem() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Truncation = fyne.TextTruncateEllipsis
-	detail := widget.NewLabel("")
-	detail.Importance = widget.LowImportance
-	detail.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(name, detail)
-}
+func (t *facilitiesTab) createItem() fyne.CanvasObject { return twoLineItem() }
 
 func (t *facilitiesTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= len(t.shown) {

@@ -228,6 +228,17 @@ func bold(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
+// twoLineItem is a list row: a bold first line (a name) over a grey
+// detail line, both cut with … when the list is narrow.
+func twoLineItem() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	detail := widget.NewLabel("")
+	detail.Importance = widget.LowImportance
+	detail.Truncation = fyne.TextTruncateEllipsis
+	return container.NewVBox(name, detail)
+}
+
 // hint is a low-importance explanatory label that wraps.
 func hint(text string) *widget.Label {
 	l := widget.NewLabel(text)

@@ -50,7 +50,7 @@ type projectsTab struct {
 
 func (t *projectsTab) build() fyne.CanvasObject {
 	t.count = widget.NewLabel("正在读取…")
-	t.list = widget.NewList(func() int { return len(t.all) }, t.createItem, t.updateItem)
+	t.list = widget.NewList(func() int { return len(t.all) }, twoLineItem, t.updateItem)
 	t.list.OnSelected = func(id widget.ListItemID) {
 		if id >= 0 && id < len(t.all) {
 			t.edit(&t.all[id])
@@ -136,15 +136,6 @@ func (t *projectsTab) buildProgressForm() fyne.CanvasObject {
 	return container.NewVBox(bold("任务进展填报"),
 		hint("区县把规划的重点任务分解下达到本地(只读)；在这里填报本乡镇(街道)的进展，同步后汇总到区县的任务分解表。"),
 		t.noTasks, t.progressBox)
-}
-
-func (t *projectsTab) createItem() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Truncation = fyne.TextTruncateEllipsis
-	detail := widget.NewLabel("")
-	detail.Importance = widget.LowImportance
-	detail.Truncation = fyne.TextTruncateEllipsis
-	return container.NewVBox(name, detail)
 }
 
 func (t *projectsTab) updateItem(id widget.ListItemID, o fyne.CanvasObject) {
