@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access", "targets"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access", "targets", "tasks"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
@@ -55,6 +55,7 @@ var menu = []menuItem{
 	{"sync", "同步状态", "/sync"},
 	{"breakdown", "任务分解表", "/breakdown"},
 	{"targets", "目标", "/targets"},
+	{"tasks", "任务与项目", "/tasks"},
 	{"review", "审核", "/review"},
 	{"persons", "服务对象", "/persons"},
 	{"devices", "设备", "/devices"},
