@@ -10,6 +10,7 @@ import (
 
 	"laoxiao/internal/atomicfile"
 	"laoxiao/syncserver"
+	"laoxiao/syncserver/store"
 	"laoxiao/syncserver/store/badgerstore"
 )
 
@@ -104,6 +105,9 @@ func restore(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer f.Close()
 	res, err := syncserver.Restore(ctx, syncserver.RestoreOptions{DataDir: data.dir, In: f, Key: cfg.Key, Force: *force})
+	if errors.Is(err, store.ErrKeyRequired) {
+		return fmt.Errorf("%w: give the key file with --key-file FILE, or the key in %s", err, syncserver.KeyEnv)
+	}
 	if errors.Is(err, badgerstore.ErrNotEmpty) {
 		return fmt.Errorf("%w: restore into a new data directory, or give --force to replace the store (the old one is kept aside)", err)
 	}

@@ -183,7 +183,7 @@ func newBackupReader(r io.Reader, key []byte) (*backupReader, error) {
 	}
 	br.header = append(br.header, extra...)
 	if key == nil {
-		return nil, fmt.Errorf("the backup is encrypted: %w", store.ErrKeyRequired)
+		return nil, fmt.Errorf("the backup was made of an encrypted store: %w", store.ErrKeyRequired)
 	}
 	if check, _ := hex.DecodeString(keyCheck(key)); !bytes.Equal(check, extra[saltSize:]) {
 		return nil, fmt.Errorf("the backup was made with another key: %w", store.ErrWrongKey)
