@@ -25,13 +25,7 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		scheme, _, _ := strings.Cut(cfg.Store, ":")
 		return nil, fmt.Errorf("store %q…: %w", scheme, ErrStoreURL)
 	}
-	if cfg.Key != nil {
-		return nil, fmt.Errorf("a PostgreSQL store: %w (the database's own encryption and access control protect it; see README)", errKeyPostgres)
-	}
-	return pgstore.Open(ctx, cfg.Store, cfg.Logger)
+	// With a key, persons' names and ID numbers are encrypted before they
+	// reach the database (pgstore's sealed.go).
+	return pgstore.OpenWith(ctx, cfg.Store, pgstore.Options{Logger: cfg.Logger, Key: cfg.Key})
 }
-
-// errKeyPostgres refuses a key for a PostgreSQL store, which does not use
-// one: accepting it would let the operator believe the data is encrypted
-// by it.
-var errKeyPostgres = errors.New("a key is given, but this store does not encrypt with it")

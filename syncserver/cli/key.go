@@ -46,6 +46,11 @@ func keyRotate(_ context.Context, args []string, stdout io.Writer) error {
 	if *newFile == "" {
 		return fmt.Errorf("key rotate: --new-key-file is required")
 	}
+	if data.store != "" {
+		// The persons' fields in a PostgreSQL store are sealed with keys
+		// derived from the master key; re-sealing them is not written yet.
+		return fmt.Errorf("key rotate: rotating the key of a PostgreSQL store is not supported yet; it works on the embedded store under --data")
+	}
 	cfg, err := data.config(nil)
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ type migration func(ctx context.Context, tx pgx.Tx) error
 // migrations lists the schema's versions: version N is migrations[N-1].
 var migrations = []migration{
 	migrate1,
+	migrate2,
 }
 
 // SchemaVersion is the schema version this build creates and knows.
@@ -101,13 +102,22 @@ func migrate1(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
+// migrate2 adds the lookup hash of a person's ID number beside the
+// record, whose ID number may be encrypted (see sealed.go).
+func migrate2(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+ALTER TABLE laoxiao_records ADD COLUMN id_hash bytea;
+CREATE INDEX laoxiao_records_id_hash ON laoxiao_records (id_hash) WHERE id_hash IS NOT NULL;`)
+	return err
+}
+
 // migrate brings the database's schema to SchemaVersion in one
 // transaction. A transaction-scoped advisory lock makes processes that
 // start together migrate one after the other: the second finds the work
 // done.
 func migrate(ctx context.Context, conn interface {
 	Begin(context.Context) (pgx.Tx, error)
-}) (from int, err error) {
+}, key []byte) (from int, err error) {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return 0, err
@@ -134,6 +144,9 @@ func migrate(ctx context.Context, conn interface {
 		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_schema_version (version) VALUES ($1)`, v); err != nil {
 			return from, fmt.Errorf("record schema version %d: %w", v, err)
 		}
+	}
+	if err := checkKey(ctx, tx, key); err != nil {
+		return from, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return from, fmt.Errorf("commit migration: %w", err)

@@ -45,6 +45,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 	url  string
+	seal *sealer // nil: persons' fields stay plain
 
 	sessOnce sync.Once
 	sess     *sessions
@@ -70,13 +71,38 @@ func IsURL(s string) bool {
 // hold a connection only while reading a page of the log.
 const defaultMaxConns = 16
 
-// Open connects to the database at url (a postgres:// URL or a key=value
-// connection string), creates or migrates its schema and returns the
-// store. It fails with an error that errors.Is ErrSchemaNewer when the
-// database was migrated by a newer build.
+// Options configure OpenWith.
+type Options struct {
+	// Logger; slog.Default() when nil.
+	Logger *slog.Logger
+	// Key, when not nil, is the server's master key (32 bytes): persons'
+	// names and ID numbers are encrypted with keys derived from it before
+	// they reach the database (sealed.go). A store created with a key
+	// opens only with it.
+	Key []byte
+}
+
+// Open opens the store at url without a key: OpenWith with a logger.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+	return OpenWith(ctx, url, Options{Logger: log})
+}
+
+// OpenWith connects to the database at url (a postgres:// URL or a
+// key=value connection string), creates or migrates its schema and
+// returns the store. It fails with an error that errors.Is
+//   - ErrSchemaNewer when the database was migrated by a newer build;
+//   - store.ErrKeyRequired, store.ErrWrongKey when the store was created
+//     with a key and none or another is given;
+//   - store.ErrNotEncrypted when a key is given for a store that holds
+//     data written without one.
+func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
+	log := o.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	seal, err := newSealer(o.Key)
+	if err != nil {
+		return nil, fmt.Errorf("postgres store key: %w", err)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -89,7 +115,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	from, err := migrate(ctx, pool)
+	from, err := migrate(ctx, pool, o.Key)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres store %s: %w", redact(cfg), err)
@@ -97,7 +123,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if from != SchemaVersion {
 		log.Info("postgres store schema migrated", "from", from, "to", SchemaVersion)
 	}
-	return &Store{pool: pool, log: log, url: url}, nil
+	return &Store{pool: pool, log: log, url: url, seal: seal}, nil
 }
 
 // redact names the database without its password, for errors and logs.
@@ -162,7 +188,7 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 	if err := checkBasis(ctx, tx, g.Basis); err != nil {
 		return err
 	}
-	if err := writeRecords(ctx, tx, g.Records); err != nil {
+	if err := s.writeRecords(ctx, tx, g.Records); err != nil {
 		return err
 	}
 	if len(g.Log) > 0 {
@@ -175,7 +201,11 @@ func (s *Store) Commit(ctx context.Context, g *store.Group) error {
 		for i := range g.Log {
 			e := &g.Log[i]
 			e.Seq = uint64(head) + uint64(i) + 1
-			b, err := schema.Marshal(e)
+			sealed, err := s.seal.sealEntry(e)
+			if err != nil {
+				return err
+			}
+			b, err := schema.Marshal(sealed)
 			if err != nil {
 				return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
 			}
@@ -272,7 +302,7 @@ func checkBasis(ctx context.Context, tx pgx.Tx, b *store.Basis) error {
 
 // writeRecords joins each record with its stored state (see Commit) and
 // writes the result.
-func writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
+func (s *Store) writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -281,24 +311,29 @@ func writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
 	for i, r := range recs {
 		kinds[i], ids[i] = string(r.Kind), r.ID
 	}
-	stored, err := readRecords(ctx, tx, kinds, ids)
+	stored, err := s.readRecords(ctx, tx, kinds, ids)
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	units, vals := make([]string, n), make([][]byte, n)
+	units, vals, hashes := make([]string, n), make([][]byte, n), make([][]byte, n)
 	for i, r := range recs {
 		if cur := stored[r.Key()]; cur != nil {
 			r = join(cur, r)
 		}
-		b, err := schema.Marshal(r)
+		hashes[i] = s.seal.idHash(r)
+		sealed, err := s.seal.sealRecord(r)
+		if err != nil {
+			return err
+		}
+		b, err := schema.Marshal(sealed)
 		if err != nil {
 			return fmt.Errorf("encode record %s %s: %w", r.Kind, r.ID, err)
 		}
 		units[i], vals[i] = string(r.Unit), b
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_records (kind, id, unit, value)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])
-		ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value`, kinds, ids, units, vals); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_records (kind, id, unit, value, id_hash)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
+		ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, id_hash = excluded.id_hash`, kinds, ids, units, vals, hashes); err != nil {
 		return fmt.Errorf("commit: write %d records: %w", n, err)
 	}
 	return nil
@@ -311,11 +346,11 @@ func (s *Store) Records(ctx context.Context, keys []schema.Key) (map[schema.Key]
 	for i, k := range keys {
 		kinds[i], ids[i] = string(k.Kind), k.ID
 	}
-	return readRecords(ctx, s.pool, kinds, ids)
+	return s.readRecords(ctx, s.pool, kinds, ids)
 }
 
 // readRecords reads the records of the (kind, id) pairs that exist.
-func readRecords(ctx context.Context, q interface {
+func (s *Store) readRecords(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, kinds, ids []string) (map[schema.Key]*schema.Record, error) {
 	rows, err := q.Query(ctx, `SELECT r.kind, r.id, r.value FROM laoxiao_records r
@@ -327,9 +362,9 @@ func readRecords(ctx context.Context, q interface {
 	var kind, id string
 	var val []byte
 	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &val}, func() error {
-		r := new(schema.Record)
-		if err := schema.UnmarshalStored(val, r); err != nil {
-			return fmt.Errorf("decode record %s %s: %w", kind, id, err)
+		r, err := s.decodeRecord(val)
+		if err != nil {
+			return fmt.Errorf("record %s %s: %w", kind, id, err)
 		}
 		out[schema.Key{Kind: schema.Kind(kind), ID: id}] = r
 		return nil
@@ -393,27 +428,48 @@ func (s *Store) Record(ctx context.Context, kind schema.Kind, id string) (*schem
 	if err != nil {
 		return nil, fmt.Errorf("read record %s %s: %w", kind, id, err)
 	}
-	rec := new(schema.Record)
-	if err := schema.UnmarshalStored(val, rec); err != nil {
-		return nil, fmt.Errorf("decode record %s %s: %w", kind, id, err)
+	rec, err := s.decodeRecord(val)
+	if err != nil {
+		return nil, fmt.Errorf("record %s %s: %w", kind, id, err)
 	}
 	return rec, nil
 }
 
 // ScanRecords iterates the records under a unit prefix, ordered by unit.
 func (s *Store) ScanRecords(ctx context.Context, prefix schema.Code, fn func(*schema.Record) error) error {
-	return s.ScanRecordsRaw(ctx, prefix, func(raw []byte) error {
-		var rec schema.Record
-		if err := schema.UnmarshalStored(raw, &rec); err != nil {
-			return fmt.Errorf("decode record: %w", err)
+	return s.scanRecords(ctx, prefix, func(raw []byte) error {
+		rec, err := s.decodeRecord(raw)
+		if err != nil {
+			return err
 		}
-		return fn(&rec)
+		return fn(rec)
 	})
 }
 
-// ScanRecordsRaw iterates the stored bytes of the records under a unit
-// prefix, ordered by unit: one range scan of the unit index.
+// ScanRecordsRaw iterates the records under a unit prefix in their
+// encoding, ordered by unit: one range scan of the unit index. A record
+// with sealed fields is decrypted and encoded again; the others are
+// passed as stored.
 func (s *Store) ScanRecordsRaw(ctx context.Context, prefix schema.Code, fn func(raw []byte) error) error {
+	return s.scanRecords(ctx, prefix, func(raw []byte) error {
+		if !bytes.Contains(raw, sealMagic) {
+			return fn(raw)
+		}
+		rec, err := s.decodeRecord(raw)
+		if err != nil {
+			return err
+		}
+		b, err := schema.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return fn(b)
+	})
+}
+
+// scanRecords passes the stored bytes of the records under a prefix, in
+// unit order, valid only during the call.
+func (s *Store) scanRecords(ctx context.Context, prefix schema.Code, fn func(raw []byte) error) error {
 	var rows pgx.Rows
 	var err error
 	lo, hi, bounded := prefixRange(string(prefix))
@@ -463,11 +519,11 @@ func (s *Store) ScanKind(ctx context.Context, kind schema.Kind, fn func(*schema.
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var rec schema.Record
-		if err := schema.UnmarshalStored(rows.RawValues()[0], &rec); err != nil {
-			return fmt.Errorf("decode %s record: %w", kind, err)
+		rec, err := s.decodeRecord(rows.RawValues()[0])
+		if err != nil {
+			return fmt.Errorf("%s record: %w", kind, err)
 		}
-		if err := fn(&rec); err != nil {
+		if err := fn(rec); err != nil {
 			return err
 		}
 	}
@@ -552,6 +608,10 @@ func (s *Store) LogAfter(ctx context.Context, scope schema.Code, exclude string,
 				if err := schema.UnmarshalStored(raw, &e); err != nil {
 					rows.Close()
 					return fmt.Errorf("decode log entry %d: %w", seq, err)
+				}
+				if err := s.seal.openFields(e.Change.Kind, e.Change.ID, e.Change.Set); err != nil {
+					rows.Close()
+					return fmt.Errorf("log entry %d: %w", seq, err)
 				}
 				cursor = uint64(seq)
 				if !visible(&e) {

@@ -59,8 +59,15 @@ func (s *Store) sessions() (*sessions, error) {
 		if s.sessErr = ss.connect(context.Background()); s.sessErr != nil {
 			return
 		}
+		// Listening before the first claim: a request to end a session
+		// this process holds must not go out before anyone hears it.
+		var lc *pgx.Conn
+		if lc, s.sessErr = ss.listenConn(context.Background()); s.sessErr != nil {
+			ss.conn.Close(context.Background())
+			return
+		}
 		ss.done.Add(2)
-		go ss.listen()
+		go ss.listen(lc)
 		go ss.watch()
 		s.sess = ss
 	})
@@ -194,16 +201,36 @@ func (ss *sessions) watch() {
 	}
 }
 
+// listenConn connects and LISTENs for requests to end sessions.
+func (ss *sessions) listenConn(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, ss.s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("connect to listen for session requests: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+kickChannel); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("listen for session requests: %w", err)
+	}
+	return conn, nil
+}
+
 // listen passes other processes' requests to end a session here on to
 // SessionKicks, reconnecting when its connection breaks.
-func (ss *sessions) listen() {
+func (ss *sessions) listen(conn *pgx.Conn) {
 	defer ss.done.Done()
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-ss.stop; cancel() }()
+	defer cancel()
+	go func() {
+		select {
+		case <-ss.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	for ctx.Err() == nil {
-		conn, err := pgx.ConnectConfig(ctx, ss.s.pool.Config().ConnConfig.Copy())
-		if err == nil {
-			_, err = conn.Exec(ctx, `LISTEN `+kickChannel)
+		var err error
+		if conn == nil {
+			conn, err = ss.listenConn(ctx)
 		}
 		for err == nil {
 			var n *pgconn.Notification
@@ -224,6 +251,7 @@ func (ss *sessions) listen() {
 		}
 		if conn != nil {
 			conn.Close(context.Background())
+			conn = nil
 		}
 		if ctx.Err() != nil {
 			return
