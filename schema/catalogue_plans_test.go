@@ -214,3 +214,23 @@ func TestPlanTargetRecord(t *testing.T) {
 		t.Errorf("雨城区 has a plan of %d rows", len(got))
 	}
 }
+
+// TestPlanNotesQuoteThePlan: where a row's notes quote the plan restating
+// or contradicting its figure ("restates: …"), the quote is the plan's.
+func TestPlanNotesQuoteThePlan(t *testing.T) {
+	quotes := 0
+	for _, p := range PlanIndicators("") {
+		_, rest, ok := strings.Cut(p.Notes, "restates: ")
+		if !ok {
+			continue
+		}
+		q, _, _ := strings.Cut(rest, ";")
+		quotes++
+		if !strings.Contains(readPlan(t, p.Source), strings.TrimSpace(q)) {
+			t.Errorf("%s %s: the plan does not say %q", p.Jurisdiction, p.Name, q)
+		}
+	}
+	if quotes < 10 {
+		t.Errorf("only %d restatements quoted", quotes)
+	}
+}
