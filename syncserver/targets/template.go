@@ -61,7 +61,6 @@ func year(y int) string {
 	return strconv.Itoa(y)
 }
 
-
 // WriteTemplateCSV writes the template as CSV in UTF-8 with a BOM.
 func WriteTemplateCSV(w io.Writer, rows [][]string) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
