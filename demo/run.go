@@ -135,6 +135,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	say("同步完成 / all townships synced: %d changes on the server, %.1fs", srv.Ingest().Head(), time.Since(start).Seconds())
 
+	if err := enterDuplicates(ctx, srv, towns, opts, say); err != nil {
+		stop()
+		return err
+	}
 	if err := reviewAndLock(ctx, srv, towns, opts, say); err != nil {
 		stop()
 		return err

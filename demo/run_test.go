@@ -35,7 +35,8 @@ func TestRunWritesTheBreakdownTable(t *testing.T) {
 	text := out.String()
 	for _, want := range []string{"雅安市“一老一小”任务分解表", "每千名老年人养老床位数", "服务器已停止",
 		"审核清单", "已锁定 / locked", "退回原因 / reason", "审核锁定",
-		"二、重点任务及进展", "落实政府兜底线职能", "辖区村(社区)日间照料机构全覆盖", "三、重点项目", "区域养老服务中心"} {
+		"疑似重复记录 / candidate duplicates", "身份证号相同", "已合并 / merged", "visit rate:", "已合并到",
+		"二、重点任务及进展", "落实政府兜底线职能", "普惠托育点已全部开园", "三、重点项目", "区域养老服务中心"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q", want)
 		}
