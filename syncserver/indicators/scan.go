@@ -21,10 +21,11 @@ type facilityRec struct {
 }
 
 // capRec is a facility's latest capacity report: the month and the
-// figures the rules read.
+// figures the rules read, and its id for the lineage (Engine.Counted).
 type capRec struct {
 	month int // monthIndex of the period
 	fig   schema.Capacity
+	id    string
 }
 
 type visitRec struct {
@@ -218,12 +219,15 @@ func (s *scanState) capacity(v *schema.RecordView) {
 	if c.month < 0 || c.month > s.period.lastMonthIndex() || len(fid) == 0 {
 		return
 	}
+	// The id is copied only for the report kept, not for every one read.
 	if cur := s.caps[string(fid)]; cur != nil {
 		if c.month > cur.month {
 			*cur = c
+			cur.id = string(v.ID)
 		}
 		return
 	}
+	c.id = string(v.ID)
 	s.caps[string(fid)] = &c
 }
 
