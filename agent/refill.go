@@ -30,6 +30,12 @@ type Refill struct {
 	// could not offer again: acked longer ago than the retention window
 	// (or parked and then discarded). The changes after them were
 	// renumbered to follow the server's mark.
+	//
+	// They are not re-derived from the records: a change has one stamp,
+	// and what a record still holds of it is only the fields later edits
+	// did not replace; offered alone, the first such part of a new record
+	// would lack what a new record needs and be refused. The device says
+	// how many instead (Zh, String).
 	Lost int `cbor:"7,keyasint,omitempty"`
 }
 
