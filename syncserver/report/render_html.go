@@ -3,6 +3,8 @@ package report
 import (
 	"html/template"
 	"io"
+
+	"laoxiao/schema"
 )
 
 // htmlCell is one rendered cell of the HTML table.
@@ -10,6 +12,7 @@ type htmlCell struct {
 	Text  string
 	Class string // num, status class
 	Title string // tooltip: why a figure is missing
+	Href  string // the figure's lineage, when the page links it
 }
 
 type htmlRow struct {
@@ -67,7 +70,15 @@ func statusClass(s Status) string {
 
 // WriteHTML renders the table as a standalone page: no scripts, no
 // external styles, so it can be mailed or opened from a USB stick.
-func (t *Table) WriteHTML(w io.Writer) error {
+func (t *Table) WriteHTML(w io.Writer) error { return t.WriteHTMLLinked(w, nil) }
+
+// LineageLink is the address of the lineage of a unit's current value of
+// an indicator; "" leaves the figure unlinked.
+type LineageLink func(unit schema.Code, indicator string) string
+
+// WriteHTMLLinked renders the page as WriteHTML does, each current value
+// a link to link's address (the office console's drill-down).
+func (t *Table) WriteHTMLLinked(w io.Writer, link LineageLink) error {
 	p := htmlPage{Title: t.title(), Subtitle: t.subtitle(), SubHeaders: subHeaders, FigCount: figCount, Notes: tableNotes()}
 	for _, c := range t.Columns {
 		p.Columns = append(p.Columns, htmlColumn{Header: c.header(), Attribute: c.attribute(), Departments: c.departments(),
@@ -82,6 +93,9 @@ func (t *Table) WriteHTML(w io.Writer) error {
 				hc := htmlCell{Text: f, Class: "num"}
 				if j == 2 {
 					hc.Title = c.Note // beside the current value: why it is missing
+					if link != nil && col.Indicator.Computed() {
+						hc.Href = link(r.Unit.Code, col.Indicator.ID)
+					}
 				}
 				hr.Cells = append(hr.Cells, hc)
 			}
@@ -155,7 +169,7 @@ td[title]:not([title=""]) { text-decoration: underline dotted; cursor: help; }
 <tr>{{range .Columns}}{{range $.SubHeaders}}<th>{{.}}</th>{{end}}{{end}}</tr>
 </thead>
 <tbody>
-{{range .Rows}}<tr{{if .Total}} class="total"{{end}}><th>{{.Name}}</th><td>{{.Code}}</td><td class="num" title="{{.Long}}">{{.Sync}}</td>{{range .Cells}}<td class="{{.Class}}"{{if .Title}} title="{{.Title}}"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{range .Rows}}<tr{{if .Total}} class="total"{{end}}><th>{{.Name}}</th><td>{{.Code}}</td><td class="num" title="{{.Long}}">{{.Sync}}</td>{{range .Cells}}<td class="{{.Class}}"{{if .Title}} title="{{.Title}}"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 </div>
