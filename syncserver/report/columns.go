@@ -33,7 +33,6 @@ func (c *Column) describe(year int, own map[string]schema.Target, plan []schema.
 			c.BaselineYear = p.BaselineYear
 		}
 	}
-	c.Binding = c.Attribute.Binding()
 	seen := map[int]bool{}
 	for _, tg := range others {
 		if tg.Indicator == id && !seen[int(tg.Year)] {

@@ -82,7 +82,7 @@ func (t *Table) WriteHTMLLinked(w io.Writer, link LineageLink) error {
 	p := htmlPage{Title: t.title(), Subtitle: t.subtitle(), SubHeaders: subHeaders, FigCount: figCount, Notes: tableNotes()}
 	for _, c := range t.Columns {
 		p.Columns = append(p.Columns, htmlColumn{Header: c.header(), Attribute: c.attribute(), Departments: c.departments(),
-			Years: c.years(), Binding: c.Binding})
+			Years: c.years(), Binding: c.Attribute.Binding()})
 	}
 	for _, r := range t.Rows {
 		hr := htmlRow{Name: r.rowName(), Code: string(r.Unit.Code), Sync: r.Sync.short(), Long: r.Sync.long(), Total: r.Total}

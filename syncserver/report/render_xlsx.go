@@ -179,7 +179,7 @@ func (t *Table) xlsxTable(x *xlsxWriter) {
 			text += "\n" + d
 		}
 		st := h
-		if c.Binding {
+		if c.Attribute.Binding() {
 			st = binding
 		}
 		for j := range figCount {

@@ -65,7 +65,6 @@ type Table struct {
 type Column struct {
 	Indicator schema.Indicator
 	Attribute schema.Attribute // 约束性, 预期性 or unstated
-	Binding   bool             // Attribute is 约束性
 	// Lead and Cooperating are the lead (牵头) and co-departments (配合)
 	// as the plan writes them.
 	Lead, Cooperating string
