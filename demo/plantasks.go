@@ -30,17 +30,18 @@ func loadTasks(ctx context.Context, srv *syncserver.Server, city schema.Code, sa
 	return nil
 }
 
-// demoProgress is what a reporting township says of its county's tasks,
-// varied by county so the table shows every status.
+// demoProgress is what a reporting township says of its county's tasks 4
+// (居家社区养老) and 10 (托育服务), varied by county so the table shows
+// every status.
 var demoProgress = []struct {
 	status  schema.ProgressStatus
 	percent int64
-	note    string
+	notes   [2]string // task 4's, task 10's
 }{
-	{schema.ProgressUnderway, 60, "已建成社区日间照料中心8个,农村互助养老点12个"},
-	{schema.ProgressDone, 100, "辖区村(社区)日间照料机构全覆盖"},
-	{schema.ProgressBehind, 30, "选址调整,资金尚未到位"},
-	{schema.ProgressUnderway, 45, "托育服务点场地改造中"},
+	{schema.ProgressUnderway, 60, [2]string{"已建成社区日间照料中心8个,农村互助养老点12个", "已开设幼儿园托班3个"}},
+	{schema.ProgressDone, 100, [2]string{"辖区村(社区)日间照料机构全覆盖", "普惠托育点已全部开园"}},
+	{schema.ProgressBehind, 30, [2]string{"选址调整,资金尚未到位", "托育机构场地未落实"}},
+	{schema.ProgressUnderway, 45, [2]string{"居家养老服务站改造中", "托育服务点场地改造中"}},
 }
 
 // enterPlanWork has the first township of each county enter, offline,
@@ -57,7 +58,7 @@ func enterPlanWork(st *agent.Store, divs *schema.Divisions, t *synth.PlannedTown
 	for i, task := range []string{"4", "10"} {
 		d := demoProgress[(k+i)%len(demoProgress)]
 		_, err := st.Put(schema.KindProgress, "", t.Code, schema.Progress{Task: schema.TaskID(county, p.ID, task),
-			Date: fmt.Sprintf("2025-%02d-15", 9+i), Status: d.status, Percent: d.percent, Note: d.note})
+			Date: fmt.Sprintf("2025-%02d-15", 9+i), Status: d.status, Percent: d.percent, Note: d.notes[i]})
 		if err != nil {
 			return fmt.Errorf("progress on task %s: %w", task, err)
 		}
