@@ -66,6 +66,11 @@ func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (
 			if err := putRecord(txn, cur, rec, ch); err != nil {
 				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
 			}
+			if erasesIdentity(ch) {
+				if err := forgetIdentity(txn, ch.ID); err != nil {
+					return err
+				}
+			}
 			applied++
 		}
 		if err := setCBOR(txn, metaObserved, observed); err != nil {
