@@ -91,9 +91,8 @@ type PlanIndicator struct {
 	BaselineYear int
 	BaselineText string // as written: "90.5", ">95", "-", ""
 	TargetYear   int
-	TargetText   string // as written: "95", "≥60", "应建尽建"
-	Attribute    Attribute
-	Binding      bool // Attribute is 约束性
+	TargetText   string    // as written: "95", "≥60", "应建尽建"
+	Attribute    Attribute // 约束性, 预期性 or unstated
 	// Responsible is the lead department(s) (牵头), or the plan's 责任单位
 	// where it names no lead; Cooperating the co-departments (配合). Both
 	// as the plan writes them, joined by 、; empty where the plan names
@@ -345,7 +344,6 @@ func loadPlanIndicators(data []byte, known map[string]int) ([]PlanIndicator, err
 		}
 		switch p.Attribute = Attribute(r["attribute"]); p.Attribute {
 		case AttrBinding, AttrExpected, AttrUnstated:
-			p.Binding = p.Attribute.Binding()
 		default:
 			return nil, fmt.Errorf("%s: attribute %q: want 约束性, 预期性 or empty", where, r["attribute"])
 		}

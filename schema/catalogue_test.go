@@ -188,7 +188,7 @@ func TestPlanIndicators(t *testing.T) {
 	qianjiang := PlanIndicators("001")
 	binding := 0
 	for _, p := range qianjiang {
-		if p.Binding {
+		if p.Attribute.Binding() {
 			binding++
 		}
 	}
@@ -273,7 +273,7 @@ func TestCatalogueLoaderFailsLoudly(t *testing.T) {
 		}
 	}
 	cat, rows, err := loadIndicators(fsys(concepts, formulas, plans))
-	if err != nil || len(cat) != 3 || len(rows) != 1 || !rows[0].Binding {
+	if err != nil || len(cat) != 3 || len(rows) != 1 || !rows[0].Attribute.Binding() {
 		t.Fatalf("good files: %v, %d, %v", cat, len(rows), err)
 	}
 	for _, tc := range []struct {
