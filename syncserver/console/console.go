@@ -96,6 +96,7 @@ func (c *Console) Handler() http.Handler {
 	mux.HandleFunc("GET /sync.csv", c.page(c.syncCSV))
 	mux.HandleFunc("GET /breakdown", c.page(c.breakdownPage))
 	mux.HandleFunc("GET /breakdown/download", c.page(c.breakdownDownload))
+	mux.HandleFunc("GET /breakdown/lineage", c.page(c.lineagePage))
 	mux.HandleFunc("GET /devices", c.page(c.devicesPage))
 	mux.HandleFunc("POST /devices/code", c.post(c.devicesCode))
 	mux.HandleFunc("POST /devices/revoke", c.post(c.devicesRevoke))

@@ -71,7 +71,11 @@ func (c *Console) breakdownPage(w http.ResponseWriter, r *http.Request, v *view)
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.Write(&buf, report.FormatHTML); err != nil {
+	// Every computed figure links to its lineage, as of the table's own
+	// period (the default one resolved), so the drill-down shows the same
+	// numbers.
+	link := func(u schema.Code, ind string) string { return lineageLink(u, ind, o.Year, t.Period) }
+	if err := t.WriteHTMLLinked(&buf, link); err != nil {
 		c.internal(w, r, v, "生成任务分解表", err)
 		return
 	}

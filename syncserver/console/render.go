@@ -27,7 +27,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each has templates/NAME.html.
-var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access", "targets", "tasks"}
+var pageNames = []string{"login", "error", "sync", "breakdown", "devices", "audit", "review", "duplicates", "persons", "person", "access", "targets", "tasks", "lineage"}
 
 var funcs = template.FuncMap{
 	"when": func(t time.Time) string {
