@@ -3,10 +3,6 @@ package desktop
 import (
 	"fmt"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
-
 	"laoxiao/desktop/township"
 )
 
@@ -17,39 +13,30 @@ import (
 // more (personsTab.savePerson); two registrations that slip through
 // (two laptops offline) are the district office's to merge.
 type idWarning struct {
-	label *widget.Label
-	btn   *widget.Button
-	box   *fyne.Container
+	*notice
 	found township.Person
 	has   bool
 }
 
 func newIDWarning(open func(id string)) *idWarning {
-	w := &idWarning{label: widget.NewLabel("")}
-	w.label.Importance = widget.WarningImportance
-	w.label.Wrapping = fyne.TextWrapWord
-	w.btn = widget.NewButton("打开该服务对象", func() {
+	w := &idWarning{}
+	w.notice = newNotice("打开该服务对象", func() {
 		if w.has {
 			open(w.found.ID)
 		}
 	})
-	w.box = container.NewVBox(w.label, container.NewHBox(w.btn))
-	w.box.Hide()
 	return w
 }
-
-func (w *idWarning) object() fyne.CanvasObject { return w.box }
 
 // check looks the number up among the township's persons, leaving out the
 // one being edited, and shows or hides the warning.
 func (w *idWarning) check(u *UI, all []township.Person, number, editing string) {
 	w.found, w.has = township.RegisteredAs(all, number, editing)
 	if !w.has {
-		w.box.Hide()
+		w.hide()
 		return
 	}
-	w.label.SetText(w.message(u))
-	w.box.Show()
+	w.show(w.message(u), true)
 }
 
 func (w *idWarning) message(u *UI) string {

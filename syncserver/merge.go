@@ -239,24 +239,21 @@ func (s *Server) submit(ctx context.Context, changes []schema.Change) error {
 // mergeRoutes serves merge and unmerge to the admin token, so the
 // commands work while the server runs.
 func (s *Server) mergeRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /admin/merge", s.admin(func(w http.ResponseWriter, r *http.Request) {
-		var req MergeRequest
+	mux.HandleFunc("POST /admin/merge", mergeRoute(s, s.Merge))
+	mux.HandleFunc("POST /admin/unmerge", mergeRoute(s, s.Unmerge))
+}
+
+// mergeRoute decodes a request of type Req, does it and answers.
+func mergeRoute[Req any](s *Server, do func(context.Context, Req) (MergeInfo, error)) http.HandlerFunc {
+	return s.admin(func(w http.ResponseWriter, r *http.Request) {
+		var req Req
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8192)).Decode(&req); err != nil {
-			httpjson.Error(w, http.StatusBadRequest, "bad merge request: "+err.Error())
+			httpjson.Error(w, http.StatusBadRequest, "bad request: "+err.Error())
 			return
 		}
-		info, err := s.Merge(r.Context(), req)
+		info, err := do(r.Context(), req)
 		answerMerge(w, info, err)
-	}))
-	mux.HandleFunc("POST /admin/unmerge", s.admin(func(w http.ResponseWriter, r *http.Request) {
-		var req UnmergeRequest
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8192)).Decode(&req); err != nil {
-			httpjson.Error(w, http.StatusBadRequest, "bad unmerge request: "+err.Error())
-			return
-		}
-		info, err := s.Unmerge(r.Context(), req)
-		answerMerge(w, info, err)
-	}))
+	})
 }
 
 // answerMerge writes info, or err with the status its kind calls for.

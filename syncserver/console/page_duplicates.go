@@ -88,13 +88,7 @@ func (c *Console) duplicatesMerge(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		_, err := c.srv.Merge(r.Context(), syncserver.MergeRequest{Unit: unit.Code, Survivor: survivor, Duplicate: id,
 			Reason: reason, By: v.Account.Name})
-		if status, msg := mergeProblem(err); msg != "" {
-			if status == http.StatusInternalServerError {
-				c.internal(w, r, v, "合并", err)
-				return
-			}
-			d.Problem = "无法合并:" + msg
-			c.showDuplicates(w, r, v, status, d)
+		if c.mergeFailed(w, r, v, d, "合并", err) {
 			return
 		}
 		merged++
@@ -119,13 +113,7 @@ func (c *Console) duplicatesUnmerge(w http.ResponseWriter, r *http.Request, v *v
 	}
 	_, err := c.srv.Unmerge(r.Context(), syncserver.UnmergeRequest{Unit: unit.Code, Duplicate: r.PostFormValue("duplicate"),
 		Reason: reason, By: v.Account.Name})
-	if status, msg := mergeProblem(err); msg != "" {
-		if status == http.StatusInternalServerError {
-			c.internal(w, r, v, "撤销合并", err)
-			return
-		}
-		d.Problem = "无法撤销合并:" + msg
-		c.showDuplicates(w, r, v, status, d)
+	if c.mergeFailed(w, r, v, d, "撤销合并", err) {
 		return
 	}
 	c.log.Info("merge undone in the console", "account", v.Account.Name, "unit", unit.Code, "duplicate", r.PostFormValue("duplicate"))
@@ -133,18 +121,32 @@ func (c *Console) duplicatesUnmerge(w http.ResponseWriter, r *http.Request, v *v
 	c.showDuplicates(w, r, v, http.StatusOK, d)
 }
 
+// mergeFailed answers a failed merge or unmerge (verb says which) with
+// the page and the reason, or as an internal error, and reports whether
+// it answered; a nil err it leaves to the caller.
+func (c *Console) mergeFailed(w http.ResponseWriter, r *http.Request, v *view, d duplicatesData, verb string, err error) bool {
+	status, msg := mergeProblem(err)
+	switch {
+	case msg == "":
+		return false
+	case status == http.StatusInternalServerError:
+		c.internal(w, r, v, verb, err)
+	default:
+		d.Problem = "无法" + verb + ":" + msg
+		c.showDuplicates(w, r, v, status, d)
+	}
+	return true
+}
+
 // mergeProblem turns Merge's and Unmerge's errors into a status and a
 // message for the page; msg is "" when err is nil.
 func mergeProblem(err error) (status int, msg string) {
-	var re *syncserver.RefusedError
+	if msg := refusal(err); msg != "" {
+		return http.StatusBadRequest, msg
+	}
 	switch {
 	case err == nil:
 		return http.StatusOK, ""
-	case errors.As(err, &re):
-		if re.Rejection.ReasonZh == "" {
-			return http.StatusBadRequest, re.Error()
-		}
-		return http.StatusBadRequest, re.Rejection.ReasonZh
 	case errors.Is(err, syncserver.ErrMergeRecord):
 		return http.StatusNotFound, "本单位没有该记录(可能已删除,或不在本账号管辖范围内)。"
 	case errors.Is(err, syncserver.ErrAlreadyMerged):
