@@ -40,11 +40,17 @@ func keptChange(v []byte) (ackedAt time.Time, raw []byte, err error) {
 // pruneKept deletes up to releaseChunk kept changes acked longer ago than
 // the retention window. Acks come in sequence order, so the oldest kept
 // changes are the first keys and the walk stops at the first young one;
-// a long backlog of old ones goes over several releases.
+// a long backlog of old ones goes over several releases. The walk starts
+// after the last change pruned (m/pruned), so it does not pass over the
+// deleted keys of every earlier prune again.
 func (s *Store) pruneKept(txn *badger.Txn) error {
 	cutoff := s.now().Add(-s.retention)
-	n := 0
-	return scanSeq(txn, prefixKept, 0, func(seq uint64, raw []byte) (bool, error) {
+	from, err := getUint(txn, metaPruned)
+	if err != nil {
+		return err
+	}
+	n, last := 0, uint64(0)
+	err = scanSeq(txn, prefixKept, from+1, func(seq uint64, raw []byte) (bool, error) {
 		at, _, err := keptChange(raw)
 		young := s.retention >= 0 && !at.Before(cutoff)
 		if err != nil || young {
@@ -53,9 +59,13 @@ func (s *Store) pruneKept(txn *badger.Txn) error {
 		if err := txn.Delete(keptKey(seq)); err != nil {
 			return false, fmt.Errorf("prune kept change %d: %w", seq, err)
 		}
-		n++
+		n, last = n+1, seq
 		return n < releaseChunk, nil
 	})
+	if err != nil || n == 0 {
+		return err
+	}
+	return setCBOR(txn, metaPruned, last)
 }
 
 // Kept returns how many acked changes are kept for a server restore.

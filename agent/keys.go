@@ -62,6 +62,7 @@ var (
 	metaIncarn     = []byte("m/incarnation") // string: the server store's incarnation at the last sync
 	metaRefilling  = []byte("m/refilling")   // uint64: the restored server's mark while a Refill runs
 	metaRefill     = []byte("m/refill")      // Refill (CBOR): the last refill of a restored server
+	metaPruned     = []byte("m/pruned")      // uint64: greatest seq of a kept change pruned
 )
 
 func recordKey(kind schema.Kind, unit schema.Code, id string) []byte {

@@ -156,6 +156,15 @@ func (s *Store) startRefill(mark uint64, incarnation string, newIncarnation bool
 		if err := setCBOR(txn, metaAcked, min(acked, mark)); err != nil {
 			return err
 		}
+		// Seqs after the mark are issued again; pruning must find the
+		// changes kept under them later.
+		pruned, err := getUint(txn, metaPruned)
+		if err != nil {
+			return err
+		}
+		if err := setCBOR(txn, metaPruned, min(pruned, mark)); err != nil {
+			return err
+		}
 		if incarnation != "" {
 			if err := txn.Set(metaIncarn, []byte(incarnation)); err != nil {
 				return err

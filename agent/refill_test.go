@@ -131,3 +131,27 @@ func mustOutbox(t *testing.T, s *Store) []schema.Change {
 	}
 	return chs
 }
+
+// TestPruneAfterRefill: a refill issues sequence numbers again that
+// pruning had passed; the changes kept under them are pruned in their
+// time all the same.
+func TestPruneAfterRefill(t *testing.T) {
+	clk := newFakeClock(time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC))
+	s := openAt(t, t.TempDir(), Options{Now: clk.Now})
+	put := func() uint64 { return mustPut(t, s, schema.KindFacility, "", village, facility("f")).Seq }
+	for range 4 {
+		put()
+	}
+	mustRelease(t, s, 4)
+	clk.Advance(DefaultRetention + time.Hour)
+	mustRelease(t, s, put()) // prunes 1..4
+	if _, err := s.Refill(0, "", false); err != nil {
+		t.Fatal(err)
+	}
+	mustRelease(t, s, 1) // seq 5, renumbered to 1, kept again
+	clk.Advance(DefaultRetention + time.Hour)
+	mustRelease(t, s, put())
+	if n, err := s.Kept(); err != nil || n != 1 {
+		t.Fatalf("kept after the window passed the refilled change: %d, %v; want 1", n, err)
+	}
+}
