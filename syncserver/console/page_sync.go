@@ -35,6 +35,10 @@ type syncRow struct {
 	Revoked   bool
 	State     string // 正常, 超过7天未同步, 超过30天未同步, 从未同步, 无设备, 已停用
 	Class     string // CSS class of the state
+	// Health is what the device said of itself at its last hello (nil
+	// before its first, or from an older build); health.go formats it.
+	Health *syncserver.DeviceHealth
+	Waiting, Parked, Clock string
 }
 
 // syncData is the sync status page.
@@ -45,13 +49,14 @@ type syncData struct {
 	Sort           string
 	Never, Week    int
 	Month, Devices int
+	Parked, Behind int // devices with refusals nobody fixed; devices behind
 	Query          string
 }
 
 // syncRows lists every township under unit with its devices, from the
 // device registry and the marks the server keeps (the last time each
-// device's changes moved). Changes waiting, refusals, clock offset and app
-// version come with device health (issue 10) and are not shown yet.
+// device's changes moved), with what each device last said of its health:
+// changes waiting, refusals nobody fixed, clock offset, app version.
 func (c *Console) syncRows(ctx context.Context, v *view, unit schema.Unit) ([]syncRow, error) {
 	devs, err := c.srv.ListDevices(ctx)
 	if err != nil {
@@ -83,8 +88,9 @@ func (c *Console) syncRows(ctx context.Context, v *view, unit schema.Unit) ([]sy
 		}
 		for _, d := range byTown[t] {
 			r := syncRow{Township: tu, Device: d.ID, Name: d.Name, Scope: d.Scope, Role: d.Role,
-				LastSync: d.LastSync, HighWater: d.HighWater, Revoked: d.Revoked}
+				LastSync: d.LastSync, HighWater: d.HighWater, Revoked: d.Revoked, Health: d.Health}
 			r.State, r.Class = syncState(d, now)
+			r.Waiting, r.Parked, r.Clock = healthTexts(d.Health, now)
 			rows = append(rows, r)
 		}
 	}
@@ -164,6 +170,14 @@ func (c *Console) syncPage(w http.ResponseWriter, r *http.Request, v *view) {
 		if row.Device != "" {
 			d.Devices++
 		}
+		if h := row.Health; h != nil && !row.Revoked {
+			if h.Parked > 0 {
+				d.Parked++
+			}
+			if h.Behind {
+				d.Behind++
+			}
+		}
 	}
 	c.render(w, http.StatusOK, "sync", d)
 }
@@ -179,14 +193,15 @@ func (c *Console) syncCSV(w http.ResponseWriter, r *http.Request, v *view) {
 	// A byte-order mark, so Excel on an office PC reads the Chinese right.
 	w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"乡镇(街道)", "乡镇代码", "设备", "设备ID", "范围", "最近同步", "已处理变更序号", "状态"})
+	cw.Write([]string{"乡镇(街道)", "乡镇代码", "设备", "设备ID", "范围", "最近同步", "已处理变更序号", "状态",
+		"待同步变更", "被拒未处理", "时钟偏差", "应用版本"})
 	for _, row := range rows {
 		last := ""
 		if !row.LastSync.IsZero() {
 			last = row.LastSync.In(schema.ChinaTime).Format("2006-01-02 15:04")
 		}
 		cw.Write([]string{csvSafe(row.Township.Name), string(row.Township.Code), csvSafe(row.Name), row.Device, string(row.Scope), last,
-			strconv.FormatUint(row.HighWater, 10), row.State})
+			strconv.FormatUint(row.HighWater, 10), row.State, row.Waiting, row.Parked, row.Clock, csvSafe(appVersion(row.Health))})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
