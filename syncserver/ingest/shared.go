@@ -44,12 +44,16 @@ func (in *Ingester) refresh(ctx context.Context, group []*request) error {
 	if !in.shared {
 		return nil
 	}
+	devices := make([]string, 0, len(group))
 	for _, r := range group {
-		m, err := in.st.Mark(ctx, r.acct.Device)
-		if err != nil {
-			return err
-		}
-		in.state.marks[r.acct.Device] = m
+		devices = append(devices, r.acct.Device)
+	}
+	marks, err := in.st.(store.Shared).MarksOf(ctx, devices)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		in.state.marks[d] = marks[d]
 	}
 	if in.locksStale.Swap(false) {
 		// The head first: a lock logged after it and read anyway only

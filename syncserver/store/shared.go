@@ -44,4 +44,8 @@ type Shared interface {
 	// a claim for when its claims were lost (a dropped database
 	// connection): their sessions must end, and the devices reconnect.
 	SessionKicks() <-chan string
+	// MarksOf returns the marks of these devices in one read (the zero
+	// Mark for a device without one): the writer re-reads them before
+	// every group.
+	MarksOf(ctx context.Context, devices []string) (map[string]Mark, error)
 }

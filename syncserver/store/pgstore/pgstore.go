@@ -688,6 +688,30 @@ func (s *Store) Marks(ctx context.Context) (map[string]store.Mark, error) {
 	return out, nil
 }
 
+// MarksOf returns the marks of these devices in one query
+// (store.Shared).
+func (s *Store) MarksOf(ctx context.Context, devices []string) (map[string]store.Mark, error) {
+	rows, err := s.pool.Query(ctx, `SELECT device, value FROM laoxiao_marks WHERE device = ANY($1)`, devices)
+	if err != nil {
+		return nil, fmt.Errorf("read marks: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]store.Mark, len(devices))
+	for rows.Next() {
+		var id string
+		var b []byte
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, fmt.Errorf("read marks: %w", err)
+		}
+		var m store.Mark
+		if err := schema.UnmarshalStored(b, &m); err != nil {
+			return nil, fmt.Errorf("decode mark of %s: %w", id, err)
+		}
+		out[id] = m
+	}
+	return out, rows.Err()
+}
+
 // Device returns a device by id.
 func (s *Store) Device(ctx context.Context, id string) (store.Device, error) {
 	var d store.Device

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Open) {
 		t.Run("BaseConflict", func(t *testing.T) { testBaseConflict(t, st) })
 		t.Run("LockConflict", func(t *testing.T) { testLockConflict(t, st) })
 		t.Run("SeqsAssigned", func(t *testing.T) { testSeqsAssigned(t, st) })
+		t.Run("MarksOf", func(t *testing.T) { testMarksOf(t, st) })
 	})
 }
 
@@ -670,5 +671,20 @@ func testSeqsAssigned(t *testing.T, st store.Store) {
 	}
 	if g.Log[0].Seq != head+1 || g.Log[1].Seq != head+2 {
 		t.Errorf("entries numbered %d, %d; want %d, %d", g.Log[0].Seq, g.Log[1].Seq, head+1, head+2)
+	}
+}
+
+// testMarksOf: a shared store reads the marks of some devices at once.
+func testMarksOf(t *testing.T, st store.Store) {
+	at := time.Unix(1700000000, 0).UTC()
+	if err := st.Commit(ctx, &store.Group{Marks: map[string]store.Mark{"m1": {HighWater: 4, At: at}, "m2": {HighWater: 6, At: at}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.(store.Shared).MarksOf(ctx, []string{"m1", "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got["m1"].HighWater != 4 || !got["m1"].At.Equal(at) || got["nobody"].HighWater != 0 {
+		t.Errorf("MarksOf(m1, nobody) = %+v, want only m1 at 4", got)
 	}
 }
