@@ -9,9 +9,12 @@
 // The sync client is its own package, agent/syncclient. It drains the
 // outbox, parks what the server refuses, and merges what it downloads,
 // through the store's exported hooks only: Outbox, Release and Park
-// (outbox.go), ApplyRemote (remote.go), Restamp (restamp.go), Status
-// (status.go), and the sync state in meta.go (device id and clock, scope,
-// enrolment, download cursor, clock offset, last sync).
+// (outbox.go), ApplyRemote (remote.go), Restamp (restamp.go), Refill
+// (refill.go), Status (status.go), and the sync state in meta.go (device
+// id and clock, scope, enrolment, download cursor, clock offset, last
+// sync). Released changes are kept on disk for a retention window
+// (kept.go), so that Refill can offer them again to a server restored
+// from an older backup.
 //
 // The files: store.go opens and closes the store (Open, Options); write.go
 // is every write (Put, PutBatch, AddVisit, Delete) and validate.go the
