@@ -7,7 +7,8 @@
 // Each SyncOnce is one session on a new connection (session.go): the
 // handshake (handshake.go), the upload pipeline and its acks (upload.go),
 // download pages (download.go); acked changes leave the outbox in the
-// background (releaser.go).
+// background (releaser.go); a server restored from an older copy gets
+// what it lost offered again (refill.go).
 package syncclient
 
 import (
