@@ -78,7 +78,7 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "laoxiao-pgtest-")
+	dir, err := os.MkdirTemp(tempBase(), "laoxiao-pgtest-")
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +109,25 @@ func Start() (*Cluster, error) {
 		if try == 2 {
 			os.RemoveAll(dir)
 			return nil, err
+		}
+	}
+}
+
+// tempBase is where the cluster's directory goes: the usual temporary
+// directory, unless the cluster runs as nobody and that directory lies
+// where nobody cannot reach (a TMPDIR under /root); then /tmp.
+func tempBase() string {
+	base := os.TempDir()
+	if os.Geteuid() != 0 {
+		return base
+	}
+	for d := base; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return base
 		}
 	}
 }
