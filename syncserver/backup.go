@@ -59,6 +59,17 @@ func (s *Server) backupRoutes(mux *http.ServeMux) {
 	}))
 }
 
+// ErrNoStore is returned (wrapped) by Backup's command for a data
+// directory that holds no embedded store: opening it would make an empty
+// one, and back that up.
+var ErrNoStore = errors.New("no server store in this data directory")
+
+// HasStore reports whether dataDir holds an embedded store.
+func HasStore(dataDir string) bool {
+	_, err := os.Stat(storeDir(dataDir))
+	return err == nil
+}
+
 // RestoreOptions say what Restore restores and where.
 type RestoreOptions struct {
 	// DataDir is the server's data directory; the store goes into its

@@ -34,6 +34,9 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 	if *out == "" {
 		return fmt.Errorf("backup: --out is required")
 	}
+	if data.store == "" && !syncserver.HasStore(data.dir) {
+		return fmt.Errorf("backup %s: %w", data.dir, syncserver.ErrNoStore)
+	}
 	err := withServer(ctx, *data, func(s *syncserver.Server) error {
 		return atomicfile.WriteFunc(*out, func(w io.Writer) error { return s.Backup(ctx, w) })
 	}, func(ac *AdminClient) error {

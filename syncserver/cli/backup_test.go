@@ -56,6 +56,9 @@ func TestBackupRestoreCommands(t *testing.T) {
 	if code, out := run(t, "backup", "--data", dir, "--key-file", keyFile, "--out", offline); code != 0 {
 		t.Fatalf("backup of a stopped store: exit %d: %s", code, out)
 	}
+	if code, out := run(t, "backup", "--data", filepath.Join(tmp, "typo"), "--out", offline); code != 1 || !strings.Contains(out, "no server store") {
+		t.Fatalf("backup of a directory without a store: exit %d: %s", code, out)
+	}
 	if hits, err := plaintext.Find(filepath.Dir(file), reason); err != nil || len(hits) > 0 {
 		t.Fatalf("the backup of an encrypted store holds plain text: %v %v", hits, err)
 	}
