@@ -61,7 +61,7 @@ func writeDuplicates(w io.Writer, gs []duplicates.Group) error {
 		fmt.Fprintf(tw, "group %d\t%s\t%s\t%s\n", i+1, g.Kind.Label(), g.RuleLabel, g.Evidence)
 		for _, m := range g.Members {
 			detail := []string{m.Name}
-			for _, s := range []string{m.IDNumber, m.BirthDate, m.Kind, m.Address} {
+			for _, s := range []string{m.IDNumber, m.BirthYear, m.Kind, m.Address} {
 				if s != "" {
 					detail = append(detail, s)
 				}

@@ -20,7 +20,8 @@
 //
 // A group found by a weaker rule with exactly the members of a group
 // found by a stronger one is not listed twice. Names and ID numbers in
-// the evidence are masked (schema.Mask): the list is for offices.
+// the evidence are masked (schema.Mask) and birth dates cut to the year,
+// as the console's person list shows them: the list is for offices.
 package duplicates
 
 import (
@@ -65,8 +66,10 @@ type Member struct {
 	// Name is the person's masked name or the facility's name.
 	Name string `json:"name"`
 	// IDNumber is the person's masked ID number.
-	IDNumber  string `json:"id_number,omitempty"`
-	BirthDate string `json:"birth_date,omitempty"`
+	IDNumber string `json:"id_number,omitempty"`
+	// BirthYear is the year of the person's birth date: the full date
+	// is personal data, shown to offices only with the person revealed.
+	BirthYear string `json:"birth_year,omitempty"`
 	// Kind is the facility kind's label.
 	Kind    string `json:"kind,omitempty"`
 	Address string `json:"address,omitempty"`
@@ -210,7 +213,7 @@ func (c *collector) personGroups(emit func(Group)) {
 		}
 		p := c.persons[ix[0]].p
 		emit(Group{Kind: schema.KindPerson, Rule: SameNameBirth,
-			Evidence: "姓名 " + schema.Mask(schema.KindPerson, "name", p.Name) + "，出生日期 " + birthDate(p),
+			Evidence: "姓名 " + schema.Mask(schema.KindPerson, "name", p.Name) + "，出生日期相同(" + birthYear(p) + "年)",
 			Members:  c.personMembers(ix)})
 	}
 }
@@ -224,6 +227,12 @@ func birthDate(p schema.Person) string {
 		return t.Format(schema.DateLayout)
 	}
 	return ""
+}
+
+// birthYear is the year of birthDate.
+func birthYear(p schema.Person) string {
+	y, _, _ := strings.Cut(birthDate(p), "-")
+	return y
 }
 
 // distinctIDNumbers reports whether two of the persons carry different
@@ -250,7 +259,7 @@ func (c *collector) personMembers(ix []int) []Member {
 		out[n] = Member{ID: p.rec.ID, Unit: p.rec.Unit, UnitName: c.divs.Name(p.rec.Unit),
 			Name:      schema.Mask(schema.KindPerson, "name", p.p.Name),
 			IDNumber:  schema.Mask(schema.KindPerson, "id_number", p.p.IDNumber),
-			BirthDate: birthDate(p.p), Refs: c.refs[p.rec.ID]}
+			BirthYear: birthYear(p.p), Refs: c.refs[p.rec.ID]}
 	}
 	return out
 }

@@ -181,8 +181,8 @@ func TestFindEvidence(t *testing.T) {
 		t.Errorf("rule %q, evidence %q", g.RuleLabel, g.Evidence)
 	}
 	m := g.Members[1]
-	if m.Name != "张*英" || strings.Contains(m.IDNumber, "1950") || m.UnitName != "林口村委会" || m.Refs != 2 || m.BirthDate != "1950-01-02" {
-		t.Errorf("member %+v: want masked name and number, unit name, 2 visits, birth date from the ID number", m)
+	if m.Name != "张*英" || strings.Contains(m.IDNumber, "1950") || m.UnitName != "林口村委会" || m.Refs != 2 || m.BirthYear != "1950" {
+		t.Errorf("member %+v: want masked name and number, unit name, 2 visits, birth year from the ID number", m)
 	}
 	if strings.Contains(g.Evidence+g.Members[0].Name+g.Members[0].IDNumber, "桂") {
 		t.Errorf("evidence shows a full name: %+v", g)
