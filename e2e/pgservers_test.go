@@ -117,18 +117,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(14, 14))
 	for k := 0; k < 2; k++ {
-		select {
-		case <-started:
-		case <-time.After(20 * time.Second):
-			stop()
-			wg.Wait()
-			t.Fatal("no site started an upload in 20 s")
-		}
-		time.Sleep(time.Duration(rng.IntN(30)) * time.Millisecond)
-		if inUpload.Load() > 0 {
+		if killMidSync(t, victim, started, 30*time.Millisecond, rng, func() bool { return inUpload.Load() > 0 }, func() { stop(); wg.Wait() }) {
 			killedMidSync++
 		}
-		victim.kill()
 		time.Sleep(time.Duration(50+rng.IntN(150)) * time.Millisecond)
 		victim.start()
 		if k == 0 {

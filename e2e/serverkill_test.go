@@ -86,18 +86,9 @@ func TestServerKilledMidSync(t *testing.T) {
 		case <-started:
 		default:
 		}
-		select {
-		case <-started:
-		case <-time.After(20 * time.Second):
-			stop()
-			wg.Wait()
-			t.Fatal("no site started a sync in 20 s")
-		}
-		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
-		if inSync.Load() > 0 {
+		if killMidSync(t, ps, started, 40*time.Millisecond, rng, func() bool { return inSync.Load() > 0 }, func() { stop(); wg.Wait() }) {
 			killedMidSync++
 		}
-		ps.kill()
 		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond) // down for a while: syncs are refused
 		ps.start()
 		if k == 0 {
@@ -117,6 +108,24 @@ func TestServerKilledMidSync(t *testing.T) {
 	}
 
 	finishServerKill(t, ps, dir, sites)
+}
+
+// killMidSync waits until a site starts a sync (a signal on started),
+// lets it run for a random time under within, SIGKILLs p and reports
+// whether busy said a sync was still in flight then. When no sync starts
+// in 20 s it calls abort (which stops the sites) and fails the test.
+func killMidSync(t *testing.T, p *procServer, started <-chan struct{}, within time.Duration, rng *rand.Rand, busy func() bool, abort func()) bool {
+	t.Helper()
+	select {
+	case <-started:
+	case <-time.After(20 * time.Second):
+		abort()
+		t.Fatal("no site started a sync in 20 s")
+	}
+	time.Sleep(time.Duration(rng.Int64N(int64(within))))
+	hit := busy()
+	p.kill()
+	return hit
 }
 
 // finishServerKill ends the kill test cleanly: two passes so every site

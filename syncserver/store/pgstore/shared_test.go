@@ -12,17 +12,26 @@ import (
 	"laoxiao/syncserver/store"
 )
 
+// openTwo opens two stores, each with its own pool (two server
+// processes), on one fresh database.
+func openTwo(t *testing.T) (a, b *Store) {
+	t.Helper()
+	a, url := openNew(t)
+	b, err := Open(context.Background(), url, quiet())
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return a, b
+}
+
 // TestLogNeverVisibleOutOfOrder: writers on two pools (two server
 // processes) commit at once while readers follow the log; no reader may
 // ever see seq N+1 before N, and every entry is there once at the end.
 func TestLogNeverVisibleOutOfOrder(t *testing.T) {
 	ctx := context.Background()
-	a, url := openNew(t)
+	a, b := openTwo(t)
 	defer a.Close()
-	b, err := Open(ctx, url, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer b.Close()
 	const writers, groups = 4, 40
 	var wg sync.WaitGroup
@@ -148,12 +157,8 @@ func TestMigrations(t *testing.T) {
 // asks it to let go, waits, and gets it once released or gone.
 func TestSessionClaims(t *testing.T) {
 	ctx := context.Background()
-	a, url := openNew(t)
+	a, b := openTwo(t)
 	defer a.Close()
-	b, err := Open(ctx, url, quiet())
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer b.Close()
 	release, err := a.LockSession(ctx, "dev1")
 	if err != nil {
