@@ -41,6 +41,9 @@ type PersonInfo struct {
 	ErasedOn   string      `json:"erased_on,omitempty"`
 	Deleted    bool        `json:"deleted,omitempty"`
 	Revealed   bool        `json:"revealed,omitempty"`
+	// MergedInto is the survivor this person was merged into as a
+	// duplicate (schema/merged.go), or "".
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // VisitInfo is one visit as a person's page lists it.
@@ -156,7 +159,7 @@ func (s *Server) personInfo(r *schema.Record, full bool) (PersonInfo, error) {
 	}
 	info := PersonInfo{ID: r.ID, Unit: r.Unit, UnitName: s.Divisions().Name(r.Unit), Name: p.Name, IDNumber: p.IDNumber,
 		BirthDate: p.BirthDate, Status: schema.LabelOf(schema.PersonStatuses, string(p.Status)), LeftOn: p.LeftOn,
-		ErasedOn: p.ErasedOn, Deleted: r.IsDeleted(), Revealed: full}
+		ErasedOn: p.ErasedOn, Deleted: r.IsDeleted(), Revealed: full, MergedInto: schema.MergedInto(r)}
 	for _, c := range p.Categories {
 		info.Categories = append(info.Categories, schema.LabelOf(schema.PersonCategories, string(c)))
 	}

@@ -102,6 +102,16 @@ func TestDuplicatesInBrowser(t *testing.T) {
 		t.Errorf("the merged pair is still listed as a candidate:\n%s", s)
 	}
 	screenshot(t, ctx, shots, "console-duplicates-merged")
+	// The person pages say so too.
+	navigate(t, ctx, base+"/persons?unit=511802001")
+	if s := text(t, ctx, "#persons-table"); !strings.Contains(s, "已合并") {
+		t.Errorf("persons list does not mark the merged record:\n%s", s)
+	}
+	navigate(t, ctx, base+"/person?id="+a)
+	if s := text(t, ctx, "#person-merged"); !strings.Contains(s, "已合并到 "+b) {
+		t.Errorf("the merged person's page says %q", s)
+	}
+	navigate(t, ctx, base+"/review/duplicates?unit=511802")
 	submitForm(t, ctx, "form.unmerge", map[string]string{"reason": "核实为两人"}, chromedp.WaitNotPresent(chromedp.CSS("form.unmerge")))
 	if got := mergedInto(t, f, a); got != "" {
 		t.Errorf("after 撤销合并 %s is still merged into %q", a, got)
