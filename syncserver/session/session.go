@@ -171,8 +171,16 @@ func (e *Endpoint) Shutdown(ctx context.Context) error {
 	}
 }
 
-// Kick closes the sessions of a device (after it was revoked).
+// Kick closes the sessions of a device (after it was revoked), on every
+// server process of a store.Shared store.
 func (e *Endpoint) Kick(deviceID string) {
+	if sh, ok := e.Store.(store.Shared); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := sh.EndSession(ctx, deviceID); err != nil && e.Log != nil {
+			e.Log.Warn("end the device's sessions on the other server processes", "device", deviceID, "err", err)
+		}
+		cancel()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for c := range e.sessions {

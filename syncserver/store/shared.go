@@ -44,6 +44,9 @@ type Shared interface {
 	// a claim for when its claims were lost (a dropped database
 	// connection): their sessions must end, and the devices reconnect.
 	SessionKicks() <-chan string
+	// EndSession asks every process that holds the device's session to
+	// end it (a revoked device): they do through SessionKicks.
+	EndSession(ctx context.Context, device string) error
 	// MarksOf returns the marks of these devices in one read (the zero
 	// Mark for a device without one): the writer re-reads them before
 	// every group.

@@ -115,6 +115,15 @@ func (s *Store) LockSession(ctx context.Context, device string) (func(), error) 
 	}
 }
 
+// EndSession implements store.Shared: the request goes out with a
+// token no process has, so this process's listener acts on it too.
+func (s *Store) EndSession(ctx context.Context, device string) error {
+	if _, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, kickChannel, device+"|end"); err != nil {
+		return fmt.Errorf("ask to end the session of %s: %w", device, err)
+	}
+	return nil
+}
+
 func (ss *sessions) try(ctx context.Context, device string, key int64) (bool, error) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()

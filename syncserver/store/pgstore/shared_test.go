@@ -184,6 +184,18 @@ func TestSessionClaims(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the holder was never asked to end the session")
 	}
+	// A revoked device: every holder is asked to end its session.
+	if err := b.EndSession(ctx, "dev1"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case id := <-a.SessionKicks():
+		if id != "dev1" {
+			t.Errorf("end request for %q, want dev1", id)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the holder was never asked to end the revoked device's session")
+	}
 	release()
 	rb, err := b.LockSession(ctx, "dev1")
 	if err != nil {
