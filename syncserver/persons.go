@@ -172,23 +172,39 @@ func (s *Server) personInfo(r *schema.Record, full bool) (PersonInfo, error) {
 }
 
 // visitsOf lists the visits to person id recorded within unit, newest
-// first.
+// first, with those to the duplicates merged into it (schema/merged.go):
+// they count for it.
 func (s *Server) visitsOf(ctx context.Context, unit schema.Code, id string) ([]VisitInfo, error) {
-	var out []VisitInfo
+	type visit struct {
+		VisitInfo
+		person string
+	}
+	var all []visit
+	merged := schema.Redirects{}
 	err := s.st.ScanRecords(ctx, unit, func(r *schema.Record) error {
+		if r.Kind == schema.KindPerson {
+			merged.Add(r)
+			return nil
+		}
 		if r.Kind != schema.KindVisit || r.IsDeleted() {
 			return nil
 		}
 		var v schema.Visit
-		if err := r.Decode(&v); err != nil || v.Person != id {
+		if err := r.Decode(&v); err != nil {
 			return nil //nolint:nilerr // a visit this release cannot read is not this person's
 		}
-		out = append(out, VisitInfo{ID: r.ID, Date: v.Date, Kind: schema.LabelOf(schema.VisitKinds, string(v.Kind)),
-			Visitor: v.Visitor, Outcome: v.Outcome, Supersedes: v.Supersedes})
+		all = append(all, visit{VisitInfo{ID: r.ID, Date: v.Date, Kind: schema.LabelOf(schema.VisitKinds, string(v.Kind)),
+			Visitor: v.Visitor, Outcome: v.Outcome, Supersedes: v.Supersedes}, v.Person})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("visits of %s: %w", id, err)
+	}
+	var out []VisitInfo
+	for _, v := range all {
+		if v.person == id || merged.Resolve(v.person) == id {
+			out = append(out, v.VisitInfo)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Date > out[j].Date })
 	return out, nil

@@ -165,6 +165,11 @@ func TestDuplicatesForms(t *testing.T) {
 	if got := mergedInto(t, f, b); got != a {
 		t.Fatalf("%s merged into %q, want %s", b, got, a)
 	}
+	// The survivor's page lists the visit made to the duplicate.
+	_, visits, err := f.srv.ViewPerson(context.Background(), yuchengUser, "511802", a)
+	if err != nil || len(visits) != 1 || visits[0].ID != "visit-b" {
+		t.Errorf("survivor's visits %+v (%v), want the duplicate's visit-b", visits, err)
+	}
 	if st, _ := c.post("/review/merge", form("511802", tok, a, b)); st != http.StatusConflict {
 		t.Errorf("merging again: %d, want 409", st)
 	}
