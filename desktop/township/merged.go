@@ -1,6 +1,8 @@
 package township
 
 import (
+	"fmt"
+
 	"laoxiao/agent"
 	"laoxiao/schema"
 )
@@ -73,4 +75,35 @@ func mergedTarget(st *agent.Store, kind schema.Kind, to string) (MergedTarget, b
 		return MergedTarget{ID: r.ID, Unit: r.Unit, Name: named.Name}, true
 	}
 	return MergedTarget{}, false
+}
+
+// visitsWithMerged returns the visits to a person and to the duplicates
+// merged into them, which count for them, and those duplicates mapped to
+// the person (so a merged duplicate's own history is left as it is).
+func visitsWithMerged(st *agent.Store, personID string) ([]*schema.Record, schema.Redirects, error) {
+	all := schema.Redirects{}
+	err := st.List(schema.KindPerson, "", func(r *schema.Record) error {
+		all.Add(r)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("persons merged into %s: %w", personID, err)
+	}
+	recs, err := st.VisitsOf(personID)
+	if err != nil {
+		return nil, nil, err
+	}
+	into := schema.Redirects{}
+	for dup := range all {
+		if dup == personID || all.Resolve(dup) != personID {
+			continue
+		}
+		into[dup] = personID
+		more, err := st.VisitsOf(dup)
+		if err != nil {
+			return nil, nil, err
+		}
+		recs = append(recs, more...)
+	}
+	return recs, into, nil
 }

@@ -1,6 +1,7 @@
 package township
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -77,6 +78,25 @@ func TestMergedOnDevice(t *testing.T) {
 			if p.LastVisit != day {
 				t.Errorf("survivor's last visit %q, want %q", p.LastVisit, day)
 			}
+		}
+	}
+	// The survivor's history lists the duplicate's visit too, counted;
+	// the duplicate's own history is left as it was.
+	for id, want := range map[string][]string{"S": {"v1", "v2"}, "D": {"v1"}} {
+		hist, err := VisitHistory(st, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range hist {
+			if v.Corrected {
+				t.Errorf("%s: visit %s shown as corrected", id, v.ID)
+			}
+			got = append(got, v.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s's history %v, want %v", id, got, want)
 		}
 	}
 	download("")

@@ -390,7 +390,7 @@ type HistoryVisit struct {
 // and marked, newest first: staff correcting a visit want to see what
 // they corrected.
 func VisitHistory(st *agent.Store, personID string) ([]HistoryVisit, error) {
-	recs, err := st.VisitsOf(personID)
+	recs, merged, err := visitsWithMerged(st, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +403,7 @@ func VisitHistory(st *agent.Store, personID string) ([]HistoryVisit, error) {
 		vs = append(vs, v)
 	}
 	counted := map[string]bool{}
-	for _, v := range indexVisits(vs).byPerson[personID] {
+	for _, v := range indexVisits(resolveVisits(vs, merged)).byPerson[personID] {
 		counted[v.ID] = true
 	}
 	out := make([]HistoryVisit, len(vs))
