@@ -65,28 +65,23 @@ func (s *Store) SetIncarnation(id string) error {
 
 // LastRefill returns the last refill of a restored server; found is false
 // when there never was one.
-func (s *Store) LastRefill() (r Refill, found bool, err error) {
-	err = s.db.View(func(txn *badger.Txn) error {
-		found, err = getCBOR(txn, metaRefill, &r)
-		return err
-	})
-	if err != nil {
-		return Refill{}, false, fmt.Errorf("read last refill: %w", err)
-	}
-	return r, found, nil
-}
+func (s *Store) LastRefill() (r Refill, found bool, err error) { return s.readRefill(metaRefill) }
 
 // RefillPending returns the refill a crash interrupted: the sync client
 // finishes it (Refill with the same mark) before anything else.
 func (s *Store) RefillPending() (r Refill, pending bool, err error) {
+	return s.readRefill(metaRefilling)
+}
+
+func (s *Store) readRefill(key []byte) (r Refill, found bool, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
-		pending, err = getCBOR(txn, metaRefilling, &r)
+		found, err = getCBOR(txn, key, &r)
 		return err
 	})
 	if err != nil {
-		return Refill{}, false, fmt.Errorf("read refill in progress: %w", err)
+		return Refill{}, false, fmt.Errorf("read %s: %w", key, err)
 	}
-	return r, pending, nil
+	return r, found, nil
 }
 
 // Refill prepares the outbox for a server restored from an older copy
