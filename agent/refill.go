@@ -63,25 +63,18 @@ func (s *Store) SetIncarnation(id string) error {
 	return nil
 }
 
-// LastRefill returns the last refill of a restored server; found is false
-// when there never was one.
-func (s *Store) LastRefill() (r Refill, found bool, err error) { return s.readRefill(metaRefill) }
-
 // RefillPending returns the refill a crash interrupted: the sync client
-// finishes it (Refill with the same mark) before anything else.
+// finishes it (Refill with the same mark) before anything else. (The last
+// refill done is Status's LastRefill.)
 func (s *Store) RefillPending() (r Refill, pending bool, err error) {
-	return s.readRefill(metaRefilling)
-}
-
-func (s *Store) readRefill(key []byte) (r Refill, found bool, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
-		found, err = getCBOR(txn, key, &r)
+		pending, err = getCBOR(txn, metaRefilling, &r)
 		return err
 	})
 	if err != nil {
-		return Refill{}, false, fmt.Errorf("read %s: %w", key, err)
+		return Refill{}, false, fmt.Errorf("read refill in progress: %w", err)
 	}
-	return r, found, nil
+	return r, pending, nil
 }
 
 // Refill prepares the outbox for a server restored from an older copy
