@@ -37,6 +37,12 @@ func keptChange(v []byte) (ackedAt time.Time, raw []byte, err error) {
 	return time.UnixMilli(int64(binary.BigEndian.Uint64(v))), v[8:], nil
 }
 
+// keptRaw is the change's bytes of a k/ value, as the outbox holds them.
+func keptRaw(v []byte) ([]byte, error) {
+	_, raw, err := keptChange(v)
+	return raw, err
+}
+
 // pruneKept deletes up to releaseChunk kept changes acked longer ago than
 // the retention window. Acks come in sequence order, so the oldest kept
 // changes are the first keys and the walk stops at the first young one;

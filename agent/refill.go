@@ -97,10 +97,7 @@ func (s *Store) Refill(mark uint64, incarnation string, newIncarnation bool) (Re
 	if err != nil {
 		return Refill{}, fmt.Errorf("refill after server mark %d: %w", mark, err)
 	}
-	if r.Reoffered, err = s.requeue(prefixKept, mark, func(v []byte) ([]byte, error) {
-		_, raw, err := keptChange(v)
-		return raw, err
-	}); err != nil {
+	if r.Reoffered, err = s.requeue(prefixKept, mark, keptRaw); err != nil {
 		return Refill{}, fmt.Errorf("refill after server mark %d: %w", mark, err)
 	}
 	if r.Reparked, err = s.requeue(prefixParked, mark, func(v []byte) ([]byte, error) {

@@ -155,3 +155,37 @@ func TestPruneAfterRefill(t *testing.T) {
 		t.Fatalf("kept after the window passed the refilled change: %d, %v; want 1", n, err)
 	}
 }
+
+// TestRefillResumes: a refill a crash cut short after its first steps is
+// left pending, and the next Refill with the same mark finishes it to the
+// same outbox as an uninterrupted one.
+func TestRefillResumes(t *testing.T) {
+	clk := newFakeClock(time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC))
+	s := openAt(t, t.TempDir(), Options{Now: clk.Now})
+	for range 6 {
+		mustPut(t, s, schema.KindFacility, "", village, facility("f"))
+	}
+	mustRelease(t, s, 2)
+	clk.Advance(DefaultRetention + time.Hour)
+	mustRelease(t, s, 5) // prunes 1 and 2
+	// The crash: the refill started and requeued the kept changes only.
+	if _, err := s.startRefill(0, "new", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.requeue(prefixKept, 0, keptRaw); err != nil {
+		t.Fatal(err)
+	}
+	if r, pending, err := s.RefillPending(); err != nil || !pending || r.ServerMark != 0 || r.Acked != 5 {
+		t.Fatalf("pending refill %+v, %v, %v", r, pending, err)
+	}
+	r, err := s.Refill(0, "new", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(mustOutbox(t, s)); !slices.Equal(got, []uint64{1, 2, 3, 4}) || r.Lost != 2 || r.Acked != 5 {
+		t.Fatalf("outbox after the resumed refill %v, report %+v; want 1..4 and 2 lost", got, r)
+	}
+	if _, pending, _ := s.RefillPending(); pending {
+		t.Fatal("refill still pending after it was finished")
+	}
+}
