@@ -60,6 +60,8 @@ type Console struct {
 	sess  *sessions
 	lock  *lockout
 	pages *pages
+	// tables keeps breakdown tables until the data changes (tablecache.go).
+	tables tableCache
 }
 
 // New makes a console over a server and its accounts.

@@ -65,7 +65,7 @@ func (c *Console) breakdownPage(w http.ResponseWriter, r *http.Request, v *view)
 	v.Menu, v.Title = "breakdown", "任务分解表"
 	d := breakdownData{view: v, Target: unit, Year: o.Year, Period: r.FormValue("period"),
 		Years: []int{2022, 2023, 2024, 2025}}
-	t, err := report.Build(r.Context(), c.srv.Engine(), o)
+	t, err := c.breakdownTable(r.Context(), o)
 	if err != nil {
 		c.internal(w, r, v, "生成任务分解表", err)
 		return
@@ -124,7 +124,7 @@ func (c *Console) breakdownDownload(w http.ResponseWriter, r *http.Request, v *v
 		c.fail(w, r, v, http.StatusBadRequest, "下载格式应为 csv 或 xlsx")
 		return
 	}
-	t, err := report.Build(r.Context(), c.srv.Engine(), o)
+	t, err := c.breakdownTable(r.Context(), o)
 	if err != nil {
 		c.internal(w, r, v, "生成任务分解表", err)
 		return

@@ -28,9 +28,9 @@ type lineageData struct {
 
 // figure is a value as the page shows it, with its measures.
 type figure struct {
-	Present                  bool
-	Text, Num, Den, Reason   string
-	NumLabel, DenLabel       string
+	Present                   bool
+	Text, Num, Den, Reason    string
+	NumLabel, DenLabel        string
 	Records, Missing, Contrib int
 }
 

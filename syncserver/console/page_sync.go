@@ -36,8 +36,8 @@ type syncRow struct {
 	State     string // 正常, 超过7天未同步, 超过30天未同步, 从未同步, 无设备, 已停用
 	Class     string // CSS class of the state
 	// Health is what the device said of itself at its last hello (nil
-	// before its first, or from an older build); health.go formats it.
-	Health *syncserver.DeviceHealth
+	// before its first, or from an older build); sync_health.go formats it.
+	Health                 *syncserver.DeviceHealth
 	Waiting, Parked, Clock string
 }
 

@@ -49,6 +49,12 @@ func TestTasksInBrowser(t *testing.T) {
 	shots := screenshotDir(t)
 	signIn(t, ctx, base, yuchengUser, testPassword, "#sync-table")
 
+	// The table is built once before the report: the console keeps it
+	// until the server accepts a change, so the report must show after.
+	navigate(t, ctx, base+"/breakdown?unit=511802&year=2025")
+	if s := text(t, ctx, "#report"); strings.Contains(s, "日间照料中心已覆盖8个村") {
+		t.Fatal("the table shows the report before it was entered")
+	}
 	navigate(t, ctx, base+"/tasks?task="+url.QueryEscape(taskFour))
 	if s := text(t, ctx, "#tasks-table"); !strings.Contains(s, "加强居家社区养老服务") || strings.Contains(s, "名山区") {
 		t.Fatalf("雨城区's tasks:\n%.800s", s)
