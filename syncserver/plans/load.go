@@ -97,6 +97,9 @@ func TaskChanges(planID string, units []schema.Code) ([]schema.Change, error) {
 // LoadTasks decomposes plan's tasks to the counties of unit (or to unit,
 // a county) and writes them.
 func LoadTasks(ctx context.Context, sub Submitter, divs *schema.Divisions, planID string, unit schema.Code) (Summary, error) {
+	if _, err := plan(planID); err != nil {
+		return Summary{}, fmt.Errorf("load tasks: %w", err)
+	}
 	units, err := Counties(divs, unit)
 	if err != nil {
 		return Summary{}, fmt.Errorf("load tasks: %w", err)
