@@ -47,9 +47,13 @@ type Store struct {
 	url  string
 	seal *sealer // nil: persons' fields stay plain
 
-	sessOnce sync.Once
-	sess     *sessions
-	sessErr  error
+	// sess holds the session claims, made at the first claim (and again
+	// after a failed start); kicks outlives it, so SessionKicks can be
+	// asked before.
+	sessMu     sync.Mutex
+	sess       *sessions
+	sessClosed bool // Close ran: no new claims
+	kicks      chan string
 
 	closeOnce sync.Once
 }
@@ -123,7 +127,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
 	if from != SchemaVersion {
 		log.Info("postgres store schema migrated", "from", from, "to", SchemaVersion)
 	}
-	return &Store{pool: pool, log: log, url: url, seal: seal}, nil
+	return &Store{pool: pool, log: log, url: url, seal: seal, kicks: make(chan string, 256)}, nil
 }
 
 // redact names the database without its password, for errors and logs.
@@ -138,8 +142,12 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Close ends the session claims and closes the pool.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		if s.sess != nil {
-			s.sess.close()
+		s.sessMu.Lock()
+		ss := s.sess
+		s.sessClosed = true
+		s.sessMu.Unlock()
+		if ss != nil {
+			ss.close()
 		}
 		s.pool.Close()
 	})

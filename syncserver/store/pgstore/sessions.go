@@ -33,45 +33,47 @@ type sessions struct {
 	mu     sync.Mutex
 	conn   *pgx.Conn      // holds the advisory locks; nil after it broke
 	held   map[string]int // claims per device on conn
-	kicks  chan string
+	kicks  chan string    // the Store's
 	stop   chan struct{}
 	done   sync.WaitGroup
 	closed bool
 }
 
 // SessionKicks implements store.Shared.
-func (s *Store) SessionKicks() <-chan string {
-	ss, err := s.sessions()
-	if err != nil {
-		s.log.Error("session claims unavailable", "err", err)
-		return nil
-	}
-	return ss.kicks
-}
+func (s *Store) SessionKicks() <-chan string { return s.kicks }
 
-func (s *Store) sessions() (*sessions, error) {
-	s.sessOnce.Do(func() {
-		ss := &sessions{s: s, held: map[string]int{}, kicks: make(chan string, 256), stop: make(chan struct{})}
-		ss.token, s.sessErr = newIncarnation()
-		if s.sessErr != nil {
-			return
-		}
-		if s.sessErr = ss.connect(context.Background()); s.sessErr != nil {
-			return
-		}
-		// Listening before the first claim: a request to end a session
-		// this process holds must not go out before anyone hears it.
-		var lc *pgx.Conn
-		if lc, s.sessErr = ss.listenConn(context.Background()); s.sessErr != nil {
-			ss.conn.Close(context.Background())
-			return
-		}
-		ss.done.Add(2)
-		go ss.listen(lc)
-		go ss.watch()
-		s.sess = ss
-	})
-	return s.sess, s.sessErr
+// sessions returns the session claims, starting them at the first call
+// (and again after a start that failed: the database may have been
+// unreachable for a moment).
+func (s *Store) sessions(ctx context.Context) (*sessions, error) {
+	s.sessMu.Lock()
+	defer s.sessMu.Unlock()
+	if s.sessClosed {
+		return nil, errors.New("store closed")
+	}
+	if s.sess != nil {
+		return s.sess, nil
+	}
+	ss := &sessions{s: s, held: map[string]int{}, kicks: s.kicks, stop: make(chan struct{})}
+	var err error
+	if ss.token, err = newIncarnation(); err != nil {
+		return nil, err
+	}
+	if err := ss.connect(ctx); err != nil {
+		return nil, err
+	}
+	// Listening before the first claim: a request to end a session this
+	// process holds must not go out before anyone hears it.
+	lc, err := ss.listenConn(ctx)
+	if err != nil {
+		ss.conn.Close(context.Background())
+		return nil, err
+	}
+	ss.done.Add(2)
+	go ss.listen(lc)
+	go ss.watch()
+	s.sess = ss
+	return ss, nil
 }
 
 func (ss *sessions) connect(ctx context.Context) error {
@@ -86,7 +88,7 @@ func (ss *sessions) connect(ctx context.Context) error {
 
 // LockSession implements store.Shared.
 func (s *Store) LockSession(ctx context.Context, device string) (func(), error) {
-	ss, err := s.sessions()
+	ss, err := s.sessions(ctx)
 	if err != nil {
 		return nil, err
 	}
