@@ -44,7 +44,6 @@ func lockKey(name string) int64 {
 type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
-	url  string
 	seal *sealer // nil: persons' fields stay plain
 
 	// sess holds the session claims, made at the first claim (and again
@@ -127,7 +126,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
 	if from != SchemaVersion {
 		log.Info("postgres store schema migrated", "from", from, "to", SchemaVersion)
 	}
-	return &Store{pool: pool, log: log, url: url, seal: seal, kicks: make(chan string, 256)}, nil
+	return &Store{pool: pool, log: log, seal: seal, kicks: make(chan string, 256)}, nil
 }
 
 // redact names the database without its password, for errors and logs.
