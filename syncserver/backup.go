@@ -114,7 +114,12 @@ func Restore(ctx context.Context, o RestoreOptions) (RestoreResult, error) {
 	bo := badgerstore.Options{Key: o.Key, Logger: o.Logger}
 	if entries, _ := os.ReadDir(dir); !o.Force || len(entries) == 0 {
 		id, err := badgerstore.Restore(ctx, dir, o.In, bo)
-		return RestoreResult{Incarnation: id}, err
+		if err != nil {
+			return RestoreResult{}, err
+		}
+		// Badger synced its files; the store's own entry in the data
+		// directory is synced here.
+		return RestoreResult{Incarnation: id}, atomicfile.SyncDir(o.DataDir)
 	}
 	if err := notHeld(dir, bo); err != nil {
 		return RestoreResult{}, err
