@@ -105,7 +105,8 @@ func TestPlanPartsInEveryFormat(t *testing.T) {
 		}
 	}
 	html := string(render(t, tb, FormatHTML))
-	for _, want := range []string{"<h2>二、重点任务及进展</h2>", "<td class=\"notmet\">滞后</td>", "<td class=\"num\">820.50</td>"} {
+	for _, want := range []string{"<h2>二、重点任务及进展</h2>", "<td class=\"notmet\">滞后</td>", "<td class=\"num\">820.50</td>",
+		"<td class=\"wrap\">市民政局、市卫生健康委、市财政局、市医疗保障局</td>", "td.wrap { white-space: normal;"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

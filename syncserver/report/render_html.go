@@ -149,6 +149,7 @@ th.ind { white-space: normal; min-width: 14em; }
 th .attr { font-weight: normal; font-size: 11px; color: #555; display: block; }
 th.binding .attr { color: #a00; font-weight: bold; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.wrap { white-space: normal; min-width: 12em; max-width: 30em; }
 td.status { text-align: center; }
 .met { background: #c6efce; color: #006100; }
 .ontrack { background: #ddebf7; color: #1f4e79; }

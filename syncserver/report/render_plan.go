@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -254,6 +255,10 @@ func (x *xlsxWriter) sectionStyle(c sectionCell) int {
 	return x.textStyle("left", c.Bold)
 }
 
+// htmlWrapAt is how long a text cell of the tasks and projects parts
+// gets before the HTML lets it wrap.
+const htmlWrapAt = 16
+
 // htmlSection is a section as the HTML template shows it.
 type htmlSection struct {
 	Title, Empty string
@@ -269,10 +274,16 @@ func (t *Table) htmlSections() []htmlSection {
 		for _, r := range s.Rows {
 			var row []htmlCell
 			for _, c := range r {
-				hc := htmlCell{Text: c.Text, Class: statusClass(c.Status)}
-				if c.IsNum {
+				var hc htmlCell
+				switch {
+				case c.IsNum:
 					hc.Class = "num"
+				case c.Status != StatusNone:
+					hc.Class = statusClass(c.Status)
+				case utf8.RuneCountInString(c.Text) > htmlWrapAt:
+					hc.Class = "wrap" // departments and notes wrap instead of widening the page
 				}
+				hc.Text = c.Text
 				row = append(row, hc)
 			}
 			hs.Rows = append(hs.Rows, row)
