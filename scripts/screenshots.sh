@@ -41,7 +41,7 @@ keep TestFirstRunOnEmptyFolder data-folder first-run-folder
 keep TestFirstRunOnEmptyFolder township first-run
 keep TestFirstRunOnEmptyFolder certificate-dialog first-run-certificate
 keep TestCrashIsRecordedAndToldNextStart crash-told crash-next-start
-for page in login sync breakdown review devices audit forbidden; do
+for page in login sync breakdown review devices audit forbidden targets targets-error tasks lineage sync-health; do
 	cp "$work/console/console-$page.png" "$out/console-$page.png"
 	echo "wrote $out/console-$page.png"
 done

@@ -68,10 +68,10 @@ func parkByLock(t *testing.T, f *fixture) {
 	}
 }
 
-// TestSyncPageShowsParkedChange: the sync page shows 草坝镇's device with
+// TestSyncPageInBrowserShowsParkedChange: the sync page shows 草坝镇's device with
 // its refused change nobody fixed, its clock and its app version, and
 // counts it in the summary; the CSV carries the same.
-func TestSyncPageShowsParkedChange(t *testing.T) {
+func TestSyncPageInBrowserShowsParkedChange(t *testing.T) {
 	f := newFixture(t)
 	parkByLock(t, f)
 	ctx := newBrowser(t)
