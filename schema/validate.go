@@ -55,6 +55,16 @@ import (
 //     Unlock lifts one, and the audit trail keeps both.
 //   - unlock: the id of the lock it lifts, its period as for a lock, who,
 //     when and why; insert-only like a lock.
+//   - task: plan, number and title; a deadline YYYY, YYYY-MM or
+//     YYYY-MM-DD when set (it may lie ahead); its id is TaskID.
+//   - progress (at a county, township or village): the task, a date not in
+//     the future, a known status, a percentage 0–100 that is 100 when done
+//     and 0 when not started.
+//   - project (at a county, township or village): name, a known kind and
+//     status; finite non-negative investment whose central and local parts
+//     do not exceed the total; counts not negative; plausible years, the
+//     end not before the start; a percentage 0–100 that is 100 once built
+//     or in use.
 //
 // "The future" is after the date of ValidationContext.Now; a zero Now skips
 // those checks. Dates are Chinese calendar dates, so the later of Now's own
