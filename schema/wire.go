@@ -8,9 +8,13 @@ import "fmt"
 // Schema 2 added the lock and unlock record kinds: a schema-1 agent could
 // not store them, and would fail on every download that carries one, so
 // it is told to update instead.
+//
+// Schema 3 added the task, progress and project kinds: tasks flow down to
+// every township of a county, so a schema-2 agent would meet one at its
+// next download.
 const (
 	ProtocolVersion = 1
-	SchemaVersion   = 2
+	SchemaVersion   = 3
 )
 
 // MsgType tells which payload a Msg carries.
