@@ -109,7 +109,11 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 	if surv == dup || schema.MergedInto(surv) != "" {
 		return
 	}
-	mark := p.mark(in, ServerDevice)
+	mark, err := in.serverMark(ctx, p)
+	if err != nil {
+		in.log.Error("redirect edit to survivor: read the server's mark", "err", err)
+		return
+	}
 	fc := &schema.Change{Kind: ch.Kind, ID: surv.ID, Unit: surv.Unit, Set: set, Stamp: ch.Stamp,
 		Device: ServerDevice, Seq: mark.HighWater + 1}
 	vctx.Scope = ""
@@ -152,4 +156,22 @@ func (in *Ingester) current(ctx context.Context, p *pass, kind schema.Kind, id s
 		return nil, nil
 	}
 	return r, err
+}
+
+// serverMark is the server's own mark as the group has it. On a shared
+// store another process may have written server changes since this
+// writer last read the mark, and refresh re-reads only the marks of the
+// group's devices: a redirect in a group of device batches reads it
+// first, or the store would refuse the group (its basis stale) however
+// often it is computed again.
+func (in *Ingester) serverMark(ctx context.Context, p *pass) (store.Mark, error) {
+	if _, moved := p.marks[ServerDevice]; moved || !in.shared {
+		return p.mark(in, ServerDevice), nil
+	}
+	m, err := in.st.Mark(ctx, ServerDevice)
+	if err != nil {
+		return store.Mark{}, err
+	}
+	in.state.marks[ServerDevice] = m
+	return m, nil
 }
