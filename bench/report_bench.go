@@ -61,6 +61,25 @@ const (
 	maxWarmups    = 8
 )
 
+// warmUp repeats run, after a first run that took prev, until one is no
+// longer clearly faster than the one before (at most maxWarmups): the
+// store's caches and the compaction of a freshly written store settle
+// before the timed runs.
+func warmUp(prev float64, run func() (float64, error)) error {
+	for range maxWarmups {
+		cur, err := run()
+		if err != nil {
+			return err
+		}
+		settled := cur > prev*0.9
+		prev = cur
+		if settled {
+			return nil
+		}
+	}
+	return nil
+}
+
 // breakdown writes city into a Badger store under dir (a temporary
 // directory, removed afterwards, when dir is empty), directly in large
 // commits, then times the breakdown table in all formats.
@@ -106,16 +125,11 @@ func breakdown(ctx context.Context, dir string, city benchcity.City) (breakdownF
 	if err := checkBreakdown(city, t); err != nil {
 		return fig, err
 	}
-	for range maxWarmups {
-		cur, _, err := run()
-		if err != nil {
-			return fig, err
-		}
-		settled := cur > prev*0.9
-		prev = cur
-		if settled {
-			break
-		}
+	if err := warmUp(prev, func() (float64, error) {
+		secs, _, err := run()
+		return secs, err
+	}); err != nil {
+		return fig, err
 	}
 	var times []float64
 	for range breakdownRuns {

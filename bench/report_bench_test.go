@@ -22,3 +22,25 @@ func TestBreakdownSmallCity(t *testing.T) {
 		t.Errorf("figures %+v, want positive times and at least %d records", f, want)
 	}
 }
+
+// TestConsoleSmallCity times the console's pages over a small city: every
+// figure is there and positive.
+func TestConsoleSmallCity(t *testing.T) {
+	city := benchcity.City{Counties: 2, TownshipsPerCounty: 4, VillagesPerTownship: 2,
+		Facilities: 60, CapacityPerFacility: 2, Persons: 100, Visits: 500}
+	figs, err := consoleFigures(context.Background(), t.TempDir(), city)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"console_breakdown_page_ms": false, "console_breakdown_page_cold_ms": false, "console_sync_page_ms": false}
+	for _, f := range figs {
+		if _, ok := want[f.Name]; ok && f.Value > 0 {
+			want[f.Name] = true
+		}
+	}
+	for name, seen := range want {
+		if !seen {
+			t.Errorf("no positive %s in %+v", name, figs)
+		}
+	}
+}
