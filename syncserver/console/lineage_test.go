@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"laoxiao/schema"
 )
 
 // TestLineageInBrowser follows 雨城区's 养老床位总数 in the 任务分解表 down
@@ -77,5 +79,39 @@ func TestLineageScope(t *testing.T) {
 		if st, _ := c.get(p); st != want {
 			t.Errorf("%s: %d, want %d", p, st, want)
 		}
+	}
+}
+
+// TestLineageListsPersonsMasked: a township's visit rate lists the person
+// counted as a link to the masked person page, never their name or ID
+// number, and the visit that made them count with who sent it.
+func TestLineageListsPersonsMasked(t *testing.T) {
+	f := newFixture(t)
+	person, idNumber := addPerson(t, f)
+	set, err := schema.EncodeFields(schema.Visit{Person: person, Date: "2025-12-10", Visitor: "王敏", Kind: schema.VisitMonthly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit := schema.NewID()
+	if ack, err := f.srv.Ingest().SubmitServer(t.Context(), []schema.Change{{Kind: schema.KindVisit, ID: visit, Unit: "511802001001", Set: set}}); err != nil || len(ack.Rejected) > 0 {
+		t.Fatalf("add visit: %v %+v", err, ack)
+	}
+	c := signedIn(t, f, yuchengUser)
+	st, page := c.get("/breakdown/lineage?unit=511802001&indicator=visit_rate_special&year=2025&period=2025-12")
+	if st != http.StatusOK {
+		t.Fatalf("lineage: %d", st)
+	}
+	for _, want := range []string{`/person?id=` + person, visit, "查看服务对象(脱敏)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("lineage of the visit rate lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"徐静怡", idNumber} {
+		if strings.Contains(page, leak) {
+			t.Errorf("lineage shows %q", leak)
+		}
+	}
+	if n := strings.Count(page, `/person?id=`+person); n != 2 {
+		t.Errorf("the person is linked %d times, want once per measure (counted and visited)", n)
 	}
 }
