@@ -85,11 +85,7 @@ func EncodeFields(v any) (Fields, error) {
 // DecodeFields fills the typed record v (a pointer) from fields. Fields the
 // type does not know are ignored, so an older binary reads newer records.
 func DecodeFields(f Fields, v any) error {
-	b, err := encMode.Marshal(f)
-	if err != nil {
-		return fmt.Errorf("join fields: %w", err)
-	}
-	if err := storeDec.Unmarshal(b, v); err != nil {
+	if err := storeDec.Unmarshal(marshalFields(f), v); err != nil {
 		return fmt.Errorf("decode %T: %w", v, err)
 	}
 	return nil

@@ -82,7 +82,12 @@ func init() {
 }
 
 // Marshal encodes v with Core Deterministic Encoding.
-func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+func Marshal(v any) ([]byte, error) {
+	if b, ok := fastMarshal(v); ok {
+		return b, nil
+	}
+	return encMode.Marshal(v)
+}
 
 // MustMarshal is Marshal for values that cannot fail to encode (plain
 // structs of strings and numbers); it panics otherwise.
@@ -106,3 +111,14 @@ func UnmarshalWire(data []byte, v any) error {
 
 // UnmarshalStored decodes data a store wrote itself.
 func UnmarshalStored(data []byte, v any) error { return storeDec.Unmarshal(data, v) }
+
+// marshalFields is Marshal(f) without reflection (appendFields). Unlike
+// Marshal it does not check that the values are well-formed; a decode of
+// the result does.
+func marshalFields(f Fields) []byte {
+	size := 1
+	for k, v := range f {
+		size += len(k) + len(v) + 9
+	}
+	return appendFields(make([]byte, 0, size), f)
+}

@@ -607,17 +607,14 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 	if rej := mergeFieldRefusal(acct, cur, ch); rej != nil {
 		return reject(rej.Code, rej.Reason, rej.ReasonZh)
 	}
-	if probs := schema.ValidateChange(cur, ch, vctx); len(probs) > 0 {
+	merged, changed, probs := schema.ValidateMerge(cur, ch, vctx)
+	if len(probs) > 0 {
 		var ve *schema.ValidationError
 		err := probs.Err()
 		if errors.As(err, &ve) {
 			return reject(schema.RejectInvalid, ve.Error(), ve.Zh())
 		}
 		return reject(schema.RejectInvalid, err.Error(), err.Error())
-	}
-	merged, changed, err := schema.Merge(cur, ch)
-	if err != nil {
-		return reject(schema.RejectInvalid, err.Error(), "记录合并失败")
 	}
 	if err := p.noteLock(in, merged); err != nil {
 		return reject(schema.RejectInvalid, err.Error(), "锁定记录无法解析")

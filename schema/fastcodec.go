@@ -1,0 +1,196 @@
+package schema
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Hand-written encoders for the values sync encodes by the hundred
+// thousand: changes, records and the upload and download frames that
+// carry them. Marshal uses them; they give exactly the bytes the
+// reflective encoder gives (Core Deterministic Encoding, fastcodec_test
+// compares the two), so stores and peers see no difference, at a tenth
+// of the time and allocations.
+//
+// Trap: they append field values as they are, without the well-formedness
+// check the reflective encoder makes on a RawMessage. Every Fields value
+// comes from EncodeFields or from a decoder that checked it, so that
+// holds; a new source of field values must keep it so.
+
+// fastMarshal encodes the types above; ok is false for any other value.
+func fastMarshal(v any) (b []byte, ok bool) {
+	switch x := v.(type) {
+	case *Change:
+		if x != nil {
+			return appendChange(make([]byte, 0, changeCap(x)), x), true
+		}
+	case *Record:
+		if x != nil {
+			return appendRecord(nil, x), true
+		}
+	case *Msg:
+		if x != nil {
+			return appendMsg(nil, x)
+		}
+	}
+	return nil, false
+}
+
+// appendHead appends a CBOR head of major type mt (0–7, unshifted) with
+// argument n in the shortest form, as deterministic encoding requires.
+func appendHead(b []byte, mt byte, n uint64) []byte {
+	mt <<= 5
+	switch {
+	case n < 24:
+		return append(b, mt|byte(n))
+	case n <= 0xff:
+		return append(b, mt|24, byte(n))
+	case n <= 0xffff:
+		return append(b, mt|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(b, mt|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(b, mt|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+// cborNull is what an empty field value encodes as (RawMessage's rule).
+var cborNull = []byte{0xf6}
+
+func changeCap(ch *Change) int { return ChangeSize(ch) + 32 }
+
+func appendText(b []byte, s string) []byte {
+	b = appendHead(b, 3, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 0xf5)
+	}
+	return append(b, 0xf4)
+}
+
+// appendKey appends a small integer map key (keyasint, 1–23).
+func appendKey(b []byte, k byte) []byte { return append(b, k) }
+
+// sortedNames returns the map's names in deterministic key order: shorter
+// first (the head holds the length), then bytewise.
+func sortedNames[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		if len(a) != len(b) {
+			return cmp.Compare(len(a), len(b))
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
+}
+
+// appendFields appends f as a CBOR map of names to raw values (an empty
+// value is null, as RawMessage encodes it).
+func appendFields(b []byte, f Fields) []byte {
+	b = appendHead(b, 5, uint64(len(f)))
+	for _, k := range sortedNames(f) {
+		b = appendText(b, k)
+		if v := f[k]; len(v) > 0 {
+			b = append(b, v...)
+		} else {
+			b = append(b, cborNull...)
+		}
+	}
+	return b
+}
+
+func appendVersion(b []byte, v Version) []byte {
+	b = append(b, 0xa2)
+	b = appendHead(appendKey(b, 1), 0, uint64(v.Stamp))
+	return appendText(appendKey(b, 2), v.Device)
+}
+
+// appendChange appends ch as Marshal(ch) would: keys 1–8, Set and Delete
+// left out when empty (omitempty).
+func appendChange(b []byte, ch *Change) []byte {
+	n := uint64(6)
+	if len(ch.Set) > 0 {
+		n++
+	}
+	if ch.Delete {
+		n++
+	}
+	b = appendHead(b, 5, n)
+	b = appendText(appendKey(b, 1), string(ch.Kind))
+	b = appendText(appendKey(b, 2), ch.ID)
+	b = appendText(appendKey(b, 3), string(ch.Unit))
+	if len(ch.Set) > 0 {
+		b = appendFields(appendKey(b, 4), ch.Set)
+	}
+	if ch.Delete {
+		b = appendBool(appendKey(b, 5), true)
+	}
+	b = appendHead(appendKey(b, 6), 0, uint64(ch.Stamp))
+	b = appendText(appendKey(b, 7), ch.Device)
+	return appendHead(appendKey(b, 8), 0, ch.Seq)
+}
+
+// appendRecord appends r as Marshal(r) would.
+func appendRecord(b []byte, r *Record) []byte {
+	b = append(b, 0xa6)
+	b = appendText(appendKey(b, 1), string(r.Kind))
+	b = appendText(appendKey(b, 2), r.ID)
+	b = appendText(appendKey(b, 3), string(r.Unit))
+	b = appendFields(appendKey(b, 4), r.Fields)
+	b = appendKey(b, 5)
+	b = appendHead(b, 5, uint64(len(r.Versions)))
+	for _, k := range sortedNames(r.Versions) {
+		b = appendVersion(appendText(b, k), r.Versions[k])
+	}
+	return appendVersion(appendKey(b, 6), r.Deleted)
+}
+
+// appendMsg encodes upload and download frames, the bulk of a sync; ok
+// is false for the other messages, which are few and small.
+func appendMsg(b []byte, m *Msg) ([]byte, bool) {
+	switch {
+	case m.Upload != nil && m.Hello == nil && m.Welcome == nil && m.Ack == nil && m.Download == nil && m.Error == nil:
+		up := m.Upload
+		size := 32
+		for i := range up.Changes {
+			size += changeCap(&up.Changes[i])
+		}
+		b = slices.Grow(b, size)
+		b = append(b, 0xa2)
+		b = appendHead(appendKey(b, 1), 0, uint64(m.Type))
+		b = append(appendKey(b, 4), 0xa3)
+		b = appendHead(appendKey(b, 1), 0, up.Batch)
+		b = appendHead(appendKey(b, 2), 0, up.First)
+		b = appendHead(appendKey(b, 3), 4, uint64(len(up.Changes)))
+		for i := range up.Changes {
+			b = appendChange(b, &up.Changes[i])
+		}
+		return b, true
+	case m.Download != nil && m.Hello == nil && m.Welcome == nil && m.Upload == nil && m.Ack == nil && m.Error == nil:
+		d := m.Download
+		size := 32
+		for i := range d.Entries {
+			size += changeCap(&d.Entries[i].Change) + 16
+		}
+		b = slices.Grow(b, size)
+		b = append(b, 0xa2)
+		b = appendHead(appendKey(b, 1), 0, uint64(m.Type))
+		b = append(appendKey(b, 6), 0xa3)
+		b = appendHead(appendKey(b, 1), 4, uint64(len(d.Entries)))
+		for i := range d.Entries {
+			e := &d.Entries[i]
+			b = append(b, 0xa2)
+			b = appendHead(appendKey(b, 1), 0, e.Seq)
+			b = appendChange(appendKey(b, 2), &e.Change)
+		}
+		b = appendHead(appendKey(b, 2), 0, d.Cursor)
+		return appendBool(appendKey(b, 3), d.CaughtUp), true
+	}
+	return nil, false
+}

@@ -1,0 +1,118 @@
+package schema
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// randomFields makes field maps with names of every head size (short,
+// 24+ and 256+ bytes, non-ASCII) and values of several kinds, empty ones
+// included.
+func randomFields(rng *rand.Rand) Fields {
+	f := Fields{}
+	n := rng.IntN(12)
+	for i := 0; i < n; i++ {
+		var name string
+		switch rng.IntN(5) {
+		case 0:
+			name = strings.Repeat("n", rng.IntN(30))
+		case 1:
+			name = strings.Repeat("长", 1+rng.IntN(100))
+		default:
+			name = string(rune('a'+rng.IntN(26))) + strings.Repeat(string(rune('a'+rng.IntN(26))), rng.IntN(8))
+		}
+		var v []byte
+		switch rng.IntN(5) {
+		case 0:
+			v = MustMarshal(rng.Int64N(1 << 40))
+		case 1:
+			v = MustMarshal(strings.Repeat("文", rng.IntN(200)))
+		case 2:
+			v = MustMarshal([]string{"a", "b"})
+		case 3:
+			v = MustMarshal(rng.IntN(2) == 0)
+		}
+		f[name] = v
+	}
+	return f
+}
+
+func TestMarshalFieldsIsMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		f := randomFields(rng)
+		want, err := Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := marshalFields(f); !bytes.Equal(got, want) {
+			t.Fatalf("fields %v:\n got %x\nwant %x", f, got, want)
+		}
+	}
+	if got := marshalFields(nil); !bytes.Equal(got, MustMarshal(Fields(nil))) {
+		t.Fatalf("nil fields: %x", got)
+	}
+}
+
+func randomChange(rng *rand.Rand) Change {
+	ch := Change{Kind: Kinds[rng.IntN(len(Kinds))], ID: NewID(), Unit: "511802001001",
+		Stamp: Stamp(rng.Uint64() >> rng.IntN(64)), Device: strings.Repeat("d", rng.IntN(40)), Seq: rng.Uint64() >> rng.IntN(64)}
+	if rng.IntN(4) == 0 {
+		ch.Delete = true
+	} else {
+		ch.Set = randomFields(rng)
+	}
+	return ch
+}
+
+func randomRecord(rng *rand.Rand) *Record {
+	r := &Record{Kind: KindPerson, ID: NewID(), Unit: "511802001", Fields: randomFields(rng)}
+	if rng.IntN(3) > 0 {
+		r.Versions = map[string]Version{}
+		for name := range r.Fields {
+			r.Versions[name] = Version{Stamp: Stamp(rng.Uint64() >> rng.IntN(64)), Device: NewID()}
+		}
+	}
+	if rng.IntN(3) == 0 {
+		r.Deleted = Version{Stamp: Stamp(rng.Uint64()), Device: "x"}
+	}
+	return r
+}
+
+// TestFastMarshalIsMarshal checks the hand-written encoders against the
+// reflective one, byte for byte.
+func TestFastMarshalIsMarshal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	same := func(what string, v any) {
+		t.Helper()
+		want, err := encMode.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s %+v:\n got %x\nwant %x", what, v, got, want)
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		ch := randomChange(rng)
+		same("change", &ch)
+		same("record", randomRecord(rng))
+		up := &Upload{Batch: rng.Uint64() >> rng.IntN(64), First: rng.Uint64() >> rng.IntN(64)}
+		d := &Download{Cursor: rng.Uint64() >> rng.IntN(64), CaughtUp: rng.IntN(2) == 0}
+		for j := rng.IntN(30); j > 0; j-- {
+			up.Changes = append(up.Changes, randomChange(rng))
+			d.Entries = append(d.Entries, LogEntry{Seq: rng.Uint64() >> rng.IntN(64), Change: randomChange(rng)})
+		}
+		same("upload", &Msg{Type: MsgUpload, Upload: up})
+		same("download", &Msg{Type: MsgDownload, Download: d})
+	}
+	same("empty record", &Record{})
+	same("empty download", &Msg{Type: MsgDownload, Download: &Download{}})
+	same("ack", &Msg{Type: MsgAck, Ack: &Ack{Batch: 1}})
+}
