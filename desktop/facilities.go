@@ -36,6 +36,7 @@ type facilitiesTab struct {
 	name, opened, address      *entry
 	kind, ownership, filing    *choiceSelect
 	status                     *choiceSelect
+	project                    *choiceSelect // the project building it, "无" for none
 	unit                       *widget.Select
 	unitNote                   *widget.Label
 	inclusive, medical, demo   *widget.Check
@@ -90,6 +91,8 @@ func (t *facilitiesTab) build() fyne.CanvasObject {
 	f.field("filing", "备案状态", t.filing)
 	f.field("opened", "开业日期", t.opened)
 	f.field("status", "运营状态", t.status)
+	t.project = newChoiceSelect(noProject, "无")
+	f.field("project", "所属项目", t.project)
 	f.field("address", "地址", t.address)
 	t.saveBtn = widget.NewButton("保存 (Ctrl+S)", t.save)
 	t.saveBtn.Importance = widget.HighImportance
@@ -131,11 +134,16 @@ func (t *facilitiesTab) reload() {
 	st, area := t.u.st, t.u.area.Code
 	t.u.bg(func() func() {
 		all, err := township.LoadFacilities(st, area)
+		var projects []township.Project
+		if err == nil {
+			projects, err = township.LoadProjects(st, area)
+		}
 		return func() {
 			if err != nil {
 				t.u.failed("读取机构", err)
 				return
 			}
+			t.project.setChoices(projectChoices(projects))
 			t.all = all
 			t.loaded = true
 			t.applyFilter()
@@ -190,6 +198,7 @@ func (t *facilitiesTab) clearForm() {
 	t.filing.ClearSelected()
 	t.opened.SetText("")
 	t.status.setValue(string(schema.StatusOperating))
+	t.project.setValue("")
 	t.address.SetText("")
 	t.deleteBtn.Disable()
 	t.form.clear()
@@ -218,6 +227,7 @@ func (t *facilitiesTab) edit(f *township.Facility) {
 	t.filing.setValue(string(f.Filing))
 	t.opened.SetText(f.Opened)
 	t.status.setValue(string(f.Status))
+	t.project.setValue(f.Project)
 	t.address.SetText(f.Address)
 	t.deleteBtn.Enable()
 	t.form.clear()
@@ -259,6 +269,7 @@ func (t *facilitiesTab) value() (schema.Facility, schema.Code) {
 		Medical:   t.medical.Checked,
 		Demo:      t.demo.Checked,
 		Address:   strings.TrimSpace(t.address.Text),
+		Project:   t.project.value(),
 	}
 	unit := t.editingUnit
 	if unit == "" {

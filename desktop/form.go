@@ -183,6 +183,20 @@ func (s *choiceSelect) setValue(v string) {
 	s.ClearSelected()
 }
 
+// setChoices replaces the choices, keeping the selected value when it is
+// still offered, for selects whose options come from records (tasks,
+// projects) and change on reload.
+func (s *choiceSelect) setChoices(choices []schema.Choice) {
+	keep := s.value()
+	s.choices = choices
+	s.Options = make([]string, len(choices))
+	for i, c := range choices {
+		s.Options[i] = c.Label
+	}
+	s.setValue(keep)
+	s.Refresh()
+}
+
 // kindChoices are the facility kinds as choices.
 func kindChoices() []schema.Choice {
 	out := make([]schema.Choice, len(schema.FacilityKinds))

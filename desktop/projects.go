@@ -176,21 +176,28 @@ func (t *projectsTab) reload() {
 	})
 }
 
+// noProject is the facility form's choice for a facility no project
+// builds.
+var noProject = []schema.Choice{{Value: "", Label: "无"}}
+
+// projectChoices offers the township's projects for a facility to name
+// (Facility.Project), after 无.
+func projectChoices(projects []township.Project) []schema.Choice {
+	out := append([]schema.Choice{}, noProject...)
+	for _, p := range projects {
+		out = append(out, schema.Choice{Value: p.ID, Label: p.Name})
+	}
+	return out
+}
+
 // setTasks offers the tasks in the progress form, keeping the chosen one.
 func (t *projectsTab) setTasks(tasks []township.Task) {
-	chosen := t.task.value()
 	t.tasks = tasks
 	choices := make([]schema.Choice, len(tasks))
 	for i, tk := range tasks {
 		choices[i] = schema.Choice{Value: tk.ID, Label: tk.Number + " " + tk.Title}
 	}
-	t.task.choices = choices
-	t.task.Options = make([]string, len(choices))
-	for i, c := range choices {
-		t.task.Options[i] = c.Label
-	}
-	t.task.setValue(chosen)
-	t.task.Refresh()
+	t.task.setChoices(choices)
 	if len(tasks) == 0 {
 		t.noTasks.Show()
 		t.progressBox.Hide()

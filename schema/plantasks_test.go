@@ -116,20 +116,21 @@ func TestTasksFlowDownReadOnly(t *testing.T) {
 }
 
 // TestFacilityLinksProject: a facility under construction names its
-// project; the link is optional and absent from other facilities' wire
-// form.
+// project; the link is optional.
 func TestFacilityLinksProject(t *testing.T) {
 	f := validFacility()
 	f.Status, f.Opened, f.Project = StatusBuilding, "", "prj:qianjiang:14"
 	if ps := ValidateRecord(KindFacility, township, f, testCtx()); len(ps) != 0 {
 		t.Fatal(ps)
 	}
+	// Unlinking is saving "": the field is always encoded, so the change
+	// carries it and the merge takes it.
 	set, err := EncodeFields(validFacility())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := set["project"]; ok {
-		t.Error("an unlinked facility carries no project field")
+	if raw, ok := set["project"]; !ok || string(FieldText(raw)) != "" {
+		t.Error("an unlinked facility's change does not say so")
 	}
 	if LabelOf(FacilityStatuses, string(StatusPlanned)) != "规划中" || LabelOf(FacilityStatuses, string(StatusBuilding)) != "在建" {
 		t.Error("planned and under construction need their labels")

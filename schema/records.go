@@ -277,8 +277,10 @@ type Facility struct {
 	Demo      bool           `cbor:"demo"`    // 示范 designation
 	Address   string         `cbor:"address"`
 	// Project is the id of the project (KindProject) that builds or
-	// extends the facility, or "".
-	Project string `cbor:"project,omitempty"`
+	// extends the facility, or "". Always encoded, unlike the merge
+	// pointer: a township unlinks a facility by saving it with "", which
+	// an omitted field could not say.
+	Project string `cbor:"project"`
 	// The merge pointer (合并): set by an office on a duplicate, empty on
 	// every other record. See merged.go.
 	MergedInto  string `cbor:"merged_into,omitempty"`

@@ -89,6 +89,17 @@ func TestProjectAndProgressEnteredByTyping(t *testing.T) {
 	a.showing("上次填报")
 	a.shot("progress-saved")
 
+	// The township's 敬老院 is being rebuilt by the project: 在建, linked.
+	a.click("机构")
+	a.click("草坝镇敬老院")
+	a.find("编辑机构：草坝镇敬老院", false)
+	a.choose("运营中", "在建")
+	a.scrollTo("所属项目", formX, formY)
+	a.choose("无", "草坝镇区域养老服务中心")
+	a.key("ctrl+s")
+	a.showing("机构“草坝镇敬老院”")
+	a.shot("facility-linked")
+
 	a.quit()
 	st := openStore(t, dir)
 	projects, err := township.LoadProjects(st, synth.DefaultTownship)
@@ -104,6 +115,15 @@ func TestProjectAndProgressEnteredByTyping(t *testing.T) {
 		Status: schema.ProjectBuilding, Percent: 35, Note: "主体封顶"}
 	if p.Project != want || p.Unit != synth.DefaultTownship {
 		t.Errorf("stored %s %+v, want %+v at the township", p.Unit, p.Project, want)
+	}
+	facs, err := township.LoadFacilities(st, synth.DefaultTownship)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range facs {
+		if f.Name == "草坝镇敬老院" && (f.Project != p.ID || f.Status != schema.StatusBuilding) {
+			t.Errorf("草坝镇敬老院 stored with project %q and status %q, want %q and building", f.Project, f.Status, p.ID)
+		}
 	}
 	tasks, err := township.LoadTasks(st, synth.DefaultTownship)
 	if err != nil {
