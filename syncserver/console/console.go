@@ -1,8 +1,10 @@
 // Package console is the office console: the web pages county and city
 // offices (区县、市民政局) use instead of the syncserver command line —
-// sync status of their townships, the task breakdown table with its
-// downloads, the period review with its locks (审核), device enrolment and
-// revocation, and the audit trail.
+// sync status of their townships with each device's health, the task
+// breakdown table with its downloads and each figure's lineage down to
+// the records counted, targets (template, upload, split), task progress
+// and projects, the period review with its locks (审核), device enrolment
+// and revocation, and the audit trail.
 //
 // It is served on a listener of its own (syncserver serve --console ADDR),
 // apart from the sync endpoint townships reach, so an office can expose
