@@ -132,10 +132,17 @@ func TestTargetsInBrowser(t *testing.T) {
 // token, and returns the status and the page.
 func (c *client) postSheet(unit string, sheet []byte) (int, string) {
 	c.t.Helper()
-	tok := c.token("/targets")
+	return c.postSheetWith(c.token("/targets"), unit, sheet)
+}
+
+// postSheetWith uploads a sheet with the CSRF token tok ("" for none).
+func (c *client) postSheetWith(tok, unit string, sheet []byte) (int, string) {
+	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", tok)
+	if tok != "" {
+		mw.WriteField("csrf", tok)
+	}
 	mw.WriteField("unit", unit)
 	fw, err := mw.CreateFormFile("sheet", "targets.csv")
 	if err != nil {
@@ -153,7 +160,7 @@ func (c *client) postSheet(unit string, sheet []byte) (int, string) {
 }
 
 // TestTargetsRefused: a 10 MiB upload is 413 with a Chinese page and the
-// console works afterwards; another county's unit is 403 by URL and by
+// console works afterwards; an upload without the CSRF token is 403; another county's unit is 403 by URL and by
 // form; a split of a whole target or with bad fields says why in Chinese.
 func TestTargetsRefused(t *testing.T) {
 	f := newFixture(t)
@@ -163,8 +170,13 @@ func TestTargetsRefused(t *testing.T) {
 	if st != http.StatusRequestEntityTooLarge || !strings.Contains(page, "文件太大") {
 		t.Errorf("10 MiB upload: %d %.300s", st, page)
 	}
+	for _, tok := range []string{"", "forged"} {
+		if st, _ := c.postSheetWith(tok, "511802", []byte(goodSheet)); st != http.StatusForbidden {
+			t.Errorf("upload with csrf=%q: %d, want 403", tok, st)
+		}
+	}
 	if n := len(storedTargets(t, f)); n != 0 {
-		t.Errorf("the refused upload wrote %d targets", n)
+		t.Errorf("the refused uploads wrote %d targets", n)
 	}
 	if st, page := c.postSheet("511802", []byte(goodSheet)); st != http.StatusOK || !strings.Contains(page, "已导入") {
 		t.Errorf("upload after the big one: %d %.300s", st, page)
