@@ -21,6 +21,7 @@ type targetsData struct {
 	Problems []sheetProblem
 	Problem  string
 	Split    splitData
+	Targets  []targetRow // set for the unit and below, after what the form did
 }
 
 // sheetProblem is one problem of an uploaded sheet, where the office
@@ -38,10 +39,15 @@ func (c *Console) targetsPage(w http.ResponseWriter, r *http.Request, v *view) {
 	if !ok {
 		return
 	}
-	c.showTargets(w, http.StatusOK, v, targetsData{Target: unit, Split: splitDefaults()})
+	c.showTargets(w, r, http.StatusOK, v, targetsData{Target: unit, Split: splitDefaults()})
 }
 
-func (c *Console) showTargets(w http.ResponseWriter, status int, v *view, d targetsData) {
+func (c *Console) showTargets(w http.ResponseWriter, r *http.Request, status int, v *view, d targetsData) {
+	var err error
+	if d.Targets, err = c.unitTargets(r.Context(), v, d.Target.Code); err != nil {
+		c.internal(w, r, v, "读取目标", err)
+		return
+	}
 	v.Menu, v.Title = "targets", "目标"
 	d.view = v
 	d.Split.Indicators = splitIndicators()
@@ -85,7 +91,7 @@ func (c *Console) targetsImport(w http.ResponseWriter, r *http.Request, v *view)
 		return
 	case !ok:
 		d.Problem = "请选择要上传的目标表(XLSX 或 CSV 文件)。"
-		c.showTargets(w, http.StatusBadRequest, v, d)
+		c.showTargets(w, r, http.StatusBadRequest, v, d)
 		return
 	}
 	if d.Problems, err = c.checkSheet(data, v); err == nil && len(d.Problems) == 0 {
@@ -97,11 +103,11 @@ func (c *Console) targetsImport(w http.ResponseWriter, r *http.Request, v *view)
 		d.Imported, d.Problem = nil, "无法导入:"+zhPart(err)
 	}
 	if d.Problem != "" || len(d.Problems) > 0 {
-		c.showTargets(w, http.StatusBadRequest, v, d)
+		c.showTargets(w, r, http.StatusBadRequest, v, d)
 		return
 	}
 	c.log.Info("targets imported in the console", "account", v.Account.Name, "file", name, "imported", d.Imported.Imported)
-	c.showTargets(w, http.StatusOK, v, d)
+	c.showTargets(w, r, http.StatusOK, v, d)
 }
 
 // checkSheet parses a sheet as the import will (the rules are the

@@ -57,7 +57,7 @@ func (c *Console) targetsSplit(w http.ResponseWriter, r *http.Request, v *view) 
 	req, fields := splitRequest(unit, &d.Split)
 	if len(fields) > 0 {
 		d.Split.Fields = fields
-		c.showTargets(w, http.StatusBadRequest, v, d)
+		c.showTargets(w, r, http.StatusBadRequest, v, d)
 		return
 	}
 	var err error
@@ -69,13 +69,13 @@ func (c *Console) targetsSplit(w http.ResponseWriter, r *http.Request, v *view) 
 	}
 	if err != nil {
 		d.Split.Preview, d.Split.Problem = nil, splitProblem(err)
-		c.showTargets(w, http.StatusBadRequest, v, d)
+		c.showTargets(w, r, http.StatusBadRequest, v, d)
 		return
 	}
 	if d.Split.Saved {
 		c.log.Info("target split in the console", "account", v.Account.Name, "unit", unit.Code, "indicator", req.Indicator, "year", req.Year)
 	}
-	c.showTargets(w, http.StatusOK, v, d)
+	c.showTargets(w, r, http.StatusOK, v, d)
 }
 
 // splitRequest checks the split form field by field, in Chinese, and

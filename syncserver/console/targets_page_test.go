@@ -97,6 +97,9 @@ func TestTargetsInBrowser(t *testing.T) {
 	if got := storedTargets(t, f)[schema.TargetID("511802001", "beds_total", 2025)]; got.Value != 90 {
 		t.Errorf("东城街道's target %+v, want 90", got)
 	}
+	if s := text(t, ctx, "#targets-table"); !strings.Contains(s, "东城街道") || !strings.Contains(s, "90张") || !strings.Contains(s, "800(2020年)") {
+		t.Errorf("targets listed after the import:\n%s", s)
+	}
 
 	err := chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.ID("split-indicator"), "beds_total"),
