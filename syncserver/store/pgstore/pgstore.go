@@ -153,199 +153,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Commit writes a group in one transaction, durably (PostgreSQL syncs its
-// WAL at commit unless the operator turned synchronous_commit off).
-//
-// Several processes commit at once, so Commit serialises on a
-// transaction-scoped advisory lock, taken at the start of the write and
-// held to commit. Everything before Commit — decoding uploads, validating
-// and merging changes in package ingest — stays parallel across processes;
-// only the write itself waits. Under the lock Commit:
-//
-//  1. checks Group.Basis: each device's stored mark must still be the one
-//     the group was computed from, and no lock or unlock may have been
-//     logged after the writer read the locks in force, or it fails with
-//     store.ErrConflict and writes nothing. Sessions of one device never
-//     run on two processes at once (LockSession), so marks only move under
-//     a writer for the server's own device, whose changes any process may
-//     number; locks move when an office locks a period through another
-//     process, and the writer must check its group against that lock.
-//  2. re-merges every record with its stored state. The writer merged the
-//     group's changes into the record as it read it before the lock;
-//     another process may have committed changes of the same record
-//     since. Merge is per field, last writer wins by version, a join of
-//     states: joining the stored state with the writer's gives the merge
-//     of every change either saw, whatever the order, so no concurrent
-//     edit is lost. (Simpler than a retry, and correct in any order.)
-//  3. reads the log head and numbers the group's log entries after it,
-//     writing the numbers back into g.Log. The lock is held until the
-//     commit is visible, and PostgreSQL makes a commit visible before it
-//     releases its locks: so a transaction that takes seq N+1 starts after
-//     the one that took N is visible, and no reader ever sees N+1 without
-//     N (a download at cursor N+1 would skip N forever).
-func (s *Store) Commit(ctx context.Context, g *store.Group) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("commit: begin: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, commitLockKey); err != nil {
-		return fmt.Errorf("commit: take lock: %w", err)
-	}
-	if err := checkBasis(ctx, tx, g.Basis); err != nil {
-		return err
-	}
-	if err := s.writeRecords(ctx, tx, g.Records); err != nil {
-		return err
-	}
-	if len(g.Log) > 0 {
-		var head int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM laoxiao_log`).Scan(&head); err != nil {
-			return fmt.Errorf("commit: read log head: %w", err)
-		}
-		n := len(g.Log)
-		seqs, devs, scopes, kinds, entries := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([][]byte, n)
-		for i := range g.Log {
-			e := &g.Log[i]
-			e.Seq = uint64(head) + uint64(i) + 1
-			sealed, err := s.seal.sealEntry(e)
-			if err != nil {
-				return err
-			}
-			b, err := schema.Marshal(sealed)
-			if err != nil {
-				return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
-			}
-			seqs[i], devs[i], scopes[i], kinds[i], entries[i] = int64(e.Seq), e.Change.Device, string(indexCode(e.Change.Unit)), string(e.Change.Kind), b
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_log (seq, device, scope, kind, entry)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bytea[])`, seqs, devs, scopes, kinds, entries); err != nil {
-			return fmt.Errorf("commit: write %d log entries: %w", n, err)
-		}
-	}
-	if len(g.Marks) > 0 {
-		var ids []string
-		var hws []int64
-		var vals [][]byte
-		for id, m := range g.Marks {
-			b, err := schema.Marshal(m)
-			if err != nil {
-				return fmt.Errorf("encode mark of %s: %w", id, err)
-			}
-			ids, hws, vals = append(ids, id), append(hws, int64(m.HighWater)), append(vals, b)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_marks (device, high_water, value)
-			SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-			ON CONFLICT (device) DO UPDATE SET high_water = excluded.high_water, value = excluded.value`, ids, hws, vals); err != nil {
-			return fmt.Errorf("commit: write marks: %w", err)
-		}
-	}
-	if len(g.Refused) > 0 {
-		var ids []string
-		var seqs []int64
-		var vals [][]byte
-		for id, rs := range g.Refused {
-			for _, r := range rs {
-				b, err := schema.Marshal(r)
-				if err != nil {
-					return fmt.Errorf("encode refusal of %s %d: %w", id, r.Seq, err)
-				}
-				ids, seqs, vals = append(ids, id), append(seqs, int64(r.Seq)), append(vals, b)
-			}
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_refused (device, seq, value)
-			SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-			ON CONFLICT (device, seq) DO UPDATE SET value = excluded.value`, ids, seqs, vals); err != nil {
-			return fmt.Errorf("commit: write refusals: %w", err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit %d records, %d log entries: %w", len(g.Records), len(g.Log), err)
-	}
-	return nil
-}
-
-// checkBasis refuses the group when a device's stored mark is not the
-// one it was computed from, or a lock or unlock was logged after the
-// writer read the locks.
-func checkBasis(ctx context.Context, tx pgx.Tx, b *store.Basis) error {
-	if b == nil {
-		return nil
-	}
-	var lockSeq int64
-	err := tx.QueryRow(ctx, `SELECT seq FROM laoxiao_log WHERE seq > $1 AND kind IN ('lock', 'unlock') ORDER BY seq LIMIT 1`,
-		int64(b.LocksAt)).Scan(&lockSeq)
-	if err == nil {
-		return fmt.Errorf("%w: lock or unlock logged at %d, the group checked locks up to %d", store.ErrConflict, lockSeq, b.LocksAt)
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("commit: look for new locks: %w", err)
-	}
-	if len(b.Marks) == 0 {
-		return nil
-	}
-	ids := make([]string, 0, len(b.Marks))
-	for id := range b.Marks {
-		ids = append(ids, id)
-	}
-	rows, err := tx.Query(ctx, `SELECT device, high_water FROM laoxiao_marks WHERE device = ANY($1)`, ids)
-	if err != nil {
-		return fmt.Errorf("commit: read marks: %w", err)
-	}
-	stored := map[string]uint64{}
-	var id string
-	var hw int64
-	_, err = pgx.ForEachRow(rows, []any{&id, &hw}, func() error { stored[id] = uint64(hw); return nil })
-	if err != nil {
-		return fmt.Errorf("commit: read marks: %w", err)
-	}
-	for id, base := range b.Marks {
-		if stored[id] != base {
-			return fmt.Errorf("%w: device %s at %d, the group was made at %d", store.ErrConflict, id, stored[id], base)
-		}
-	}
-	return nil
-}
-
-// writeRecords joins each record with its stored state (see Commit) and
-// writes the result.
-func (s *Store) writeRecords(ctx context.Context, tx pgx.Tx, recs []*schema.Record) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	n := len(recs)
-	kinds, ids := make([]string, n), make([]string, n)
-	for i, r := range recs {
-		kinds[i], ids[i] = string(r.Kind), r.ID
-	}
-	stored, err := s.readRecords(ctx, tx, kinds, ids)
-	if err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	units, vals, hashes := make([]string, n), make([][]byte, n), make([][]byte, n)
-	for i, r := range recs {
-		if cur := stored[r.Key()]; cur != nil {
-			r = join(cur, r)
-		}
-		hashes[i] = s.seal.idHash(r)
-		sealed, err := s.seal.sealRecord(r)
-		if err != nil {
-			return err
-		}
-		b, err := schema.Marshal(sealed)
-		if err != nil {
-			return fmt.Errorf("encode record %s %s: %w", r.Kind, r.ID, err)
-		}
-		units[i], vals[i] = string(r.Unit), b
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO laoxiao_records (kind, id, unit, value, id_hash)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
-		ON CONFLICT (kind, id) DO UPDATE SET value = excluded.value, id_hash = excluded.id_hash`, kinds, ids, units, vals, hashes); err != nil {
-		return fmt.Errorf("commit: write %d records: %w", n, err)
-	}
-	return nil
-}
-
 // Records reads the records with these keys in one query
 // (store.RecordsReader).
 func (s *Store) Records(ctx context.Context, keys []schema.Key) (map[schema.Key]*schema.Record, error) {
@@ -360,15 +167,26 @@ func (s *Store) Records(ctx context.Context, keys []schema.Key) (map[schema.Key]
 func (s *Store) readRecords(ctx context.Context, q interface {
 	Query(context.Context, string, ...any) (pgx.Rows, error)
 }, kinds, ids []string) (map[schema.Key]*schema.Record, error) {
-	rows, err := q.Query(ctx, `SELECT r.kind, r.id, r.value FROM laoxiao_records r
-		JOIN unnest($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id`, kinds, ids)
+	rows, err := q.Query(ctx, readRecordsSQL, kinds, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read records: %w", err)
 	}
 	out := map[schema.Key]*schema.Record{}
+	if err := s.collectRecords(rows, out); err != nil {
+		return nil, fmt.Errorf("read records: %w", err)
+	}
+	return out, nil
+}
+
+// readRecordsSQL reads the records of the (kind, id) pairs $1, $2.
+const readRecordsSQL = `SELECT r.kind, r.id, r.value FROM laoxiao_records r
+	JOIN unnest($1::text[], $2::text[]) AS k(kind, id) ON r.kind = k.kind AND r.id = k.id`
+
+// collectRecords decodes the rows of readRecordsSQL into out.
+func (s *Store) collectRecords(rows pgx.Rows, out map[schema.Key]*schema.Record) error {
 	var kind, id string
 	var val []byte
-	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &val}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&kind, &id, &val}, func() error {
 		r, err := s.decodeRecord(val)
 		if err != nil {
 			return fmt.Errorf("record %s %s: %w", kind, id, err)
@@ -376,10 +194,7 @@ func (s *Store) readRecords(ctx context.Context, q interface {
 		out[schema.Key{Kind: schema.Kind(kind), ID: id}] = r
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read records: %w", err)
-	}
-	return out, nil
+	return err
 }
 
 // join is the merge of two states of one record: per field the value of
