@@ -96,11 +96,15 @@ func (s *Store) Release(uptoSeq uint64) error {
 				if seq > uptoSeq {
 					return false, nil
 				}
-				var ch schema.Change
-				if err := schema.UnmarshalStored(raw, &ch); err != nil {
-					return false, fmt.Errorf("decode outbox %d: %w", seq, err)
+				stamp, ok := schema.ChangeStamp(raw)
+				if !ok {
+					var ch schema.Change
+					if err := schema.UnmarshalStored(raw, &ch); err != nil {
+						return false, fmt.Errorf("decode outbox %d: %w", seq, err)
+					}
+					stamp = ch.Stamp
 				}
-				maxStamp = max(maxStamp, ch.Stamp)
+				maxStamp = max(maxStamp, stamp)
 				keys = append(keys, outboxKey(seq))
 				raws = append(raws, raw)
 				return len(keys) < releaseChunk, nil

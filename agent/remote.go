@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -8,32 +9,43 @@ import (
 	"laoxiao/schema"
 )
 
-// applyChunk bounds the entries merged in one transaction. A download batch
-// (up to schema.MaxBatchChanges) of large records could exceed Badger's
-// transaction size; committing in parts is safe because merge is
-// idempotent and the cursor is stored only with the last part, so a crash
-// in between makes the client download and re-apply the same entries.
-const applyChunk = 250
-
 // ApplyRemote merges changes downloaded from the server into the local
 // records and stores cursor, the server log sequence they bring the device
 // up to, with the last of them. Every stamp is observed by the clock, so
 // later local edits are stamped after anything seen. It returns how many
 // entries changed a record; applying the same entries again changes nothing
 // and returns 0.
+//
+// A page is one synced transaction, so a download costs one flush per
+// page. A page of large records can exceed Badger's transaction size;
+// it is then applied in halves (down to single entries), which is safe
+// because merge is idempotent and the cursor is stored only with the last
+// part: a crash in between makes the client download and re-apply the
+// same entries.
 func (s *Store) ApplyRemote(entries []schema.LogEntry, cursor uint64) (applied int, err error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	for start := 0; start == 0 || start < len(entries); start += applyChunk {
-		end := min(start+applyChunk, len(entries))
-		last := end == len(entries)
-		n, err := s.applyPart(entries[start:end], cursor, last)
-		if err != nil {
-			return applied, fmt.Errorf("apply downloaded changes: %w", err)
-		}
-		applied += n
+	applied, err = s.applyParts(entries, cursor, true)
+	if err != nil {
+		return applied, fmt.Errorf("apply downloaded changes: %w", err)
 	}
 	return applied, nil
+}
+
+// applyParts applies entries in one transaction, or in halves when they
+// do not fit one; last says the cursor goes with the final part.
+func (s *Store) applyParts(entries []schema.LogEntry, cursor uint64, last bool) (int, error) {
+	n, err := s.applyPart(entries, cursor, last)
+	if !errors.Is(err, badger.ErrTxnTooBig) || len(entries) < 2 {
+		return n, err
+	}
+	h := len(entries) / 2
+	a, err := s.applyParts(entries[:h], cursor, false)
+	if err != nil {
+		return a, err
+	}
+	b, err := s.applyParts(entries[h:], cursor, last)
+	return a + b, err
 }
 
 func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (int, error) {

@@ -194,3 +194,33 @@ func appendMsg(b []byte, m *Msg) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// ChangeStamp reads the stamp of an encoded change without decoding the
+// rest (its fields above all); ok is false when raw is not a change map
+// with a stamp, and the caller then decodes it whole.
+func ChangeStamp(raw []byte) (Stamp, bool) {
+	n, rest, ok := viewHeader(raw, 5)
+	for ; ok && n > 0; n-- {
+		var key uint64
+		if key, rest, ok = viewUint(rest); !ok {
+			break
+		}
+		if key == 6 {
+			s, _, ok := viewUint(rest)
+			return Stamp(s), ok
+		}
+		rest, ok = viewSkip(rest, 1)
+	}
+	return 0, false
+}
+
+// AppendChange appends ch encoded as Marshal(ch) encodes it, for types
+// of other packages that embed a change and encode themselves by hand
+// (store.LogEntry).
+func AppendChange(b []byte, ch *Change) []byte { return appendChange(b, ch) }
+
+// AppendUint appends an unsigned integer in its shortest form.
+func AppendUint(b []byte, n uint64) []byte { return appendHead(b, 0, n) }
+
+// AppendText appends a text string.
+func AppendText(b []byte, s string) []byte { return appendText(b, s) }

@@ -116,3 +116,17 @@ func TestFastMarshalIsMarshal(t *testing.T) {
 	same("empty download", &Msg{Type: MsgDownload, Download: &Download{}})
 	same("ack", &Msg{Type: MsgAck, Ack: &Ack{Batch: 1}})
 }
+
+func TestChangeStamp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 500; i++ {
+		ch := randomChange(rng)
+		got, ok := ChangeStamp(MustMarshal(&ch))
+		if !ok || got != ch.Stamp {
+			t.Fatalf("stamp %v %v, want %v", got, ok, ch.Stamp)
+		}
+	}
+	if _, ok := ChangeStamp(MustMarshal(Fields{"a": MustMarshal(1)})); ok {
+		t.Fatal("a map without key 6 has no stamp")
+	}
+}

@@ -1,6 +1,9 @@
 package schema
 
-import "fmt"
+import (
+	"fmt"
+	"unicode/utf8"
+)
 
 // Versions both sides must agree on. ProtocolVersion changes when messages
 // change shape; SchemaVersion when record fields change meaning.
@@ -252,6 +255,9 @@ func DecodeMsg(data []byte) (*Msg, error) {
 func (m *Msg) checkFieldValues() error {
 	check := func(ch *Change) error {
 		for name, raw := range ch.Set {
+			if scalarChecked(raw) {
+				continue
+			}
 			var v any
 			if err := wireDec.Unmarshal(raw, &v); err != nil {
 				return fmt.Errorf("change %s %s field %q: %w", ch.Kind, ch.ID, name, err)
@@ -274,6 +280,25 @@ func (m *Msg) checkFieldValues() error {
 		}
 	}
 	return nil
+}
+
+// scalarChecked reports whether raw, a field value inside a frame the
+// decoder already found well-formed and within the limits, is a number,
+// simple value or byte string, or valid UTF-8 text: then decoding it
+// again would find nothing more. Only lists and maps (duplicate keys, and
+// text inside them) need the full decode; most fields are neither.
+func scalarChecked(raw []byte) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	switch raw[0] >> 5 {
+	case 0, 1, 2, 7:
+		return true
+	case 3:
+		n, rest, ok := viewHeader(raw, 3)
+		return ok && n == len(rest) && utf8.Valid(rest)
+	}
+	return false
 }
 
 // Validate checks that exactly the payload of Type is set and that batch
