@@ -85,20 +85,12 @@ func TestTwoServersOnePostgres(t *testing.T) {
 				}
 				made += n
 				a.pointAt(targets[rng.IntN(len(targets))])
+				var uploading *atomic.Int64 // only syncs that upload are aimed at
+				var signal chan<- struct{}
 				if n > 0 {
-					inUpload.Add(1)
-					select {
-					case started <- struct{}{}:
-					default:
-					}
+					uploading, signal = &inUpload, started
 				}
-				sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-				_, err := a.sync(sctx)
-				cancel()
-				if n > 0 {
-					inUpload.Add(-1)
-				}
-				if err != nil {
+				if err := syncTracked(ctx, a, uploading, signal); err != nil {
 					failed.Add(1)
 					errMu.Lock()
 					syncErrs[firstWords(err.Error(), 6)]++

@@ -56,16 +56,7 @@ func TestServerKilledMidSync(t *testing.T) {
 						return
 					}
 				}
-				inSync.Add(1)
-				select {
-				case started <- struct{}{}:
-				default:
-				}
-				sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-				_, err := a.sync(sctx)
-				cancel()
-				inSync.Add(-1)
-				if err != nil {
+				if err := syncTracked(ctx, a, &inSync, started); err != nil {
 					failed.Add(1)
 				} else {
 					ok.Add(1)
@@ -108,6 +99,26 @@ func TestServerKilledMidSync(t *testing.T) {
 	}
 
 	finishServerKill(t, ps, dir, sites)
+}
+
+// syncTracked syncs a with a 20 s timeout; while it runs, inFlight (when
+// not nil) counts it, and a signal on started (when not nil and none is
+// pending) says one began: what the kill tests aim at.
+func syncTracked(ctx context.Context, a *site, inFlight *atomic.Int64, started chan<- struct{}) error {
+	if inFlight != nil {
+		inFlight.Add(1)
+		defer inFlight.Add(-1)
+	}
+	if started != nil {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+	}
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	_, err := a.sync(sctx)
+	return err
 }
 
 // killMidSync waits until a site starts a sync (a signal on started),
