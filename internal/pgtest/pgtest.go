@@ -38,7 +38,6 @@ var ErrNoPostgres = errors.New("PostgreSQL is not installed (initdb not found un
 // Cluster is a running throwaway PostgreSQL server.
 type Cluster struct {
 	dir  string
-	bin  string
 	port int
 	cmd  *exec.Cmd
 	exit chan error
@@ -82,7 +81,7 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, bin: bin, exit: make(chan error, 1)}
+	c := &Cluster{dir: dir, exit: make(chan error, 1)}
 	cred, err := credential(dir)
 	if err != nil {
 		os.RemoveAll(dir)
@@ -208,10 +207,6 @@ func (c *Cluster) start(bin, data string, cred *syscall.Credential) error {
 		}
 	}
 }
-
-// Bin returns the path of one of the cluster's PostgreSQL programs
-// (pg_dump, psql, …).
-func (c *Cluster) Bin(name string) string { return filepath.Join(c.bin, name) }
 
 // URL returns the connection URL of database db on the loopback port.
 func (c *Cluster) URL(db string) string {

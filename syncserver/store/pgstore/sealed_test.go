@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"laoxiao/internal/pgtest"
 	"laoxiao/schema"
 	"laoxiao/syncserver/store"
 	"laoxiao/syncserver/store/storetest"
@@ -67,7 +68,11 @@ func stored(t *testing.T, st *Store, url string) (rows, dump []byte) {
 		}
 		r.Close()
 	}
-	dump, err := exec.Command(cluster.Bin("pg_dump"), "--format=plain", "--dbname", url).Output()
+	pgDump, err := pgtest.Tool("pg_dump")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump, err = exec.Command(pgDump, "--format=plain", "--dbname", url).Output()
 	if err != nil {
 		t.Fatalf("pg_dump: %v", err)
 	}
