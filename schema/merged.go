@@ -61,9 +61,14 @@ func fieldString(f Fields, name string) string {
 // into. The zero value is ready to use.
 type Redirects map[string]string
 
-// Add notes r's merge pointer, if it has one, and reports whether it did.
+// Add notes r's merge pointer, or the move pointer of a moved person
+// (moved.go), if it has one, and reports whether it did.
 func (rd Redirects) Add(r *Record) bool {
-	if to := MergedInto(r); to != "" && to != r.ID {
+	to := MergedInto(r)
+	if to == "" {
+		to = MovedTo(r)
+	}
+	if to != "" && to != r.ID {
 		rd[r.ID] = to
 		return true
 	}
@@ -111,14 +116,14 @@ func (rd Redirects) Merged(id string) bool { return rd.Resolve(id) != id }
 // survivor: those the duplicate holds a non-empty value in while the
 // survivor's is missing or empty, so a phone note or an ID number only the
 // second registration had is not lost. Fields named in keep (the office
-// chose the survivor's empty value) and the merge pointer itself are
+// chose the survivor's empty value) and the merge and move pointers are
 // left out. Both records must be of kind k.
 func MergeFill(k Kind, survivor, duplicate Fields, keep []string) Fields {
 	out := Fields{}
 	types := recordFields[k]
 	for name, raw := range duplicate {
 		t, known := types[name]
-		if !known || IsMergeField(name) || slices.Contains(keep, name) {
+		if !known || IsOfficeField(name) || slices.Contains(keep, name) {
 			continue
 		}
 		if emptyValue(raw, t) {

@@ -324,6 +324,16 @@ type Person struct {
 	MergedAt    string `cbor:"merged_at,omitempty"` // RFC 3339
 	MergeReason string `cbor:"merge_reason,omitempty"`
 	MergeFilled string `cbor:"merge_filled,omitempty"` // survivor's fields the merge filled in, comma-separated
+	// The move pointers (迁移): set by an office when the person moves to
+	// another township; moved_to on the old, deleted record, moved_from
+	// on the new one. See moved.go.
+	MovedTo       string `cbor:"moved_to,omitempty"`
+	MovedToUnit   Code   `cbor:"moved_to_unit,omitempty"`
+	MovedFrom     string `cbor:"moved_from,omitempty"`
+	MovedFromUnit Code   `cbor:"moved_from_unit,omitempty"`
+	MovedBy       string `cbor:"moved_by,omitempty"`
+	MovedAt       string `cbor:"moved_at,omitempty"` // RFC 3339
+	MoveReason    string `cbor:"move_reason,omitempty"`
 	// Status says whether the person is still served here; LeftOn is the
 	// date they died or moved away, from which the county's retention
 	// period runs (syncserver's ErasePersons).

@@ -132,6 +132,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	s.reviewRoutes(mux)
 	s.duplicateRoutes(mux)
 	s.mergeRoutes(mux)
+	s.moveRoutes(mux)
 	s.backupRoutes(mux)
 }
 

@@ -239,12 +239,14 @@ func (s *Server) submit(ctx context.Context, changes []schema.Change) error {
 // mergeRoutes serves merge and unmerge to the admin token, so the
 // commands work while the server runs.
 func (s *Server) mergeRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /admin/merge", mergeRoute(s, s.Merge))
-	mux.HandleFunc("POST /admin/unmerge", mergeRoute(s, s.Unmerge))
+	mux.HandleFunc("POST /admin/merge", mergeRoute(s, s.Merge, answerMerge))
+	mux.HandleFunc("POST /admin/unmerge", mergeRoute(s, s.Unmerge, answerMerge))
 }
 
-// mergeRoute decodes a request of type Req, does it and answers.
-func mergeRoute[Req any](s *Server, do func(context.Context, Req) (MergeInfo, error)) http.HandlerFunc {
+// mergeRoute decodes a request of type Req, does it and answers with
+// answer (merges and moves share it).
+func mergeRoute[Req, Info any](s *Server, do func(context.Context, Req) (Info, error),
+	answer func(http.ResponseWriter, Info, error)) http.HandlerFunc {
 	return s.admin(func(w http.ResponseWriter, r *http.Request) {
 		var req Req
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8192)).Decode(&req); err != nil {
@@ -252,7 +254,7 @@ func mergeRoute[Req any](s *Server, do func(context.Context, Req) (MergeInfo, er
 			return
 		}
 		info, err := do(r.Context(), req)
-		answerMerge(w, info, err)
+		answer(w, info, err)
 	})
 }
 

@@ -113,6 +113,7 @@ func (s *scanState) town(unit []byte) *townAcc {
 func (s *scanState) add(v *schema.RecordView) error {
 	s.scanned++
 	if v.Deleted {
+		s.moved(v)
 		return nil
 	}
 	if !within(v.Unit, s.scope) {
@@ -248,10 +249,10 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 			p.facts.Centralized = string(schema.FieldText(it.Value)) == string(schema.SupportCentralized)
 		case "wants_centralized":
 			p.facts.WantsCentralized = schema.FieldBool(it.Value)
-		case "merged_into":
+		case "merged_into", "moved_to":
 			if to := schema.FieldText(it.Value); len(to) > 0 {
 				s.merged[string(v.ID)] = string(to)
-				return // a duplicate counts through its survivor only
+				return // a duplicate, or a moved record, counts through the record it points to only
 			}
 		}
 	}
@@ -259,6 +260,23 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 		return // died or moved away before the period: not counted in it
 	}
 	s.persons[string(v.ID)] = p
+}
+
+// moved notes the forward pointer of a deleted person: one moved to
+// another township (schema/moved.go), whose visits count for the new
+// record.
+func (s *scanState) moved(v *schema.RecordView) {
+	if string(v.Kind) != string(schema.KindPerson) || !within(v.Unit, s.scope) {
+		return
+	}
+	for it := v.Fields(); it.Next(); {
+		if string(it.Name) == "moved_to" {
+			if to := schema.FieldText(it.Value); len(to) > 0 {
+				s.merged[string(v.ID)] = string(to)
+			}
+			return
+		}
+	}
 }
 
 func (s *scanState) visit(v *schema.RecordView) {

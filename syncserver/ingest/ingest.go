@@ -629,5 +629,6 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 	p.head++
 	p.log = append(p.log, store.LogEntry{Seq: p.head, Change: *ch, Account: acct.Device, Received: p.now})
 	in.followMerge(ctx, p, acct, ch, merged, vctx)
+	in.followMove(ctx, p, acct, ch, merged, vctx)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"laoxiao/schema"
 	"laoxiao/syncserver/store"
@@ -30,12 +31,17 @@ import (
 // duplicate by id, and every reader resolves the id (schema.Redirects),
 // so an unmerge gives them back unchanged.
 
-// mergeFieldRefusal refuses a site's change that alters the merge pointer.
+// officeFields are the fields a site may not change: the merge pointer
+// and the move pointers (schema/moved.go).
+var officeFields = append(slices.Clone(schema.MergeFields), schema.MoveFields...)
+
+// mergeFieldRefusal refuses a site's change that alters the merge pointer
+// or a move pointer.
 func mergeFieldRefusal(acct Account, cur *schema.Record, ch *schema.Change) *schema.Rejection {
 	if byOffice(acct) || !ch.Kind.Mergeable() {
 		return nil
 	}
-	for _, name := range schema.MergeFields {
+	for _, name := range officeFields {
 		raw, set := ch.Set[name]
 		if !set {
 			continue
@@ -48,9 +54,13 @@ func mergeFieldRefusal(acct Account, cur *schema.Record, ch *schema.Change) *sch
 			continue
 		}
 		en, zh := schema.FieldLabel(ch.Kind, name)
+		what, whatZh := "merges", "合并重复记录"
+		if schema.IsMoveField(name) {
+			what, whatZh = "moves between townships", "服务对象迁移"
+		}
 		return &schema.Rejection{Seq: ch.Seq, Code: schema.RejectReadOnly,
-			Reason:   fmt.Sprintf("%s: merges are made by the district office, not at sites", en),
-			ReasonZh: fmt.Sprintf("%s：合并重复记录由区县民政部门操作，乡镇不能修改", zh)}
+			Reason:   fmt.Sprintf("%s: %s are made by the district office, not at sites", en, what),
+			ReasonZh: fmt.Sprintf("%s：%s由区县民政部门操作，乡镇不能修改", zh, whatZh)}
 	}
 	return nil
 }
@@ -81,12 +91,12 @@ const maxMergeHops = 8
 // would fail validation there), leaves the edit on the duplicate alone,
 // where an unmerge would find it.
 func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *schema.Change, dup *schema.Record, vctx schema.ValidationContext) {
-	if acct.Device == ServerDevice || ch.Delete || !ch.Kind.Mergeable() {
-		return
+	if acct.Device == ServerDevice || ch.Delete || !ch.Kind.Mergeable() || schema.MovedTo(dup) != "" {
+		return // a moved record's edits follow the move (followMove)
 	}
 	set := schema.Fields{}
 	for name, raw := range ch.Set {
-		if !schema.IsMergeField(name) {
+		if !schema.IsOfficeField(name) {
 			set[name] = raw
 		}
 	}
@@ -109,22 +119,39 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 	if surv == dup || schema.MergedInto(surv) != "" {
 		return
 	}
+	fc := &schema.Change{Kind: ch.Kind, ID: surv.ID, Unit: surv.Unit, Set: set, Stamp: ch.Stamp}
+	vctx.Scope = ""
+	if err := in.addServerChange(ctx, p, surv, fc, &vctx); err != nil {
+		in.log.Info("edit of a merged record kept on it", "kind", ch.Kind, "id", ch.ID, "survivor", surv.ID, "err", err)
+		return
+	}
+	in.log.Info("edit of a merged record redirected to its survivor", "kind", ch.Kind, "duplicate", ch.ID, "survivor", surv.ID, "device", acct.Device, "seq", ch.Seq)
+}
+
+// errDoesNotFit: a change the server would write for a device's does not
+// pass validation on its record.
+var errDoesNotFit = errors.New("does not fit the record")
+
+// addServerChange numbers fc (stamped by the caller) in the server's own
+// sequence and merges it into rec within the group, as a change the
+// server wrote in the same commit as the device's that called for it.
+// With vctx it is validated first: a change that does not fit is left out
+// (errDoesNotFit).
+func (in *Ingester) addServerChange(ctx context.Context, p *pass, rec *schema.Record, fc *schema.Change, vctx *schema.ValidationContext) error {
 	mark, err := in.serverMark(ctx, p)
 	if err != nil {
-		in.log.Error("redirect edit to survivor: read the server's mark", "err", err)
-		return
+		return fmt.Errorf("read the server's mark: %w", err)
 	}
-	fc := &schema.Change{Kind: ch.Kind, ID: surv.ID, Unit: surv.Unit, Set: set, Stamp: ch.Stamp,
-		Device: ServerDevice, Seq: mark.HighWater + 1}
-	vctx.Scope = ""
-	if probs := schema.ValidateChange(surv, fc, vctx); len(probs) > 0 {
-		in.log.Info("edit of a merged record kept on it: does not fit the survivor", "kind", ch.Kind, "id", ch.ID, "survivor", surv.ID, "problems", probs.String())
-		return
-	}
-	merged, changed, err := schema.Merge(surv, fc)
-	if err != nil {
-		in.log.Error("redirect edit to survivor", "err", err)
-		return
+	fc.Device, fc.Seq = ServerDevice, mark.HighWater+1
+	var merged *schema.Record
+	var changed bool
+	if vctx != nil {
+		var probs schema.Problems
+		if merged, changed, probs = schema.ValidateMerge(rec, fc, *vctx); len(probs) > 0 {
+			return fmt.Errorf("%s %s: %s: %w", fc.Kind, fc.ID, probs.String(), errDoesNotFit)
+		}
+	} else if merged, changed, err = schema.Merge(rec, fc); err != nil {
+		return err
 	}
 	if changed {
 		key := fc.Key()
@@ -138,7 +165,7 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 	p.marks[ServerDevice] = mark
 	p.head++
 	p.log = append(p.log, store.LogEntry{Seq: p.head, Change: *fc, Account: ServerDevice, Received: p.now})
-	in.log.Info("edit of a merged record redirected to its survivor", "kind", ch.Kind, "duplicate", ch.ID, "survivor", surv.ID, "device", acct.Device, "seq", ch.Seq)
+	return nil
 }
 
 // current returns a record as the group has left it so far, nil when
