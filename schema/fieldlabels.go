@@ -31,7 +31,7 @@ var fieldLabels = map[Kind]map[string]label{
 		"merged_into": {"merged into", "已合并到"}, "merged_by": {"merged by", "合并人"},
 		"merged_at": {"merge time", "合并时间"}, "merge_reason": {"merge reason", "合并原因"},
 		"merge_filled": {"fields filled in on the survivor", "合并时补入保留记录的字段"},
-		"moved_to": {"moved to", "已迁至"}, "moved_to_unit": {"unit moved to", "迁入单位"},
+		"moved_to":     {"moved to", "已迁至"}, "moved_to_unit": {"unit moved to", "迁入单位"},
 		"moved_from": {"moved from", "迁自"}, "moved_from_unit": {"unit moved from", "迁出单位"},
 		"moved_by": {"moved by", "迁移操作人"}, "moved_at": {"move time", "迁移时间"}, "move_reason": {"move reason", "迁移原因"},
 		"status": {"status", "在册状态"}, "left_on": {"date died or moved away", "去世或迁出日期"},
