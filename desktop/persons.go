@@ -55,17 +55,17 @@ type personsTab struct {
 	cancelFix   *widget.Button
 
 	// person form
-	ptitle               *widget.Label
-	personForm           *form
-	editing              string
-	editingUnit          schema.Code
-	name, idnum, birth   *entry
-	note                 *entry
-	cats                 []*widget.Check // one per schema.PersonCategories
-	support              *choiceSelect
-	wants                *widget.Check
-	status               *choiceSelect
-	leftOn               *entry
+	ptitle             *widget.Label
+	personForm         *form
+	editing            string
+	editingUnit        schema.Code
+	name, idnum, birth *entry
+	note               *entry
+	cats               []*widget.Check // one per schema.PersonCategories
+	support            *choiceSelect
+	wants              *widget.Check
+	status             *choiceSelect
+	leftOn             *entry
 	// erasedOn is the edited person's erasure date: kept on save, and it
 	// locks the identifying fields (the server refuses them anyway).
 	erasedOn             string
@@ -292,14 +292,15 @@ func (t *personsTab) pickFirst() {
 	t.u.win.Canvas().Focus(t.outcome)
 }
 
-func (t *personsTab) reselect(id string) {
+func (t *personsTab) reselect(id string) bool {
 	for row, i := range t.shown {
 		if t.all[i].ID == id {
 			t.list.ScrollTo(row)
 			t.list.Select(row)
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // open selects a person by id (from the sync tab), clearing the filters.
@@ -311,7 +312,9 @@ func (t *personsTab) open(id string) {
 	t.search.SetText("")
 	t.cat.ClearSelected()
 	t.applyFilter()
-	t.reselect(id)
+	if !t.reselect(id) {
+		t.showMoved(id)
+	}
 }
 
 // selectPerson shows a person in both forms and reads their visits.
