@@ -92,7 +92,7 @@ func Marshal(v any) ([]byte, error) {
 // MustMarshal is Marshal for values that cannot fail to encode (plain
 // structs of strings and numbers); it panics otherwise.
 func MustMarshal(v any) []byte {
-	b, err := encMode.Marshal(v)
+	b, err := Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("cbor marshal %T: %v", v, err))
 	}

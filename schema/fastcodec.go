@@ -2,8 +2,11 @@ package schema
 
 import (
 	"cmp"
+	"math"
+	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Hand-written encoders for the values sync encodes by the hundred
@@ -27,7 +30,7 @@ func fastMarshal(v any) (b []byte, ok bool) {
 		}
 	case *Record:
 		if x != nil {
-			return appendRecord(nil, x), true
+			return appendRecord(make([]byte, 0, recordCap(x)), x), true
 		}
 	case *Msg:
 		if x != nil {
@@ -59,6 +62,19 @@ var cborNull = []byte{0xf6}
 
 func changeCap(ch *Change) int { return ChangeSize(ch) + 32 }
 
+// recordCap estimates a record's encoded size, so encoding it allocates
+// once.
+func recordCap(r *Record) int {
+	n := 64 + len(r.ID) + len(r.Unit) + len(r.Deleted.Device)
+	for k, v := range r.Fields {
+		n += len(k) + len(v) + 4
+	}
+	for k, v := range r.Versions {
+		n += len(k) + len(v.Device) + 16
+	}
+	return n
+}
+
 func appendText(b []byte, s string) []byte {
 	b = appendHead(b, 3, uint64(len(s)))
 	return append(b, s...)
@@ -74,33 +90,66 @@ func appendBool(b []byte, v bool) []byte {
 // appendKey appends a small integer map key (keyasint, 1–23).
 func appendKey(b []byte, k byte) []byte { return append(b, k) }
 
-// sortedNames returns the map's names in deterministic key order: shorter
-// first (the head holds the length), then bytewise.
-func sortedNames[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// sortNames sorts map names in deterministic key order: shorter first
+// (the head holds the length), then bytewise. Maps here hold a dozen
+// names or so, where an insertion sort without a comparison callback is
+// several times faster than the general sort.
+func sortNames(keys []string) {
+	if len(keys) > 32 {
+		slices.SortFunc(keys, func(a, b string) int {
+			if len(a) != len(b) {
+				return cmp.Compare(len(a), len(b))
+			}
+			return strings.Compare(a, b)
+		})
+		return
 	}
-	slices.SortFunc(keys, func(a, b string) int {
-		if len(a) != len(b) {
-			return cmp.Compare(len(a), len(b))
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && nameLess(keys[j], keys[j-1]); j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
 		}
-		return strings.Compare(a, b)
-	})
-	return keys
+	}
+}
+
+func nameLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }
 
 // appendFields appends f as a CBOR map of names to raw values (an empty
 // value is null, as RawMessage encodes it).
 func appendFields(b []byte, f Fields) []byte {
+	var buf [24]string
+	keys := buf[:0]
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sortNames(keys)
 	b = appendHead(b, 5, uint64(len(f)))
-	for _, k := range sortedNames(f) {
+	for _, k := range keys {
 		b = appendText(b, k)
 		if v := f[k]; len(v) > 0 {
 			b = append(b, v...)
 		} else {
 			b = append(b, cborNull...)
 		}
+	}
+	return b
+}
+
+// appendVersions appends a record's field versions as a CBOR map.
+func appendVersions(b []byte, vs map[string]Version) []byte {
+	var buf [24]string
+	keys := buf[:0]
+	for k := range vs {
+		keys = append(keys, k)
+	}
+	sortNames(keys)
+	b = appendHead(b, 5, uint64(len(vs)))
+	for _, k := range keys {
+		b = appendVersion(appendText(b, k), vs[k])
 	}
 	return b
 }
@@ -143,11 +192,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = appendText(appendKey(b, 2), r.ID)
 	b = appendText(appendKey(b, 3), string(r.Unit))
 	b = appendFields(appendKey(b, 4), r.Fields)
-	b = appendKey(b, 5)
-	b = appendHead(b, 5, uint64(len(r.Versions)))
-	for _, k := range sortedNames(r.Versions) {
-		b = appendVersion(appendText(b, k), r.Versions[k])
-	}
+	b = appendVersions(appendKey(b, 5), r.Versions)
 	return appendVersion(appendKey(b, 6), r.Deleted)
 }
 
@@ -224,3 +269,50 @@ func AppendUint(b []byte, n uint64) []byte { return appendHead(b, 0, n) }
 
 // AppendText appends a text string.
 func AppendText(b []byte, s string) []byte { return appendText(b, s) }
+
+// canonicalScalar reports whether raw is the deterministic encoding of a
+// text, bool or integer value of type t, checked in place. False means
+// not proven, not invalid: checkFieldValue then decodes and re-encodes it,
+// which also says what is wrong. Most fields are text, numbers and flags,
+// and the round trip through the reflective codec was most of the cost
+// of checking a change.
+func canonicalScalar(raw []byte, t reflect.Type) bool {
+	if len(raw) == 0 {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.String:
+		n, rest, ok := viewHeader(raw, 3)
+		return ok && n == len(rest) && minimalHead(raw) && utf8.Valid(rest)
+	case reflect.Bool:
+		return len(raw) == 1 && (raw[0] == 0xf4 || raw[0] == 0xf5)
+	case reflect.Int64, reflect.Int:
+		if mt := raw[0] >> 5; mt != 0 && mt != 1 {
+			return false
+		}
+		arg, rest, ok := viewArgument(raw)
+		// -1-arg must fit too, hence the same bound for both signs.
+		return ok && len(rest) == 0 && minimalHead(raw) && arg <= math.MaxInt64 && t.Size() == 8
+	}
+	return false
+}
+
+// minimalHead reports whether an item's head holds its argument in the
+// shortest form, as deterministic encoding requires.
+func minimalHead(raw []byte) bool {
+	arg, _, ok := viewArgument(raw)
+	if !ok {
+		return false
+	}
+	switch raw[0] & 0x1f {
+	case 24:
+		return arg >= 24
+	case 25:
+		return arg > 0xff
+	case 26:
+		return arg > 0xffff
+	case 27:
+		return arg > 0xffffffff
+	}
+	return true
+}

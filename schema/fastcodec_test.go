@@ -2,7 +2,10 @@ package schema
 
 import (
 	"bytes"
+	"errors"
+	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -128,5 +131,78 @@ func TestChangeStamp(t *testing.T) {
 	}
 	if _, ok := ChangeStamp(MustMarshal(Fields{"a": MustMarshal(1)})); ok {
 		t.Fatal("a map without key 6 has no stamp")
+	}
+}
+
+func benchRecord(b *testing.B) *Record {
+	f, err := EncodeFields(Facility{Name: "第1养老机构", Kind: FKElderlyInstitution, Ownership: OwnPublic,
+		Filing: FilingFiled, Opened: "2019-03-01", Status: StatusOperating, Address: "幸福路1号"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, _, err := Merge(nil, &Change{Kind: KindFacility, ID: NewID(), Unit: "511802001001", Set: f, Stamp: 1 << 30, Device: NewID(), Seq: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func BenchmarkMarshalRecord(b *testing.B) {
+	r := benchRecord(b)
+	b.Run("fast", func(b *testing.B) {
+		for b.Loop() {
+			MustMarshal(r)
+		}
+	})
+	b.Run("reflective", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := encMode.Marshal(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestCanonicalScalarAgreesWithRoundTrip feeds short byte strings, most
+// of them broken, to the in-place check: whatever it accepts, the decode
+// and re-encode round trip must accept too, and it must accept every
+// canonical encoding.
+func TestCanonicalScalarAgreesWithRoundTrip(t *testing.T) {
+	types := []reflect.Type{reflect.TypeFor[string](), reflect.TypeFor[bool](), reflect.TypeFor[int64](),
+		reflect.TypeFor[int](), reflect.TypeFor[FacilityKind](), reflect.TypeFor[int32]()}
+	slow := func(raw []byte, typ reflect.Type) error {
+		pv := reflect.New(typ)
+		if err := UnmarshalWire(raw, pv.Interface()); err != nil {
+			return err
+		}
+		re, err := encMode.Marshal(pv.Elem().Interface())
+		if err != nil || !bytes.Equal(re, raw) {
+			return errors.New("not canonical")
+		}
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	heads := []byte{0x00, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x20, 0x38, 0x3b, 0x60, 0x61, 0x77, 0x78, 0x79, 0xf4, 0xf5, 0xf6, 0x7f, 0x80, 0xa0, 0xc0, 0xfb}
+	for i := 0; i < 200000; i++ {
+		raw := []byte{heads[rng.IntN(len(heads))]}
+		for j := rng.IntN(10); j > 0; j-- {
+			c := byte(rng.IntN(256))
+			if rng.IntN(3) > 0 {
+				c = byte('a' + rng.IntN(26))
+			}
+			raw = append(raw, c)
+		}
+		for _, typ := range types {
+			if canonicalScalar(raw, typ) && slow(raw, typ) != nil {
+				t.Fatalf("%x accepted as %s, the round trip refuses it", raw, typ)
+			}
+		}
+	}
+	for _, v := range []any{"", "敬老院", strings.Repeat("x", 300), true, false, int64(0), int64(-1), int64(23), int64(24),
+		int64(-25), int64(1) << 40, int64(math.MaxInt64), int64(math.MinInt64)} {
+		raw := MustMarshal(v)
+		if !canonicalScalar(raw, reflect.TypeOf(v)) {
+			t.Fatalf("%v (%x) not accepted", v, raw)
+		}
 	}
 }

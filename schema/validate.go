@@ -722,6 +722,9 @@ func typeLabel(t reflect.Type) label {
 // one value (an integer written as 0x1801, a float as an integer, null for
 // false) would make equal edits look different.
 func checkFieldValue(raw []byte, t reflect.Type) error {
+	if canonicalScalar(raw, t) {
+		return nil
+	}
 	pv := reflect.New(t)
 	if err := UnmarshalWire(raw, pv.Interface()); err != nil {
 		return err
