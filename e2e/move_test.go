@@ -21,24 +21,31 @@ const (
 )
 
 // unitRate is the server's 特殊困难老年人月探访率 for a unit of 雨城区 and
-// a month, as the county's breakdown shows it. (Evaluated for a township
-// alone, the new township would not count the visits made before the
-// move: they are records of the old township, outside its scope.)
+// a month, as the county's breakdown shows it; for a township it checks
+// that the township evaluated alone, which holds only the new record of
+// a person moved in, gives the same.
 func unitRate(t *testing.T, srv *server, unit schema.Code, month string) float64 {
 	t.Helper()
 	p, err := indicators.ParsePeriod(month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := srv.srv.Engine().Evaluate(context.Background(), moveCounty, p)
-	if err != nil {
-		t.Fatal(err)
+	rate := func(scope schema.Code) float64 {
+		r, err := srv.srv.Engine().Evaluate(context.Background(), scope, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, ok := r.Value(unit, "visit_rate_special")
+		if !ok || !v.Present {
+			t.Fatalf("no visit rate for %s %s evaluating %s: %+v", unit, month, scope, v)
+		}
+		return v.Value
 	}
-	v, ok := r.Value(unit, "visit_rate_special")
-	if !ok || !v.Present {
-		t.Fatalf("no visit rate for %s %s: %+v", unit, month, v)
+	inCounty := rate(moveCounty)
+	if unit != moveCounty {
+		wantRate(t, string(unit)+" evaluated alone", rate(unit), inCounty)
 	}
-	return v.Value
+	return inCounty
 }
 
 // personsOf lists the persons a device shows in its township this month.
@@ -104,6 +111,19 @@ func TestPersonMovedTownship(t *testing.T) {
 	wantRate(t, "county after the move", unitRate(t, srv, moveCounty, month), 50)
 	wantRate(t, "大兴街道 after the move", unitRate(t, srv, moveTown, month), 100)
 	wantRate(t, "草坝镇 after the move", unitRate(t, srv, dupTown, month), 0)
+	// The lineage under 大兴街道's figure lists her, with the visit 草坝镇
+	// made.
+	p, err := indicators.ParsePeriod(month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted, err := srv.srv.Engine().Counted(context.Background(), moveTown, p, schema.MeasurePersonsSpecialVisitedMonth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counted) != 1 || counted[0].ID != pb || len(counted[0].Visits) != 1 {
+		t.Errorf("大兴街道's visited persons: %+v, want %s with the visit made before the move", counted, pb)
+	}
 
 	// Laptop A has not synced since the move: it visits her last month
 	// and notes her new phone on the record it knows.

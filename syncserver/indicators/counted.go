@@ -46,6 +46,9 @@ func (e *Engine) Counted(ctx context.Context, township schema.Code, period Perio
 	if err := e.scan(ctx, township, st.add); err != nil {
 		return nil, fmt.Errorf("counted %s in %s: %w", id, township, err)
 	}
+	if err := e.scanMovedIn(ctx, st); err != nil {
+		return nil, fmt.Errorf("counted %s in %s: %w", id, township, err)
+	}
 	st.resolveMerged()
 	st.countVisits()
 	out := st.countedFacilities(m)

@@ -169,6 +169,9 @@ func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code
 		return nil, fmt.Errorf("scan %s: %w", prefix, err)
 	}
 	if !ownOnly {
+		if err := e.scanMovedIn(ctx, st); err != nil {
+			return nil, err
+		}
 		st.finish(ev.divs, prefix)
 	}
 	return st, nil

@@ -78,7 +78,10 @@ type scanState struct {
 	visits     []visitRec
 	// merged maps a merged duplicate person's or facility's id to its
 	// survivor; finish resolves visits and capacity reports through it.
-	merged     schema.Redirects
+	merged schema.Redirects
+	// movedFrom lists the units outside the scope that persons in it
+	// were moved from, whose visits count for them (moved.go).
+	movedFrom  []schema.Code
 	superseded map[string]bool
 	pops       map[schema.Code]popRec
 	reported   map[repKey]repRec
@@ -254,6 +257,8 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 				s.merged[string(v.ID)] = string(to)
 				return // a duplicate, or a moved record, counts through the record it points to only
 			}
+		case "moved_from_unit":
+			s.noteMovedFrom(schema.FieldText(it.Value))
 		}
 	}
 	if len(status) > 0 && schema.LeftBefore(schema.PersonStatus(status), string(leftOn), s.period.String()) {
@@ -262,20 +267,12 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 	s.persons[string(v.ID)] = p
 }
 
-// moved notes the forward pointer of a deleted person: one moved to
-// another township (schema/moved.go), whose visits count for the new
-// record.
+// moved notes the pointers of a deleted person within the scope: one
+// moved to another township (schema/moved.go), whose visits count for
+// the new record.
 func (s *scanState) moved(v *schema.RecordView) {
-	if string(v.Kind) != string(schema.KindPerson) || !within(v.Unit, s.scope) {
-		return
-	}
-	for it := v.Fields(); it.Next(); {
-		if string(it.Name) == "moved_to" {
-			if to := schema.FieldText(it.Value); len(to) > 0 {
-				s.merged[string(v.ID)] = string(to)
-			}
-			return
-		}
+	if string(v.Kind) == string(schema.KindPerson) && within(v.Unit, s.scope) {
+		s.movedPointers(v)
 	}
 }
 
