@@ -122,7 +122,7 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 	fc := &schema.Change{Kind: ch.Kind, ID: surv.ID, Unit: surv.Unit, Set: set, Stamp: ch.Stamp}
 	vctx.Scope = ""
 	if err := in.addServerChange(ctx, p, surv, fc, &vctx); err != nil {
-		in.log.Info("edit of a merged record kept on it", "kind", ch.Kind, "id", ch.ID, "survivor", surv.ID, "err", err)
+		in.logKept("edit of a merged record kept on it", err, "kind", ch.Kind, "id", ch.ID, "survivor", surv.ID)
 		return
 	}
 	in.log.Info("edit of a merged record redirected to its survivor", "kind", ch.Kind, "duplicate", ch.ID, "survivor", surv.ID, "device", acct.Device, "seq", ch.Seq)
@@ -131,6 +131,18 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 // errDoesNotFit: a change the server would write for a device's does not
 // pass validation on its record.
 var errDoesNotFit = errors.New("does not fit the record")
+
+// logKept says why a device's edit stayed on the record it named: at info
+// level when it does not fit where it would go (a normal outcome), as an
+// error when the server failed.
+func (in *Ingester) logKept(msg string, err error, args ...any) {
+	args = append(args, "err", err)
+	if errors.Is(err, errDoesNotFit) {
+		in.log.Info(msg, args...)
+		return
+	}
+	in.log.Error(msg, args...)
+}
 
 // addServerChange numbers fc (stamped by the caller) in the server's own
 // sequence and merges it into rec within the group, as a change the

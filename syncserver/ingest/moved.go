@@ -54,7 +54,7 @@ func (in *Ingester) followMove(ctx context.Context, p *pass, acct Account, ch *s
 	fc := &schema.Change{Kind: moved.Kind, ID: moved.ID, Unit: moved.Unit, Set: set, Stamp: stamp}
 	vctx.Scope = ""
 	if err := in.addServerChange(ctx, p, moved, fc, &vctx); err != nil {
-		in.log.Info("edit of a moved person kept on the old record", "id", ch.ID, "moved_to", to, "err", err)
+		in.logKept("edit of a moved person kept on the old record", err, "id", ch.ID, "moved_to", to)
 		return
 	}
 	in.log.Info("edit of a moved person redirected to the new record", "old", ch.ID, "new", to, "device", acct.Device, "seq", ch.Seq)
