@@ -17,15 +17,11 @@ var ErrStop = errors.New("stop listing")
 // Get returns a record by kind and id. A missing or deleted record gives an
 // error wrapping ErrNotFound.
 func (s *Store) Get(kind schema.Kind, id string) (*schema.Record, error) {
-	var rec *schema.Record
-	err := s.db.View(func(txn *badger.Txn) (err error) {
-		rec, err = loadRecord(txn, kind, id)
-		return err
-	})
+	rec, err := s.GetTombstone(kind, id)
 	if err != nil {
-		return nil, fmt.Errorf("get %s %s: %w", kind, id, err)
+		return nil, err
 	}
-	if rec == nil || rec.IsDeleted() {
+	if rec.IsDeleted() {
 		return nil, fmt.Errorf("get %s %s: %w", kind, id, ErrNotFound)
 	}
 	return rec, nil

@@ -29,17 +29,24 @@ const (
 // month, through the indicator engine the breakdown report uses.
 func visitRate(t *testing.T, srv *server, month string) float64 {
 	t.Helper()
+	return evalRate(t, srv, dupTown, dupTown, month)
+}
+
+// evalRate is the server's 特殊困难老年人月探访率 for unit and month,
+// evaluating scope (unit or a unit above it).
+func evalRate(t *testing.T, srv *server, scope, unit schema.Code, month string) float64 {
+	t.Helper()
 	p, err := indicators.ParsePeriod(month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := srv.srv.Engine().Evaluate(context.Background(), dupTown, p)
+	r, err := srv.srv.Engine().Evaluate(context.Background(), scope, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, ok := r.Value(dupTown, "visit_rate_special")
+	v, ok := r.Value(unit, "visit_rate_special")
 	if !ok || !v.Present {
-		t.Fatalf("no visit rate for %s %s: %+v", dupTown, month, v)
+		t.Fatalf("no visit rate for %s %s evaluating %s: %+v", unit, month, scope, v)
 	}
 	return v.Value
 }

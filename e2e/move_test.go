@@ -26,24 +26,9 @@ const (
 // a person moved in, gives the same.
 func unitRate(t *testing.T, srv *server, unit schema.Code, month string) float64 {
 	t.Helper()
-	p, err := indicators.ParsePeriod(month)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rate := func(scope schema.Code) float64 {
-		r, err := srv.srv.Engine().Evaluate(context.Background(), scope, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, ok := r.Value(unit, "visit_rate_special")
-		if !ok || !v.Present {
-			t.Fatalf("no visit rate for %s %s evaluating %s: %+v", unit, month, scope, v)
-		}
-		return v.Value
-	}
-	inCounty := rate(moveCounty)
+	inCounty := evalRate(t, srv, moveCounty, unit, month)
 	if unit != moveCounty {
-		wantRate(t, string(unit)+" evaluated alone", rate(unit), inCounty)
+		wantRate(t, string(unit)+" evaluated alone", evalRate(t, srv, unit, unit, month), inCounty)
 	}
 	return inCounty
 }

@@ -16,26 +16,11 @@ import (
 // they did, and a refused merge exits 1 with the reason.
 func TestDuplicateCommands(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	id, err := schema.CompleteIDNumber("51180219450302002")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var changes []schema.Change
-	for _, rid := range []string{"p-one", "p-two"} {
-		f, err := schema.EncodeFields(schema.Person{Name: "张桂英", IDNumber: id, Categories: []schema.PersonCategory{schema.CatTekun}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changes = append(changes, schema.Change{Kind: schema.KindPerson, ID: rid, Unit: "511802101200", Set: f})
-	}
-	if ack, err := srv.Ingest().SubmitServer(context.Background(), changes); err != nil || len(ack.Rejected) > 0 {
-		t.Fatal(err, ack)
-	}
-	srv.Close()
+	storePersons(t, dir, schema.Person{Name: "张桂英", IDNumber: id, Categories: []schema.PersonCategory{schema.CatTekun}}, "p-one", "p-two")
 
 	code, out := run(t, "duplicates", "--data", dir, "--unit", "511802")
 	if code != 0 || !strings.Contains(out, "身份证号相同") || !strings.Contains(out, "p-one") || !strings.Contains(out, "p-two") ||
@@ -57,5 +42,27 @@ func TestDuplicateCommands(t *testing.T) {
 	}
 	if code, out := run(t, "merge", "--data", dir, "--unit", "511802"); code == 0 || !strings.Contains(out, "--survivor") {
 		t.Fatalf("merge without ids: exit %d: %s", code, out)
+	}
+}
+
+// storePersons writes p under each of ids, in 草坝镇林口村, into a new
+// server store in dir, as the server, and closes it again.
+func storePersons(t *testing.T, dir string, p schema.Person, ids ...string) {
+	t.Helper()
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	f, err := schema.EncodeFields(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []schema.Change
+	for _, id := range ids {
+		changes = append(changes, schema.Change{Kind: schema.KindPerson, ID: id, Unit: "511802101200", Set: f})
+	}
+	if ack, err := srv.Ingest().SubmitServer(context.Background(), changes); err != nil || len(ack.Rejected) > 0 {
+		t.Fatal(err, ack)
 	}
 }

@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"laoxiao/schema"
-	"laoxiao/syncserver"
 )
 
 // TestMoveCommand: move works on a stopped server's store and through a
@@ -16,22 +12,7 @@ import (
 // 1 with the reason in Chinese.
 func TestMoveCommand(t *testing.T) {
 	dir := t.TempDir()
-	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var changes []schema.Change
-	for _, id := range []string{"p-one", "p-two"} {
-		f, err := schema.EncodeFields(schema.Person{Name: "张桂英", Categories: []schema.PersonCategory{schema.CatTekun}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changes = append(changes, schema.Change{Kind: schema.KindPerson, ID: id, Unit: "511802101200", Set: f})
-	}
-	if ack, err := srv.Ingest().SubmitServer(context.Background(), changes); err != nil || len(ack.Rejected) > 0 {
-		t.Fatal(err, ack)
-	}
-	srv.Close()
+	storePersons(t, dir, schema.Person{Name: "张桂英", Categories: []schema.PersonCategory{schema.CatTekun}}, "p-one", "p-two")
 
 	move := []string{"move", "--data", dir, "--person", "p-one", "--to", "511802005001", "--reason", "随女儿迁居", "--by", "雨城区民政局"}
 	if code, out := run(t, move...); code != 0 || !strings.Contains(out, "moved person p-one (511802101200) to") ||
