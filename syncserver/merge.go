@@ -157,15 +157,21 @@ func (s *Server) Unmerge(ctx context.Context, req UnmergeRequest) (MergeInfo, er
 // merge, "" for an unmerge, which also clears the list of filled fields.
 func mergePointer(into string, info MergeInfo) (schema.Fields, error) {
 	set := schema.Fields{}
-	for name, v := range map[string]string{"merged_into": into, "merged_by": info.By, "merged_at": info.At,
-		"merge_reason": info.Reason, "merge_filled": strings.Join(info.Filled, ",")} {
+	err := setText(set, map[string]string{"merged_into": into, "merged_by": info.By, "merged_at": info.At,
+		"merge_reason": info.Reason, "merge_filled": strings.Join(info.Filled, ",")})
+	return set, err
+}
+
+// setText encodes text fields into f.
+func setText(f schema.Fields, vals map[string]string) error {
+	for name, v := range vals {
 		raw, err := schema.Marshal(v)
 		if err != nil {
-			return nil, fmt.Errorf("encode %s: %w", name, err)
+			return fmt.Errorf("encode %s: %w", name, err)
 		}
-		set[name] = raw
+		f[name] = raw
 	}
-	return set, nil
+	return nil
 }
 
 // unfill returns the survivor's fields a merge filled in from the

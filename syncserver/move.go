@@ -135,31 +135,14 @@ func moveFields(old *schema.Record, info MoveInfo) (created, pointer schema.Fiel
 			created[name] = raw
 		}
 	}
-	link := func(into schema.Fields, vals map[string]string) error {
-		for name, v := range vals {
-			raw, err := schema.Marshal(v)
-			if err != nil {
-				return fmt.Errorf("encode %s: %w", name, err)
-			}
-			into[name] = raw
-		}
-		return nil
-	}
-	common := map[string]string{"moved_by": info.By, "moved_at": info.At, "move_reason": info.Reason}
 	pointer = schema.Fields{}
-	for _, f := range []struct {
-		into schema.Fields
-		vals map[string]string
-	}{
-		{created, map[string]string{"moved_from": info.From, "moved_from_unit": string(info.FromUnit)}},
-		{pointer, map[string]string{"moved_to": info.To, "moved_to_unit": string(info.ToUnit)}},
-		{created, common}, {pointer, common},
-	} {
-		if err := link(f.into, f.vals); err != nil {
-			return nil, nil, err
-		}
-	}
-	return created, pointer, nil
+	common := map[string]string{"moved_by": info.By, "moved_at": info.At, "move_reason": info.Reason}
+	err = errors.Join(
+		setText(created, map[string]string{"moved_from": info.From, "moved_from_unit": string(info.FromUnit)}),
+		setText(created, common),
+		setText(pointer, map[string]string{"moved_to": info.To, "moved_to_unit": string(info.ToUnit)}),
+		setText(pointer, common))
+	return created, pointer, err
 }
 
 // moveRoutes serves the move to the admin token, so the command works
