@@ -468,6 +468,27 @@ func (a *app) choose(current, option string) {
 	x, y := opt.center()
 	a.clickAt(x, y, 1)
 	a.find(option, false)
+	a.noOverlay()
+}
+
+// noOverlay waits until no pop-up is on the canvas. A Select shows the
+// chosen option before its menu is gone; on a loaded machine the menu
+// lingers, and a click meant for the next input lands on it (and only
+// closes it), so the next input never gets the focus.
+func (a *app) noOverlay() {
+	a.t.Helper()
+	_, ok := a.waitFor(func(m uiMap) (item, bool) {
+		for _, it := range m.Items {
+			if it.Overlay {
+				return item{}, false
+			}
+		}
+		return item{}, true
+	}, 45*time.Second)
+	if !ok {
+		a.shot("overlay-stays")
+		a.t.Fatal("a pop-up stays on the screen")
+	}
 }
 
 // typeText types s (Chinese included) through X key events into the
