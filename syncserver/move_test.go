@@ -140,3 +140,36 @@ func TestMovedPersonEdits(t *testing.T) {
 		t.Error("the late edit brought the moved record back in the old township")
 	}
 }
+
+// TestMergedIntoMovedPerson: an edit of a duplicate merged into a person
+// the county has since moved lands on the moved record.
+func TestMergedIntoMovedPerson(t *testing.T) {
+	s := mergeServer(t)
+	ctx := context.Background()
+	if _, err := s.Merge(ctx, MergeRequest{Unit: "511802", Survivor: "s", Duplicate: "e", By: "雨城区民政局"}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.MovePerson(ctx, MoveRequest{Person: "s", To: "511802005001", By: "雨城区民政局"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := schema.Change{Kind: schema.KindPerson, ID: "e", Unit: "511802101200", Set: schema.Fields{"note": schema.MustMarshal("搬家后电话 13900000000")},
+		Stamp: schema.MakeStamp(time.Now().UnixMilli()+1000, 0), Device: moveSite.Device, Seq: 1}
+	if ack, err := s.Ingest().Submit(ctx, moveSite, &schema.Upload{Batch: 1, First: 1, Changes: []schema.Change{edit}}); err != nil || len(ack.Rejected) > 0 {
+		t.Fatalf("edit of the duplicate: %v %+v", err, ack)
+	}
+	if got := s.personFor(t, info.To).Note; got != "搬家后电话 13900000000" {
+		t.Errorf("the moved survivor's note %q, want the edit of its duplicate", got)
+	}
+	rd := schema.Redirects{}
+	for _, id := range []string{"e", "s"} {
+		r, err := s.st.Record(ctx, schema.KindPerson, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd.Add(r)
+	}
+	if got := rd.Resolve("e"); got != info.To {
+		t.Errorf("the duplicate resolves to %q, want the moved record %s", got, info.To)
+	}
+}

@@ -109,7 +109,7 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 		if to == "" {
 			break
 		}
-		next, err := in.current(ctx, p, ch.Kind, to)
+		next, err := in.followMoves(ctx, p, ch.Kind, to)
 		if err != nil || next == nil || next.IsDeleted() {
 			in.log.Info("edit of a merged record kept on it: survivor unreadable or gone", "kind", ch.Kind, "id", ch.ID, "survivor", to, "err", err)
 			return

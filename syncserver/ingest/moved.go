@@ -60,6 +60,18 @@ func (in *Ingester) followMove(ctx context.Context, p *pass, acct Account, ch *s
 	in.log.Info("edit of a moved person redirected to the new record", "old", ch.ID, "new", to, "device", acct.Device, "seq", ch.Seq)
 }
 
+// followMoves returns the record id names as the group has left it, or,
+// when that is a moved person's deleted record, the record it was moved
+// to (through a chain of moves): a survivor the county has since moved
+// lives on in the new township.
+func (in *Ingester) followMoves(ctx context.Context, p *pass, kind schema.Kind, id string) (*schema.Record, error) {
+	r, err := in.current(ctx, p, kind, id)
+	for hops := 0; err == nil && r != nil && r.IsDeleted() && schema.MovedTo(r) != "" && hops < maxMergeHops; hops++ {
+		r, err = in.current(ctx, p, kind, schema.MovedTo(r))
+	}
+	return r, err
+}
+
 // movedEdit returns the fields of ch to write to the moved record: those
 // the edit won on the old record, not office fields, and, when the edit
 // predates the move, only those the new record still holds as the move
