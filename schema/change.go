@@ -188,7 +188,7 @@ func Merge(rec *Record, ch *Change) (*Record, bool, error) {
 			return nil, false, fmt.Errorf("merge %s %s: unit %s, record has %s: %w", ch.Kind, ch.ID, ch.Unit, rec.Unit, ErrUnitMismatch)
 		}
 	}
-	out := rec.clone()
+	out := rec.clone(len(ch.Set))
 	ver := ch.Version()
 	changed := false
 	if ch.Delete {
@@ -210,9 +210,11 @@ func Merge(rec *Record, ch *Change) (*Record, bool, error) {
 	return out, changed, nil
 }
 
-func (r *Record) clone() *Record {
+// clone copies r with room for extra more fields, so merging a change
+// into it never grows (rehashes) its maps.
+func (r *Record) clone(extra int) *Record {
 	out := &Record{Kind: r.Kind, ID: r.ID, Unit: r.Unit, Deleted: r.Deleted,
-		Fields: make(Fields, len(r.Fields)+4), Versions: make(map[string]Version, len(r.Versions)+4)}
+		Fields: make(Fields, len(r.Fields)+extra), Versions: make(map[string]Version, len(r.Versions)+extra)}
 	for k, v := range r.Fields {
 		out.Fields[k] = v
 	}

@@ -206,3 +206,13 @@ func TestCanonicalScalarAgreesWithRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkMergeNew(b *testing.B) {
+	r := benchRecord(b)
+	ch := &Change{Kind: r.Kind, ID: r.ID, Unit: r.Unit, Set: r.Fields, Stamp: 1 << 31, Device: NewID(), Seq: 2}
+	for b.Loop() {
+		if _, _, err := Merge(nil, ch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
