@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // Hand-written encoders for the values sync encodes by the hundred
@@ -118,40 +120,32 @@ func nameLess(a, b string) bool {
 	return a < b
 }
 
-// appendFields appends f as a CBOR map of names to raw values (an empty
-// value is null, as RawMessage encodes it).
-func appendFields(b []byte, f Fields) []byte {
+// appendMap appends m as a CBOR map, its names in deterministic order,
+// each value by appendValue.
+func appendMap[V any](b []byte, m map[string]V, appendValue func([]byte, V) []byte) []byte {
 	var buf [24]string
 	keys := buf[:0]
-	for k := range f {
+	for k := range m {
 		keys = append(keys, k)
 	}
 	sortNames(keys)
-	b = appendHead(b, 5, uint64(len(f)))
+	b = appendHead(b, 5, uint64(len(m)))
 	for _, k := range keys {
-		b = appendText(b, k)
-		if v := f[k]; len(v) > 0 {
-			b = append(b, v...)
-		} else {
-			b = append(b, cborNull...)
-		}
+		b = appendValue(appendText(b, k), m[k])
 	}
 	return b
 }
 
-// appendVersions appends a record's field versions as a CBOR map.
-func appendVersions(b []byte, vs map[string]Version) []byte {
-	var buf [24]string
-	keys := buf[:0]
-	for k := range vs {
-		keys = append(keys, k)
+// appendFields appends f as a CBOR map of names to raw values.
+func appendFields(b []byte, f Fields) []byte { return appendMap(b, f, appendRaw) }
+
+// appendRaw appends a field value as it is; an empty one is null, as
+// RawMessage encodes it.
+func appendRaw(b []byte, v cbor.RawMessage) []byte {
+	if len(v) > 0 {
+		return append(b, v...)
 	}
-	sortNames(keys)
-	b = appendHead(b, 5, uint64(len(vs)))
-	for _, k := range keys {
-		b = appendVersion(appendText(b, k), vs[k])
-	}
-	return b
+	return append(b, cborNull...)
 }
 
 func appendVersion(b []byte, v Version) []byte {
@@ -192,7 +186,7 @@ func appendRecord(b []byte, r *Record) []byte {
 	b = appendText(appendKey(b, 2), r.ID)
 	b = appendText(appendKey(b, 3), string(r.Unit))
 	b = appendFields(appendKey(b, 4), r.Fields)
-	b = appendVersions(appendKey(b, 5), r.Versions)
+	b = appendMap(appendKey(b, 5), r.Versions, appendVersion)
 	return appendVersion(appendKey(b, 6), r.Deleted)
 }
 
