@@ -324,6 +324,9 @@ func (t *personsTab) selectPerson(i int) {
 	t.who.SetText(fmt.Sprintf("%s（%s · %s）", p.Name, categoryText(p.Categories), t.u.area.UnitLabel(p.Unit)))
 	to, found := township.MergedPersonTarget(t.u.st, *p)
 	t.merged.show(t.u, p.MergedInto, to, found, "服务对象")
+	if in := township.MovedInText(t.u.st.Divisions(), p.Person); in != "" && p.MergedInto == "" {
+		t.merged.notice.show(in, false)
+	}
 	t.resetVisit()
 	t.editPerson(p)
 	t.showVisits(nil)

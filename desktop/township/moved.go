@@ -47,10 +47,25 @@ func unitPath(divs *schema.Divisions, c schema.Code) string {
 
 // Text is the desktop's line for a person moved away: "张桂英 已迁至 …".
 func (m MovedAway) Text() string {
-	when := m.At
-	if len(when) >= 10 {
-		when = when[:10]
-	}
-	return m.Name + " 已迁至 " + m.UnitName + "（" + m.By + " " + when + " 迁移）：此服务对象已不属于本乡镇，" +
+	return m.Name + " 已迁至 " + m.UnitName + "（" + m.By + " " + day(m.At) + " 迁移）：此服务对象已不属于本乡镇，" +
 		"在此登记的探访仍计入迁入后的记录。"
+}
+
+// MovedInText is the line a person moved into the township shows, or ""
+// for anyone else: where from, and that the visits made there still
+// count (on the server: they are not on this device).
+func MovedInText(divs *schema.Divisions, p schema.Person) string {
+	if p.MovedFrom == "" {
+		return ""
+	}
+	return "由 " + unitPath(divs, p.MovedFromUnit) + " 迁入（" + p.MovedBy + " " + day(p.MovedAt) + "）：" +
+		"迁入前在原乡镇的探访记录留在原乡镇，区县统计时计入此记录。"
+}
+
+// day is the date of an RFC 3339 time.
+func day(at string) string {
+	if len(at) >= 10 {
+		return at[:10]
+	}
+	return at
 }
