@@ -1,7 +1,9 @@
 package agent
 
 import (
+	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,20 +121,31 @@ func loadForTest(t *testing.T, s *Store, kind schema.Kind, id string) *schema.Re
 	return rec
 }
 
+// TestApplyRemoteLargeBatchAndEmpty applies a page of the largest size
+// whose records together exceed one Badger transaction (it goes in
+// parts), then an empty page, which still moves the cursor.
 func TestApplyRemoteLargeBatchAndEmpty(t *testing.T) {
 	s := openTemp(t)
 	base := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	f := facility("批量")
+	f.Address = strings.Repeat("很长的地址", 150) // over 2 KiB: inline (under 4 KiB), counts fully
 	var entries []schema.LogEntry
-	for i := range 1000 {
+	for i := range schema.MaxBatchChanges {
 		entries = append(entries, schema.LogEntry{Seq: uint64(i + 1), Change: schema.Change{
-			Kind: schema.KindPerson, ID: schema.NewID(), Unit: village, Set: mustFields(t, person("批量")),
+			Kind: schema.KindFacility, ID: schema.NewID(), Unit: village, Set: mustFields(t, f),
 			Stamp: schema.MakeStamp(base.UnixMilli()+int64(i), 0), Device: "d2", Seq: uint64(i + 1)}})
 	}
-	n, err := s.ApplyRemote(entries, 1000)
-	if err != nil || n != 1000 {
-		t.Fatalf("applied %d: %v", n, err)
+	if _, err := s.applyPart(entries, 1000, true); !errors.Is(err, badger.ErrTxnTooBig) {
+		t.Fatalf("the page fits one transaction (%v): the test no longer splits it", err)
 	}
-	// A download with nothing in scope still moves the cursor.
+	n, err := s.ApplyRemote(entries, 1000)
+	if err != nil || n != len(entries) || s.Cursor() != 1000 {
+		t.Fatalf("applied %d, cursor %d: %v", n, s.Cursor(), err)
+	}
+	got := 0
+	if err := s.List(schema.KindFacility, "", func(*schema.Record) error { got++; return nil }); err != nil || got != len(entries) {
+		t.Fatalf("store holds %d records, want %d: %v", got, len(entries), err)
+	}
 	if _, err := s.ApplyRemote(nil, 1500); err != nil {
 		t.Fatal(err)
 	}
