@@ -138,3 +138,46 @@ func TestRetentionErasesIdentity(t *testing.T) {
 		t.Fatalf("renaming an erased person: %+v, %v; want it refused", ack, err)
 	}
 }
+
+// TestRetentionErasesDeletedPersons: a person record deleted (a mistaken
+// entry, or the old record of a moved person) keeps its identity in the
+// store; the retention run erases it once the deletion is older than the
+// period, and the record stays deleted.
+func TestRetentionErasesDeletedPersons(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func(now time.Time) *Server {
+		s, err := Open(ctx, Config{DataDir: dir, Now: func() time.Time { return now },
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := open(time.Date(2022, 5, 1, 10, 0, 0, 0, schema.ChinaTime))
+	idn := testIDNumber(t)
+	id := putPerson(t, s, "511802001001", schema.Person{Name: "徐静怡", IDNumber: idn, BirthDate: "1957-03-28",
+		Categories: []schema.PersonCategory{schema.CatAlone}})
+	if _, err := s.Ingest().SubmitServer(ctx, []schema.Change{{Kind: schema.KindPerson, ID: id, Unit: "511802001001", Delete: true}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = open(time.Date(2026, 11, 28, 10, 0, 0, 0, schema.ChinaTime))
+	defer s.Close()
+	res, err := s.ErasePersons(ctx, ErasureRequest{Unit: "511802", KeepYears: 3})
+	if err != nil || len(res.Erased) != 1 || res.Erased[0].ID != id {
+		t.Fatalf("retention run = %+v, %v; want the deleted person erased", res, err)
+	}
+	r, err := s.Store().Record(ctx, schema.KindPerson, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p schema.Person
+	if err := r.Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	if !r.IsDeleted() || p.Name != "" || p.IDNumber != "" || !p.Erased() {
+		t.Fatalf("after the run: deleted %v, person %+v; want deleted and erased", r.IsDeleted(), p)
+	}
+}

@@ -42,8 +42,9 @@ var ErrBadRetention = errors.New("bad retention request")
 var identityFields = []string{"name", "id_number", "birth_date"}
 
 // ErasePersons erases the identifying fields of every person within
-// req.Unit who died or moved away at least req.KeepYears ago (China's
-// calendar) and is not erased yet. The persons listed come back masked.
+// req.Unit who died or moved away, or whose record was deleted, at least
+// req.KeepYears ago (China's calendar) and is not erased yet. A deleted
+// record stays deleted. The persons listed come back masked.
 func (s *Server) ErasePersons(ctx context.Context, req ErasureRequest) (ErasureResult, error) {
 	if req.KeepYears < 1 {
 		return ErasureResult{}, fmt.Errorf("keep_years %d: at least 1 year (保存期限至少1年): %w", req.KeepYears, ErrBadRetention)
@@ -72,19 +73,31 @@ func (s *Server) ErasePersons(ctx context.Context, req ErasureRequest) (ErasureR
 	return res, nil
 }
 
-// personsDue returns the persons within unit who left on or before cutoff
-// and still carry their identity.
+// personsDue returns the persons within unit who still carry their
+// identity and left on or before cutoff: died or moved away (LeftOn), or
+// deleted (a mistaken entry, or the old record of a person the county
+// moved to another township) on or before it.
 func (s *Server) personsDue(ctx context.Context, unit schema.Code, cutoff string) ([]*schema.Record, error) {
 	var due []*schema.Record
 	err := s.st.ScanRecords(ctx, unit, func(r *schema.Record) error {
-		if r.Kind != schema.KindPerson || r.IsDeleted() {
+		if r.Kind != schema.KindPerson {
 			return nil
 		}
 		var p schema.Person
 		if err := r.Decode(&p); err != nil {
 			return fmt.Errorf("person %s: %w", r.ID, err)
 		}
-		if p.Left() && !p.Erased() && p.LeftOn != "" && p.LeftOn <= cutoff {
+		if p.Erased() || p.Name == "" && p.IDNumber == "" && p.BirthDate == "" {
+			return nil
+		}
+		left := p.LeftOn
+		if !p.Left() {
+			left = ""
+		}
+		if r.IsDeleted() {
+			left = r.Deleted.Stamp.Time().In(schema.ChinaTime).Format(schema.DateLayout)
+		}
+		if left != "" && left <= cutoff {
 			due = append(due, r)
 		}
 		return nil
@@ -97,7 +110,9 @@ func (s *Server) personsDue(ctx context.Context, unit schema.Code, cutoff string
 
 // erase writes the change that blanks a person's identity: only the
 // identifying fields and the erasure date, so nothing else a township
-// edits concurrently is overwritten.
+// edits concurrently is overwritten. A deleted person is deleted again
+// after it in the same batch (stamped later), since an edit newer than a
+// delete would bring the record back.
 func (s *Server) erase(ctx context.Context, r *schema.Record, today string) error {
 	all, err := schema.EncodeFields(&schema.Person{ErasedOn: today})
 	if err != nil {
@@ -107,7 +122,11 @@ func (s *Server) erase(ctx context.Context, r *schema.Record, today string) erro
 	for _, f := range identityFields {
 		set[f] = all[f]
 	}
-	ack, err := s.in.SubmitServer(ctx, []schema.Change{{Kind: schema.KindPerson, ID: r.ID, Unit: r.Unit, Set: set}})
+	changes := []schema.Change{{Kind: schema.KindPerson, ID: r.ID, Unit: r.Unit, Set: set}}
+	if r.IsDeleted() {
+		changes = append(changes, schema.Change{Kind: schema.KindPerson, ID: r.ID, Unit: r.Unit, Delete: true})
+	}
+	ack, err := s.in.SubmitServer(ctx, changes)
 	if err != nil {
 		return err
 	}
