@@ -17,8 +17,9 @@ import (
 // and returns 0.
 //
 // A page is one synced transaction, so a download costs one flush per
-// page. A page of large records can exceed Badger's transaction size;
-// it is then applied in halves (down to single entries), which is safe
+// page. Records go to the value log, so a page counts little against
+// Badger's transaction size; one that exceeds it all the same is applied
+// in halves (down to single entries), which is safe
 // because merge is idempotent and the cursor is stored only with the last
 // part: a crash in between makes the client download and re-apply the
 // same entries.
