@@ -36,6 +36,12 @@ func ChangeSize(ch *Change) int {
 	return n
 }
 
+// The limits on data a store wrote itself, looser than the wire's.
+const (
+	storedMaxArray = 1 << 20
+	storedMaxPairs = 1 << 16
+)
+
 var (
 	encMode  cbor.EncMode
 	wireDec  cbor.DecMode
@@ -72,8 +78,8 @@ func init() {
 	// What a store wrote itself is trusted more, but a record with many
 	// fields must still decode; keep the shape checks, relax the sizes.
 	storeOpts := wireOpts
-	storeOpts.MaxArrayElements = 1 << 20
-	storeOpts.MaxMapPairs = 1 << 16
+	storeOpts.MaxArrayElements = storedMaxArray
+	storeOpts.MaxMapPairs = storedMaxPairs
 	storeOpts.ExtraReturnErrors = cbor.ExtraDecErrorNone
 	storeDec, err = storeOpts.DecMode()
 	if err != nil {
@@ -110,7 +116,12 @@ func UnmarshalWire(data []byte, v any) error {
 }
 
 // UnmarshalStored decodes data a store wrote itself.
-func UnmarshalStored(data []byte, v any) error { return storeDec.Unmarshal(data, v) }
+func UnmarshalStored(data []byte, v any) error {
+	if fastUnmarshalStored(data, v) {
+		return nil
+	}
+	return storeDec.Unmarshal(data, v)
+}
 
 // marshalFields is Marshal(f) without reflection (appendFields). Unlike
 // Marshal it does not check that the values are well-formed; a decode of

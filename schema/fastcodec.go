@@ -310,3 +310,249 @@ func minimalHead(raw []byte) bool {
 	}
 	return true
 }
+
+// fastUnmarshalStored decodes a change or a record in the exact shape
+// the encoders above write (canonical key order, no unknown keys, valid
+// UTF-8) into a zero value; ok is false for anything else, and the
+// caller then decodes with the reflective decoder, which accepts more
+// and says what is wrong. Field values are copied: data may be a
+// store's buffer, reused once the read ends.
+func fastUnmarshalStored(data []byte, v any) bool {
+	switch x := v.(type) {
+	case *Change:
+		if x == nil || !reflect.ValueOf(x).Elem().IsZero() {
+			return false
+		}
+		ch, rest, ok := viewChange(data)
+		if ok && len(rest) == 0 {
+			*x = ch
+			return true
+		}
+	case *Record:
+		if x == nil || !reflect.ValueOf(x).Elem().IsZero() {
+			return false
+		}
+		r, rest, ok := viewRecord(data)
+		if ok && len(rest) == 0 {
+			*x = r
+			return true
+		}
+	}
+	return false
+}
+
+// viewMap reads the head of a map of at most max pairs.
+func viewMap(b []byte, max int) (int, []byte, bool) {
+	n, rest, ok := viewHeader(b, 5)
+	return n, rest, ok && n <= max
+}
+
+// viewString reads a text string as a Go string, refusing invalid UTF-8
+// as the reflective decoder does.
+func viewString(b []byte) (string, []byte, bool) {
+	s, rest, ok := viewText(b)
+	if !ok || !utf8.Valid(s) {
+		return "", nil, false
+	}
+	return string(s), rest, true
+}
+
+// viewKeys calls fn for each integer key of a struct map, in increasing
+// order (so no key twice), with the bytes at its value; fn returns what
+// follows the value.
+func viewKeys(b []byte, max int, fn func(key uint64, val []byte) ([]byte, bool)) ([]byte, bool) {
+	n, rest, ok := viewMap(b, max)
+	var prev uint64
+	for ; ok && n > 0; n-- {
+		var key uint64
+		if key, rest, ok = viewUint(rest); !ok || key <= prev {
+			return nil, false
+		}
+		prev = key
+		rest, ok = fn(key, rest)
+	}
+	return rest, ok
+}
+
+// viewNames calls fn for each name of a map keyed by text, in
+// deterministic order (so no name twice), with the bytes at its value.
+func viewNames(b []byte, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
+	n, rest, ok := viewHeader(b, 5)
+	if !ok || n > storedMaxPairs {
+		return 0, nil, false
+	}
+	prev := ""
+	for i := 0; ok && i < n; i++ {
+		var name string
+		if name, rest, ok = viewString(rest); !ok || (i > 0 && !nameLess(prev, name)) {
+			return 0, nil, false
+		}
+		prev = name
+		rest, ok = fn(name, rest)
+	}
+	return n, rest, ok
+}
+
+// viewFields reads a map of names to raw values. The values are copied,
+// all in one allocation.
+func viewFields(b []byte) (Fields, []byte, bool) {
+	type span struct {
+		name     string
+		from, to int // the value's place in b
+	}
+	var buf [24]span
+	spans := buf[:0]
+	_, rest, ok := viewNames(b, func(name string, val []byte) ([]byte, bool) {
+		after, ok := skipStrict(val, fieldDepth)
+		if ok {
+			at := len(b) - len(val)
+			spans = append(spans, span{name, at, at + len(val) - len(after)})
+		}
+		return after, ok
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	f := make(Fields, len(spans))
+	if len(spans) == 0 {
+		return f, rest, true
+	}
+	base := spans[0].from
+	own := append([]byte(nil), b[base:spans[len(spans)-1].to]...)
+	for _, sp := range spans {
+		f[sp.name] = cbor.RawMessage(own[sp.from-base : sp.to-base : sp.to-base])
+	}
+	return f, rest, true
+}
+
+func viewVersion(b []byte) (Version, []byte, bool) {
+	var v Version
+	rest, ok := viewKeys(b, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
+		switch key {
+		case 1:
+			var s uint64
+			s, rest, ok = viewUint(val)
+			v.Stamp = Stamp(s)
+		case 2:
+			v.Device, rest, ok = viewString(val)
+		}
+		return rest, ok
+	})
+	return v, rest, ok
+}
+
+func viewChange(b []byte) (Change, []byte, bool) {
+	var ch Change
+	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
+		var s string
+		switch key {
+		case 1:
+			s, rest, ok = viewString(val)
+			ch.Kind = Kind(s)
+		case 2:
+			ch.ID, rest, ok = viewString(val)
+		case 3:
+			s, rest, ok = viewString(val)
+			ch.Unit = Code(s)
+		case 4:
+			ch.Set, rest, ok = viewFields(val)
+		case 5:
+			ok = len(val) > 0 && (val[0] == 0xf4 || val[0] == 0xf5)
+			if ok {
+				ch.Delete, rest = val[0] == 0xf5, val[1:]
+			}
+		case 6:
+			var n uint64
+			n, rest, ok = viewUint(val)
+			ch.Stamp = Stamp(n)
+		case 7:
+			ch.Device, rest, ok = viewString(val)
+		case 8:
+			ch.Seq, rest, ok = viewUint(val)
+		}
+		return rest, ok
+	})
+	return ch, rest, ok
+}
+
+func viewRecord(b []byte) (Record, []byte, bool) {
+	var r Record
+	rest, ok := viewKeys(b, 6, func(key uint64, val []byte) (rest []byte, ok bool) {
+		var s string
+		switch key {
+		case 1:
+			s, rest, ok = viewString(val)
+			r.Kind = Kind(s)
+		case 2:
+			r.ID, rest, ok = viewString(val)
+		case 3:
+			s, rest, ok = viewString(val)
+			r.Unit = Code(s)
+		case 4:
+			r.Fields, rest, ok = viewFields(val)
+		case 5:
+			var n int
+			if n, _, ok = viewHeader(val, 5); !ok {
+				return nil, false
+			}
+			r.Versions = make(map[string]Version, n)
+			_, rest, ok = viewNames(val, func(name string, val []byte) ([]byte, bool) {
+				v, rest, ok := viewVersion(val)
+				r.Versions[name] = v
+				return rest, ok
+			})
+		case 6:
+			r.Deleted, rest, ok = viewVersion(val)
+		}
+		return rest, ok
+	})
+	return r, rest, ok
+}
+
+// fieldDepth is the nesting level of a field value: in a map (the
+// fields) in a map (the change or record).
+const fieldDepth = 3
+
+// skipStrict returns the bytes after one complete item at nesting level
+// depth, refusing what the stored-data decoder refuses (tags, indefinite
+// lengths, simple values in two bytes below 32, nesting past
+// MaxNesting) and, to stay on the safe side, anything at a level past
+// MaxNesting: a false only sends the caller to the reflective decoder.
+func skipStrict(b []byte, depth int) ([]byte, bool) {
+	if len(b) == 0 || depth > MaxNesting {
+		return nil, false
+	}
+	mt, ai := b[0]>>5, b[0]&0x1f
+	if mt == 6 || ai > 27 {
+		return nil, false
+	}
+	arg, rest, ok := viewArgument(b)
+	if !ok {
+		return nil, false
+	}
+	switch mt {
+	case 0, 1:
+		return rest, true
+	case 2, 3:
+		if arg > uint64(len(rest)) {
+			return nil, false
+		}
+		return rest[arg:], true
+	case 4, 5:
+		if arg > uint64(len(rest)) || (mt == 4 && arg > storedMaxArray) || (mt == 5 && arg > storedMaxPairs) {
+			return nil, false
+		}
+		items := arg
+		if mt == 5 {
+			items *= 2
+		}
+		for range items {
+			if rest, ok = skipStrict(rest, depth+1); !ok {
+				return nil, false
+			}
+		}
+		return rest, true
+	}
+	// Major type 7: simple values and floats.
+	return rest, ai != 24 || arg >= 32
+}
