@@ -47,57 +47,7 @@ func viewArgument(b []byte) (uint64, []byte, bool) {
 }
 
 // viewSkip returns the bytes after one complete item.
-func viewSkip(b []byte, depth int) ([]byte, bool) {
-	if len(b) == 0 || depth > MaxNesting {
-		return nil, false
-	}
-	mt := b[0] >> 5
-	if mt == 7 {
-		switch ai := b[0] & 0x1f; {
-		case ai < 24:
-			return b[1:], true
-		case ai == 24 && len(b) >= 2:
-			return b[2:], true
-		case ai == 25 && len(b) >= 3:
-			return b[3:], true
-		case ai == 26 && len(b) >= 5:
-			return b[5:], true
-		case ai == 27 && len(b) >= 9:
-			return b[9:], true
-		}
-		return nil, false
-	}
-	arg, rest, ok := viewArgument(b)
-	if !ok {
-		return nil, false
-	}
-	switch mt {
-	case 0, 1:
-		return rest, true
-	case 2, 3:
-		if arg > uint64(len(rest)) {
-			return nil, false
-		}
-		return rest[arg:], true
-	case 4, 5:
-		if arg > uint64(len(rest)) {
-			return nil, false
-		}
-		items := arg
-		if mt == 5 {
-			items *= 2
-		}
-		for range items {
-			if rest, ok = viewSkip(rest, depth+1); !ok {
-				return nil, false
-			}
-		}
-		return rest, true
-	case 6:
-		return viewSkip(rest, depth+1)
-	}
-	return nil, false
-}
+func viewSkip(b []byte, depth int) ([]byte, bool) { return skipItem(b, depth, false) }
 
 // viewText reads a text string in place.
 func viewText(b []byte) ([]byte, []byte, bool) {

@@ -441,19 +441,27 @@ func viewVersion(b []byte) (Version, []byte, bool) {
 	return v, rest, ok
 }
 
+// viewIdentity reads keys 1–3, which a change and a record share: the
+// kind, the id and the unit.
+func viewIdentity(key uint64, val []byte, kind *Kind, id *string, unit *Code) ([]byte, bool) {
+	s, rest, ok := viewString(val)
+	switch key {
+	case 1:
+		*kind = Kind(s)
+	case 2:
+		*id = s
+	case 3:
+		*unit = Code(s)
+	}
+	return rest, ok
+}
+
 func viewChange(b []byte) (Change, []byte, bool) {
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
-		var s string
 		switch key {
-		case 1:
-			s, rest, ok = viewString(val)
-			ch.Kind = Kind(s)
-		case 2:
-			ch.ID, rest, ok = viewString(val)
-		case 3:
-			s, rest, ok = viewString(val)
-			ch.Unit = Code(s)
+		case 1, 2, 3:
+			rest, ok = viewIdentity(key, val, &ch.Kind, &ch.ID, &ch.Unit)
 		case 4:
 			ch.Set, rest, ok = viewFields(val)
 		case 5:
@@ -478,16 +486,9 @@ func viewChange(b []byte) (Change, []byte, bool) {
 func viewRecord(b []byte) (Record, []byte, bool) {
 	var r Record
 	rest, ok := viewKeys(b, 6, func(key uint64, val []byte) (rest []byte, ok bool) {
-		var s string
 		switch key {
-		case 1:
-			s, rest, ok = viewString(val)
-			r.Kind = Kind(s)
-		case 2:
-			r.ID, rest, ok = viewString(val)
-		case 3:
-			s, rest, ok = viewString(val)
-			r.Unit = Code(s)
+		case 1, 2, 3:
+			rest, ok = viewIdentity(key, val, &r.Kind, &r.ID, &r.Unit)
 		case 4:
 			r.Fields, rest, ok = viewFields(val)
 		case 5:
@@ -514,16 +515,20 @@ func viewRecord(b []byte) (Record, []byte, bool) {
 const fieldDepth = 3
 
 // skipStrict returns the bytes after one complete item at nesting level
-// depth, refusing what the stored-data decoder refuses (tags, indefinite
-// lengths, simple values in two bytes below 32, nesting past
-// MaxNesting) and, to stay on the safe side, anything at a level past
-// MaxNesting: a false only sends the caller to the reflective decoder.
-func skipStrict(b []byte, depth int) ([]byte, bool) {
+// depth, refusing what the stored-data decoder refuses (skipItem): a
+// false only sends the caller to the reflective decoder.
+func skipStrict(b []byte, depth int) ([]byte, bool) { return skipItem(b, depth, true) }
+
+// skipItem returns the bytes after one complete item at nesting level
+// depth; nothing past MaxNesting, no indefinite length. Strict also
+// refuses what the stored-data decoder refuses: tags, simple values in
+// two bytes below 32, arrays and maps over its limits.
+func skipItem(b []byte, depth int, strict bool) ([]byte, bool) {
 	if len(b) == 0 || depth > MaxNesting {
 		return nil, false
 	}
 	mt, ai := b[0]>>5, b[0]&0x1f
-	if mt == 6 || ai > 27 {
+	if (strict && mt == 6) || ai > 27 {
 		return nil, false
 	}
 	arg, rest, ok := viewArgument(b)
@@ -539,7 +544,7 @@ func skipStrict(b []byte, depth int) ([]byte, bool) {
 		}
 		return rest[arg:], true
 	case 4, 5:
-		if arg > uint64(len(rest)) || (mt == 4 && arg > storedMaxArray) || (mt == 5 && arg > storedMaxPairs) {
+		if arg > uint64(len(rest)) || (strict && ((mt == 4 && arg > storedMaxArray) || (mt == 5 && arg > storedMaxPairs))) {
 			return nil, false
 		}
 		items := arg
@@ -547,12 +552,14 @@ func skipStrict(b []byte, depth int) ([]byte, bool) {
 			items *= 2
 		}
 		for range items {
-			if rest, ok = skipStrict(rest, depth+1); !ok {
+			if rest, ok = skipItem(rest, depth+1, strict); !ok {
 				return nil, false
 			}
 		}
 		return rest, true
+	case 6:
+		return skipItem(rest, depth+1, strict)
 	}
 	// Major type 7: simple values and floats.
-	return rest, ai != 24 || arg >= 32
+	return rest, !strict || ai != 24 || arg >= 32
 }
