@@ -17,9 +17,6 @@ import (
 // restore still re-offers everything else and never re-sends an identity
 // the county erased.
 
-// identityFields are the person fields an erasure blanks.
-var identityFields = []string{"name", "id_number", "birth_date"}
-
 // erasesIdentity reports whether ch is a person's erasure.
 func erasesIdentity(ch *schema.Change) bool {
 	if ch.Kind != schema.KindPerson {
@@ -79,7 +76,7 @@ func stripIdentity(ch *schema.Change) bool {
 		return false
 	}
 	stripped := false
-	for _, f := range identityFields {
+	for _, f := range schema.IdentityFields {
 		if _, ok := ch.Set[f]; ok {
 			ch.Set[f] = blank
 			stripped = true

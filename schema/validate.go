@@ -578,10 +578,11 @@ func (c *checker) person(p *Person) {
 // the erasure synced must not name them again).
 func (c *checker) erased(p *Person) {
 	c.date("erased_on", p.ErasedOn, true)
-	for _, f := range []struct{ field, v string }{{"name", p.Name}, {"id_number", p.IDNumber}, {"birth_date", p.BirthDate}} {
-		if f.v != "" {
-			l := c.label(f.field)
-			c.add(f.field, "the person's identity was erased after the retention period; "+l.en+" cannot be set again",
+	values := p.Identity()
+	for i, field := range IdentityFields {
+		if values[i] != "" {
+			l := c.label(field)
+			c.add(field, "the person's identity was erased after the retention period; "+l.en+" cannot be set again",
 				"该人员身份信息已按保存期限删除,不能再填写"+l.zh)
 		}
 	}

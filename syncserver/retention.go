@@ -38,9 +38,6 @@ type ErasureResult struct {
 // year or a unit that is not a valid code.
 var ErrBadRetention = errors.New("bad retention request")
 
-// identityFields are what an erasure blanks: what names a person.
-var identityFields = []string{"name", "id_number", "birth_date"}
-
 // ErasePersons erases the identifying fields of every person within
 // req.Unit who died or moved away, or whose record was deleted, at least
 // req.KeepYears ago (China's calendar) and is not erased yet. A deleted
@@ -87,7 +84,7 @@ func (s *Server) personsDue(ctx context.Context, unit schema.Code, cutoff string
 		if err := r.Decode(&p); err != nil {
 			return fmt.Errorf("person %s: %w", r.ID, err)
 		}
-		if p.Erased() || p.Name == "" && p.IDNumber == "" && p.BirthDate == "" {
+		if p.Erased() || !p.HasIdentity() {
 			return nil
 		}
 		left := p.LeftOn
@@ -119,7 +116,7 @@ func (s *Server) erase(ctx context.Context, r *schema.Record, today string) erro
 		return err
 	}
 	set := schema.Fields{"erased_on": all["erased_on"]}
-	for _, f := range identityFields {
+	for _, f := range schema.IdentityFields {
 		set[f] = all[f]
 	}
 	changes := []schema.Change{{Kind: schema.KindPerson, ID: r.ID, Unit: r.Unit, Set: set}}
