@@ -55,8 +55,8 @@ type VisitInfo struct {
 // data directory.
 func (s *Server) AccessLog() *accesslog.Log { return accesslog.Open(s.cfg.DataDir, s.cfg.Now) }
 
-// Persons lists the persons registered within unit, masked, ordered by
-// unit then name. It does not log: callers that show or export the list
+// Persons lists the persons registered within unit, masked, in the
+// store's scan order, which is by unit. It does not log: callers that show or export the list
 // log it (LogExport), as only they know whether it left the server.
 func (s *Server) Persons(ctx context.Context, unit schema.Code) ([]PersonInfo, error) {
 	var out []PersonInfo
@@ -74,7 +74,6 @@ func (s *Server) Persons(ctx context.Context, unit schema.Code) ([]PersonInfo, e
 	if err != nil {
 		return nil, fmt.Errorf("persons of %s: %w", unit, err)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Unit < out[j].Unit })
 	return out, nil
 }
 
