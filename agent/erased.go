@@ -12,7 +12,7 @@ import (
 // sets erased_on and blanks the identity), the laptop must forget the
 // identity too. The record itself is merged like any other change; what
 // would still hold the name and ID number are the acked changes kept for
-// a server restore (kept.go). forgetIdentity strips the identifying
+// a server restore (kept.go). forgetIdentities strips the identifying
 // fields from those, keeping the rest of each change, so a refill after a
 // restore still re-offers everything else and never re-sends an identity
 // the county erased.
@@ -30,9 +30,13 @@ func erasesIdentity(ch *schema.Change) bool {
 	return schema.UnmarshalStored(raw, &on) == nil && on != ""
 }
 
-// forgetIdentity strips the identifying fields of person id from every
-// kept change of that person.
-func forgetIdentity(txn *badger.Txn, id string) error {
+// forgetIdentities strips the identifying fields of the persons in ids
+// from every kept change of theirs: one walk over the kept changes for a
+// whole downloaded page, however many erasures it carries.
+func forgetIdentities(txn *badger.Txn, ids map[string]bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	type rewrite struct {
 		seq uint64
 		v   []byte
@@ -47,7 +51,7 @@ func forgetIdentity(txn *badger.Txn, id string) error {
 		if err := schema.UnmarshalStored(raw, &ch); err != nil {
 			return false, fmt.Errorf("kept change %d: %w", seq, err)
 		}
-		if ch.Kind != schema.KindPerson || ch.ID != id || !stripIdentity(&ch) {
+		if ch.Kind != schema.KindPerson || !ids[ch.ID] || !stripIdentity(&ch) {
 			return true, nil
 		}
 		b, err := schema.Marshal(&ch)
@@ -58,11 +62,11 @@ func forgetIdentity(txn *badger.Txn, id string) error {
 		return true, nil
 	})
 	if err != nil {
-		return fmt.Errorf("forget erased identity of %s: %w", id, err)
+		return fmt.Errorf("forget erased identities: %w", err)
 	}
 	for _, r := range todo {
 		if err := txn.Set(keptKey(r.seq), r.v); err != nil {
-			return fmt.Errorf("forget erased identity of %s: %w", id, err)
+			return fmt.Errorf("forget erased identities: %w", err)
 		}
 	}
 	return nil

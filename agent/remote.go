@@ -56,6 +56,7 @@ func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (
 		if err != nil {
 			return err
 		}
+		erased := map[string]bool{} // persons whose identity the page erases
 		for i := range entries {
 			ch := &entries[i].Change
 			if err := checkRemote(ch); err != nil {
@@ -80,11 +81,12 @@ func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (
 				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
 			}
 			if erasesIdentity(ch) {
-				if err := forgetIdentity(txn, ch.ID); err != nil {
-					return err
-				}
+				erased[ch.ID] = true
 			}
 			applied++
+		}
+		if err := forgetIdentities(txn, erased); err != nil {
+			return err
 		}
 		if err := setCBOR(txn, metaObserved, observed); err != nil {
 			return err
