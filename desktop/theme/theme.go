@@ -13,14 +13,19 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// DroidSansFallbackFull.ttf is Droid Sans Fallback from the Android Open
-// Source Project, Apache License 2.0; see FONT-LICENSE beside it.
+// DroidSansFallbackFull.otf is Droid Sans Fallback from the Android Open
+// Source Project, Apache License 2.0 (see FONT-LICENSE beside it), with
+// its TrueType outlines turned into CFF ones by scripts/cjk-font.py, every
+// glyph kept. Fyne parses the theme's font once per text style, and
+// go-text decodes every TrueType glyph when it parses: about 13 MiB of
+// heap per parse for this font, where CFF glyphs stay bytes until drawn
+// (about 4 MiB).
 //
-//go:embed DroidSansFallbackFull.ttf
+//go:embed DroidSansFallbackFull.otf
 var cjkFont []byte
 
 // Font is the embedded CJK font as a Fyne resource.
-var Font = fyne.NewStaticResource("DroidSansFallbackFull.ttf", cjkFont)
+var Font = fyne.NewStaticResource("DroidSansFallbackFull.otf", cjkFont)
 
 // Theme is the default Fyne theme with the embedded font for every text
 // style. The font has no bold or italic faces; Fyne draws those styles
