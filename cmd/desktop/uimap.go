@@ -64,7 +64,10 @@ func writeHeapProfileOnSignal(path string) {
 				fmt.Fprintln(os.Stderr, "heap profile:", err)
 				continue
 			}
-			if err := pprof.WriteHeapProfile(f); err != nil {
+			// debug=1: the text form, which go tool pprof reads and
+			// which ends with the runtime's MemStats (heap, stacks, GC
+			// metadata: what RSS holds besides live objects).
+			if err := pprof.Lookup("heap").WriteTo(f, 1); err != nil {
 				fmt.Fprintln(os.Stderr, "heap profile:", err)
 			}
 			f.Close()

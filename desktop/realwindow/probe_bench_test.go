@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,7 +85,16 @@ func probe(b *testing.B, records, saves int, label string) {
 		}
 	}()
 	defer close(stop)
-	a = startApp(b, d, "--data", dir, "--tab", "facilities")
+	// LAOXIAO_PROBE_DUMP=DIR keeps, after every tab, the process's
+	// smaps and a heap profile (with the runtime's MemStats) in DIR, to
+	// see where the memory is; the figures are read before the profile's
+	// collection.
+	dump := os.Getenv("LAOXIAO_PROBE_DUMP")
+	args := []string{"--data", dir, "--tab", "facilities"}
+	if dump != "" {
+		args = append(args, "--test-heap-profile", filepath.Join(dump, "heap.txt"))
+	}
+	a = startApp(b, d, args...)
 	pid := a.cmd.Process.Pid
 	started := procStart(b, pid)
 	waitText(a, "个机构", "显示")
@@ -118,6 +128,9 @@ func probe(b *testing.B, records, saves int, label string) {
 	// rest is mapped files (the store's tables, the binary) the kernel
 	// can drop at will.
 	anonAll := statusMiB(b, pid, "RssAnon:")
+	if dump != "" {
+		dumpMemory(b, pid, dump)
+	}
 
 	ms := timeSaves(a, saves)
 	a.quit()
@@ -127,6 +140,32 @@ func probe(b *testing.B, records, saves int, label string) {
 	fmt.Printf("desktop_rss%s_mb %.1f MiB\n", label, rssAll)
 	fmt.Printf("desktop_rss_anon%s_mb %.1f MiB\n", label, anonAll)
 	fmt.Printf("desktop_save_ms %.1f ms\n", ms)
+}
+
+// dumpMemory copies process pid's smaps into dir and has it write its
+// heap profile there (SIGUSR1, see --test-heap-profile).
+func dumpMemory(b testing.TB, pid int, dir string) {
+	smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "smaps"), smaps, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	heap := filepath.Join(dir, "heap.txt")
+	os.Remove(heap)
+	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
+		b.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if fi, err := os.Stat(heap); err == nil && fi.Size() > 0 {
+			time.Sleep(500 * time.Millisecond) // the rest of the file
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("no heap profile written")
+		}
+	}
 }
 
 // waitText waits until one text on the screen contains every part.
