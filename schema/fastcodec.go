@@ -215,7 +215,7 @@ func appendMsg(b []byte, m *Msg) ([]byte, bool) {
 		d := m.Download
 		size := 32
 		for i := range d.Entries {
-			size += changeCap(&d.Entries[i].Change) + 16
+			size += changeCap(&d.Entries[i].Change) + len(d.Entries[i].Raw) + 16
 		}
 		b = slices.Grow(b, size)
 		b = append(b, 0xa2)
@@ -226,6 +226,10 @@ func appendMsg(b []byte, m *Msg) ([]byte, bool) {
 			e := &d.Entries[i]
 			b = append(b, 0xa2)
 			b = appendHead(appendKey(b, 1), 0, e.Seq)
+			if len(e.Raw) > 0 {
+				b = append(appendKey(b, 2), e.Raw...)
+				continue
+			}
 			b = appendChange(appendKey(b, 2), &e.Change)
 		}
 		b = appendHead(appendKey(b, 2), 0, d.Cursor)
@@ -456,13 +460,20 @@ func viewIdentity(key uint64, val []byte, kind *Kind, id *string, unit *Code) ([
 	return rest, ok
 }
 
-func viewChange(b []byte) (Change, []byte, bool) {
+func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true) }
+
+// viewChangeFields is viewChange; without fields it skips the field
+// values and leaves Set nil (ChangeHead).
+func viewChangeFields(b []byte, fields bool) (Change, []byte, bool) {
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
 		case 1, 2, 3:
 			rest, ok = viewIdentity(key, val, &ch.Kind, &ch.ID, &ch.Unit)
 		case 4:
+			if !fields {
+				return viewSkip(val, 1)
+			}
 			ch.Set, rest, ok = viewFields(val)
 		case 5:
 			ok = len(val) > 0 && (val[0] == 0xf4 || val[0] == 0xf5)

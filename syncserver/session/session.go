@@ -432,19 +432,7 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 	sentCaughtUp := false
 	for {
 		changed := e.Ingest.Changed()
-		var entries []schema.LogEntry
-		size := 0
-		next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, c.dev.ID, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
-			// Changes with long notes must not make a frame the device
-			// cannot read: stop at the byte budget, resume from there.
-			s := schema.ChangeSize(&le.Change)
-			if len(entries) > 0 && size+s > budget {
-				return errFrameFull
-			}
-			entries = append(entries, schema.LogEntry{Seq: le.Seq, Change: le.Change})
-			size += s
-			return nil
-		})
+		entries, next, err := c.readPage(cursor, budget)
 		full := errors.Is(err, errFrameFull)
 		if full {
 			err, next = nil, entries[len(entries)-1].Seq
@@ -477,6 +465,45 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 			return
 		}
 	}
+}
+
+// readPage reads the entries of the next download frame after cursor:
+// at most e.DownloadBatch, and no more than budget estimated bytes unless
+// that is a single entry. A backend that can hand out the changes as
+// stored (store.RawLogReader) has them sent as they are. The error is
+// errFrameFull when the budget cut the page.
+func (c *conn) readPage(cursor uint64, budget int) ([]schema.LogEntry, uint64, error) {
+	e := c.ep
+	var entries []schema.LogEntry
+	size := 0
+	// Changes with long notes must not make a frame the device cannot
+	// read: stop at the byte budget, resume from there.
+	add := func(le schema.LogEntry, s int) error {
+		if len(entries) > 0 && size+s > budget {
+			return errFrameFull
+		}
+		entries = append(entries, le)
+		size += s
+		return nil
+	}
+	if raw, ok := e.Store.(store.RawLogReader); ok {
+		// One buffer for the page's changes: they are copied out of
+		// the store's, which is reused after each call.
+		var buf []byte
+		next, err := raw.LogAfterRaw(c.ctx, c.dev.Scope, c.dev.ID, cursor, e.DownloadBatch, c.visible, func(seq uint64, change []byte) error {
+			if cap(buf)-len(buf) < len(change) {
+				buf = make([]byte, 0, max(64<<10, 2*len(change)))
+			}
+			at := len(buf)
+			buf = append(buf, change...)
+			return add(schema.LogEntry{Seq: seq, Raw: buf[at:len(buf):len(buf)]}, len(change))
+		})
+		return entries, next, err
+	}
+	next, err := e.Store.LogAfter(c.ctx, c.dev.Scope, c.dev.ID, cursor, e.DownloadBatch, c.visible, func(le *store.LogEntry) error {
+		return add(schema.LogEntry{Seq: le.Seq, Change: le.Change}, schema.ChangeSize(&le.Change))
+	})
+	return entries, next, err
 }
 
 // errFrameFull stops a log read once a download frame is full.

@@ -202,66 +202,6 @@ func readHead(txn *badger.Txn) (uint64, error) {
 	return head, err
 }
 
-// LogAfter streams visible log entries after a cursor. A scope at township
-// level or below reads only the scope index of its township and of its
-// ancestors (whose targets it sees); a wider scope reads the whole log.
-func (s *DB) LogAfter(ctx context.Context, scope schema.Code, exclude string, after uint64, limit int, visible func(*store.LogEntry) bool, fn func(*store.LogEntry) error) (uint64, error) {
-	cursor := after
-	err := s.db.View(func(txn *badger.Txn) error {
-		head, err := readHead(txn)
-		if err != nil {
-			return err
-		}
-		if head <= after {
-			cursor = head
-			return nil
-		}
-		var next seqSource
-		if t := scope.Ancestor(schema.LevelTownship); t != "" {
-			codes := []schema.Code{t}
-			for c := t.Parent(); c != ""; c = c.Parent() {
-				codes = append(codes, c)
-			}
-			next = s.indexedSeqs(txn, codes, after)
-		} else {
-			next = s.globalSeqs(txn, after)
-		}
-		defer next(true)
-		passed := 0
-		for {
-			seq, device, ok := next(false)
-			if !ok {
-				cursor = head
-				return nil
-			}
-			if exclude != "" && device == exclude {
-				cursor = seq
-				continue
-			}
-			var e store.LogEntry
-			if err := getCBOR(txn, logKey(seq), &e); err != nil {
-				return fmt.Errorf("read log entry %d: %w", seq, err)
-			}
-			cursor = seq
-			// The whole-log source does not know the device before
-			// reading the entry.
-			if (exclude != "" && e.Change.Device == exclude) || !visible(&e) {
-				continue
-			}
-			if err := fn(&e); err != nil {
-				return err
-			}
-			if passed++; passed >= limit {
-				return nil
-			}
-		}
-	})
-	if err != nil {
-		return after, fmt.Errorf("read log after %d: %w", after, err)
-	}
-	return cursor, nil
-}
-
 // Refused returns a device's recorded refusals with seq in [from, to].
 func (s *DB) Refused(ctx context.Context, device string, from, to uint64) ([]schema.Rejection, error) {
 	var out []schema.Rejection
@@ -286,70 +226,6 @@ func (s *DB) Refused(ctx context.Context, device string, from, to uint64) ([]sch
 		return nil, fmt.Errorf("read refusals of %s: %w", device, err)
 	}
 	return out, nil
-}
-
-// seqSource yields log sequences in increasing order, with the device of
-// the change when the source knows it cheaply; called with true it
-// releases its iterators.
-type seqSource func(closeIt bool) (seq uint64, device string, ok bool)
-
-func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
-	opts := badger.DefaultIteratorOptions
-	opts.PrefetchValues = false
-	opts.Prefix = []byte(pLog)
-	it := txn.NewIterator(opts)
-	it.Seek(logKey(after + 1))
-	return func(closeIt bool) (uint64, string, bool) {
-		if closeIt {
-			it.Close()
-			return 0, "", false
-		}
-		if !it.Valid() {
-			return 0, "", false
-		}
-		seq := seqOf(it.Item().Key())
-		it.Next()
-		return seq, "", true
-	}
-}
-
-// indexedSeqs merges the scope index streams of several codes by sequence.
-func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seqSource {
-	its := make([]*badger.Iterator, len(codes))
-	for i, c := range codes {
-		opts := badger.DefaultIteratorOptions
-		opts.PrefetchValues = false
-		opts.Prefix = scopePrefix(c)
-		its[i] = txn.NewIterator(opts)
-		its[i].Seek(scopeKey(c, after+1))
-	}
-	return func(closeIt bool) (uint64, string, bool) {
-		if closeIt {
-			for _, it := range its {
-				it.Close()
-			}
-			return 0, "", false
-		}
-		best := -1
-		var bestSeq uint64
-		for i, it := range its {
-			if !it.Valid() {
-				continue
-			}
-			if seq := seqOf(it.Item().Key()); best < 0 || seq < bestSeq {
-				best, bestSeq = i, seq
-			}
-		}
-		if best < 0 {
-			return 0, "", false
-		}
-		// Index entries written before they named the device have an
-		// empty value; those changes are read and filtered as usual.
-		var device string
-		its[best].Item().Value(func(v []byte) error { device = string(v); return nil })
-		its[best].Next()
-		return bestSeq, device, true
-	}
 }
 
 // Mark returns a device's mark.

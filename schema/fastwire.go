@@ -1,0 +1,90 @@
+package schema
+
+// viewDownloadMsg decodes a download frame in the shape appendMsg writes
+// it, in place, checking what the wire decoder checks (UnmarshalWire):
+// keys in increasing order (so none twice), no unknown keys, valid UTF-8,
+// no tags or indefinite lengths, the array, map and nesting limits. ok is
+// false for anything else, and DecodeMsg then decodes the frame with the
+// wire decoder, which accepts every valid shape and says what is wrong.
+// A page of a thousand changes took the reflective decoder most of what
+// a download cost the device.
+func viewDownloadMsg(data []byte) (*Msg, bool) {
+	var m Msg
+	rest, ok := viewKeys(data, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
+		switch key {
+		case 1:
+			var t uint64
+			t, rest, ok = viewUint(val)
+			m.Type = MsgType(t)
+			ok = ok && t == uint64(MsgDownload)
+		case 6:
+			m.Download = new(Download)
+			rest, ok = viewDownload(val, m.Download)
+		}
+		return rest, ok
+	})
+	return &m, ok && len(rest) == 0 && m.Download != nil
+}
+
+// wireFieldDepth is the nesting level of a field value in a download
+// frame: the frame, the download, its entries, an entry, its change and
+// the change's fields hold it.
+const wireFieldDepth = 7
+
+func viewDownload(b []byte, d *Download) ([]byte, bool) {
+	return viewKeys(b, 3, func(key uint64, val []byte) (rest []byte, ok bool) {
+		switch key {
+		case 1:
+			var n int
+			n, rest, ok = viewHeader(val, 4)
+			if !ok || n > MaxArrayElements {
+				return nil, false
+			}
+			d.Entries = make([]LogEntry, n)
+			for i := range d.Entries {
+				if rest, ok = viewWireEntry(rest, &d.Entries[i]); !ok {
+					return nil, false
+				}
+			}
+		case 2:
+			d.Cursor, rest, ok = viewUint(val)
+		case 3:
+			ok = len(val) > 0 && (val[0] == 0xf4 || val[0] == 0xf5)
+			if ok {
+				d.CaughtUp, rest = val[0] == 0xf5, val[1:]
+			}
+		}
+		return rest, ok
+	})
+}
+
+func viewWireEntry(b []byte, e *LogEntry) ([]byte, bool) {
+	return viewKeys(b, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
+		switch key {
+		case 1:
+			e.Seq, rest, ok = viewUint(val)
+		case 2:
+			e.Change, rest, ok = viewChange(val)
+			ok = ok && wireFields(e.Change.Set)
+		}
+		return rest, ok
+	})
+}
+
+// wireFields holds a change's fields, decoded by the stored-data rules,
+// to the wire's: no more names than MaxMapPairs, and lists and maps
+// nested no deeper than MaxNesting counts from the frame's top. The
+// limits inside those values are checkFieldValues' to check.
+func wireFields(f Fields) bool {
+	if len(f) > MaxMapPairs {
+		return false
+	}
+	for _, v := range f {
+		if len(v) > 0 && v[0]>>5 >= 4 && v[0]>>5 <= 6 {
+			if _, ok := skipItem(v, wireFieldDepth, true); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}

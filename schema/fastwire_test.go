@@ -1,0 +1,116 @@
+package schema
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// decodeReflective is DecodeMsg without the in-place download decoder:
+// the oracle the fast path must agree with.
+func decodeReflective(data []byte) (*Msg, error) {
+	var m Msg
+	if err := UnmarshalWire(data, &m); err != nil {
+		return nil, err
+	}
+	return checkDecoded(&m)
+}
+
+func downloadFrame(set []byte) []byte {
+	change := cborMap(
+		cborUint(1), cborText("facility"), cborUint(2), cborText("f1"), cborUint(3), cborText(string(village)),
+		cborUint(4), set, cborUint(6), cborUint(1), cborUint(7), cborText("d"), cborUint(8), cborUint(1))
+	entry := cborMap(cborUint(1), cborUint(5), cborUint(2), change)
+	d := cborMap(cborUint(1), cborArray(entry), cborUint(2), cborUint(5), cborUint(3), []byte{0xf5})
+	return cborMap(cborUint(1), cborUint(uint64(MsgDownload)), cborUint(6), d)
+}
+
+// TestDownloadDecodeMatchesWireDecoder: on every download frame of the
+// samples, and on each of them with any one byte changed, DecodeMsg
+// (which decodes downloads in place) accepts exactly what the wire
+// decoder accepts, and decodes it to the same message.
+func TestDownloadDecodeMatchesWireDecoder(t *testing.T) {
+	var frames [][]byte
+	for _, m := range sampleMsgs(t) {
+		if m.Type == MsgDownload {
+			frames = append(frames, MustMarshal(m))
+		}
+	}
+	frames = append(frames, downloadFrame(cborMap(cborText("name"), cborArray(cborMap(cborText("a"), cborUint(1))))))
+	fast := 0
+	for _, f := range frames {
+		if _, ok := viewDownloadMsg(f); !ok {
+			t.Fatalf("the in-place decoder refuses a frame the encoder wrote: %x", f)
+		}
+		for i := 0; i <= len(f); i++ {
+			for _, v := range []int{-1, 0x00, 0x01, 0x18, 0x1f, 0x40, 0x60, 0x80, 0xa0, 0xc0, 0xf5, 0xff} {
+				b := bytes.Clone(f)
+				switch {
+				case i == len(f):
+					b = b[:len(b)-1]
+				case v < 0:
+					b[i]++
+				default:
+					b[i] = byte(v)
+				}
+				got, gerr := DecodeMsg(b)
+				want, werr := decodeReflective(b)
+				if (gerr == nil) != (werr == nil) {
+					t.Fatalf("frame %x: DecodeMsg says %v, the wire decoder %v", b, gerr, werr)
+				}
+				if gerr == nil && !msgEqual(got, want) {
+					t.Fatalf("frame %x: decoded to %+v, the wire decoder to %+v", b, got.Download, want.Download)
+				}
+				if _, ok := viewDownloadMsg(b); ok && gerr == nil {
+					fast++
+				}
+			}
+		}
+	}
+	if fast == 0 {
+		t.Fatal("no changed frame took the in-place path")
+	}
+}
+
+// TestDownloadDecodeRefusesOverLimits: the wire limits hold inside a
+// download's changes as they do in an upload's.
+func TestDownloadDecodeRefusesOverLimits(t *testing.T) {
+	manyPairs := [][]byte{}
+	for i := 0; i <= MaxMapPairs; i++ {
+		manyPairs = append(manyPairs, cborText("f"+string(rune('a'+i%26))+strings.Repeat("z", i/26)), cborUint(1))
+	}
+	for name, frame := range map[string][]byte{
+		"nesting beyond MaxNesting in a field value": downloadFrame(cborMap(cborText("name"), nested(MaxNesting-5, cborUint(1)))),
+		"map over MaxMapPairs":                       downloadFrame(cborMap(manyPairs...)),
+		"duplicate field name":                       downloadFrame(cborMap(cborText("name"), cborText("a"), cborText("name"), cborText("b"))),
+		"duplicate key inside a field value":         downloadFrame(cborMap(cborText("name"), cborMap(cborUint(1), cborUint(1), cborUint(1), cborUint(2)))),
+		"tag":                                        downloadFrame(cborMap(cborText("name"), append([]byte{0xc1}, cborUint(1)...))),
+		"invalid UTF-8 in a field value":             downloadFrame(cborMap(cborText("name"), []byte{0x62, 0xff, 0xfe})),
+		"invalid UTF-8 in a field name":              downloadFrame(cborMap([]byte{0x62, 0xff, 0xfe}, cborUint(1))),
+	} {
+		if _, err := DecodeMsg(frame); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := DecodeMsg(downloadFrame(cborMap(cborText("name"), nested(MaxNesting-6, cborUint(1))))); err != nil {
+		t.Errorf("nesting of exactly MaxNesting refused: %v", err)
+	}
+}
+
+// TestDownloadRawEntries: an entry sent as its stored bytes makes the
+// frame an entry sent as a change makes.
+func TestDownloadRawEntries(t *testing.T) {
+	for _, m := range sampleMsgs(t) {
+		if m.Type != MsgDownload {
+			continue
+		}
+		raw := &Download{Cursor: m.Download.Cursor, CaughtUp: m.Download.CaughtUp}
+		for _, e := range m.Download.Entries {
+			raw.Entries = append(raw.Entries, LogEntry{Seq: e.Seq, Raw: MustMarshal(&e.Change)})
+		}
+		want := MustMarshal(m)
+		if got := MustMarshal(&Msg{Type: MsgDownload, Download: raw}); !bytes.Equal(got, want) {
+			t.Errorf("frame of raw entries %x, want %x", got, want)
+		}
+	}
+}
