@@ -11,9 +11,9 @@ import (
 // thousands of records that are garbage a moment later. The collector
 // runs at a quarter of the heap's growth instead of doubling it, the soft
 // limit makes it work harder still before the heap passes it, and once
-// background work quiets down the freed memory goes back to the system
-// instead of staying in the process until the runtime's scavenger gets to
-// it.
+// background work quiets down the freed memory, the Go heap's and the C
+// heap's, goes back to the system instead of staying in the process until
+// the runtime's scavenger gets to it.
 
 const (
 	gcPercent   = 25
@@ -49,6 +49,7 @@ func (t *trimmer) setRelease(release func() error, log func(msg string, args ...
 
 func (t *trimmer) run() {
 	debug.FreeOSMemory()
+	mallocTrim()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	// Under the lock, so stop (before the store closes) waits for it.
