@@ -85,11 +85,11 @@ func scanRecords(txn *badger.Txn, prefix []byte, fn func(*schema.Record) error) 
 	defer it.Close()
 	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 		item := it.Item()
-		var rec schema.Record
-		if err := item.Value(func(v []byte) error { return schema.UnmarshalStored(v, &rec) }); err != nil {
-			return fmt.Errorf("decode %s: %w", item.Key(), err)
+		var rec *schema.Record
+		if err := item.Value(func(v []byte) (err error) { rec, err = decodeRecord(item.Key(), v); return err }); err != nil {
+			return err
 		}
-		if err := fn(&rec); err != nil {
+		if err := fn(rec); err != nil {
 			return err
 		}
 	}

@@ -70,14 +70,18 @@ func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (
 			if err != nil {
 				return err
 			}
-			rec, changed, err := schema.Merge(cur, ch)
-			if err != nil {
-				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
+			if cur == nil && !ch.Delete && len(ch.Set) > 0 {
+				// A new record, as most of a first download: stored
+				// straight from the change, without merging into nothing.
+				rec := &schema.Record{Kind: ch.Kind, ID: ch.ID, Unit: ch.Unit, Fields: ch.Set}
+				err = putRecordAs(txn, nil, rec, ch, schema.MarshalNewRecord(ch))
+			} else {
+				err = s.mergeRemote(txn, cur, ch)
 			}
-			if !changed {
+			if errors.Is(err, errUnchanged) {
 				continue
 			}
-			if err := putRecord(txn, cur, rec, ch); err != nil {
+			if err != nil {
 				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
 			}
 			if erasesIdentity(ch) {
@@ -106,6 +110,22 @@ func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (
 		return 0, err
 	}
 	return applied, nil
+}
+
+// errUnchanged: a downloaded change changed nothing (mergeRemote).
+var errUnchanged = errors.New("unchanged")
+
+// mergeRemote merges ch into cur (nil when new) and writes the result, or
+// returns errUnchanged.
+func (s *Store) mergeRemote(txn *badger.Txn, cur *schema.Record, ch *schema.Change) error {
+	rec, changed, err := schema.Merge(cur, ch)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		return errUnchanged
+	}
+	return putRecord(txn, cur, rec, ch)
 }
 
 // checkRemote refuses entries that could not be stored under a sound key.

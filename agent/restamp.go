@@ -132,5 +132,5 @@ func restampRecord(txn *badger.Txn, ch *schema.Change, old schema.Version) error
 	if !touched {
 		return nil
 	}
-	return setCBOR(txn, recordKey(rec.Kind, rec.Unit, rec.ID), rec)
+	return setRecord(txn, rec)
 }

@@ -378,27 +378,32 @@ func loadRecord(txn *badger.Txn, kind schema.Kind, id string) (*schema.Record, e
 	if err != nil || unit == nil {
 		return nil, err
 	}
-	var rec schema.Record
-	found, err := getCBOR(txn, recordKey(kind, schema.Code(unit), id), &rec)
+	rec, found, err := getRecord(txn, recordKey(kind, schema.Code(unit), id))
 	if err != nil {
 		return nil, err
 	}
 	if !found {
 		return nil, fmt.Errorf("%s %s: index names unit %s but the record is missing", kind, id, unit)
 	}
-	return &rec, nil
+	return rec, nil
 }
 
 // putRecord writes rec (the result of merging ch into prev) and the index
 // entries a new record or a changed visit needs.
 func putRecord(txn *badger.Txn, prev, rec *schema.Record, ch *schema.Change) error {
+	return putRecordAs(txn, prev, rec, ch, schema.MarshalStoredRecord(rec))
+}
+
+// putRecordAs is putRecord with rec already encoded as stored; of rec it
+// reads only the kind, id, unit and fields.
+func putRecordAs(txn *badger.Txn, prev, rec *schema.Record, ch *schema.Change, stored []byte) error {
 	if !rec.Unit.Valid() {
 		return fmt.Errorf("%s %s: invalid unit code %q", rec.Kind, rec.ID, rec.Unit)
 	}
 	if err := checkID(rec.ID); err != nil {
 		return err
 	}
-	if err := setCBOR(txn, recordKey(rec.Kind, rec.Unit, rec.ID), rec); err != nil {
+	if err := setRecordAs(txn, rec, stored); err != nil {
 		return err
 	}
 	if prev == nil {
