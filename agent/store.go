@@ -34,6 +34,15 @@ type Options struct {
 	// so that a server restored from an older backup gets them offered
 	// again (Refill). They stay on disk, never in memory.
 	Retention time.Duration
+	// MemTableSize is Badger's memtable size, 16 MiB when 0. Each open
+	// holds a memtable of this size (and Badger's batch limit is a
+	// fraction of it, so large writes split into more transactions); the
+	// desktop app, which writes a form at a time, passes a smaller one.
+	MemTableSize int64
+	// BlockCacheSize is Badger's cache of decompressed table blocks,
+	// 8 MiB when 0: it holds what repeated reads of the same keys need;
+	// a scan of a whole township reads more than it holds anyway.
+	BlockCacheSize int64
 }
 
 // Store is a site's embedded database. It is safe for concurrent use.
@@ -81,7 +90,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	db, err := badger.Open(badgerOptions(dir, key, opts.Logger))
+	db, err := badger.Open(badgerOptions(dir, key, opts))
 	if err != nil {
 		switch {
 		case errors.Is(err, badger.ErrEncryptionKeyMismatch):
@@ -111,15 +120,23 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 // badgerOptions sizes Badger for a township laptop shared with a desktop
-// app: two 16 MiB memtables, small caches and two compactors. Measured on
+// app: two 16 MiB memtables (Options.MemTableSize), small caches and two
+// compactors. Measured on
 // 30,000 records written in batches of 1,000, the process peaks near
 // 100 MiB (half of it clean value-log pages the kernel can drop) and
 // settles near 70 MiB; Badger's defaults need several times that. Every
 // write is synced: a Put that returned must survive a power cut.
-func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
+func badgerOptions(dir string, key []byte, opts Options) badger.Options {
+	memTable, blockCache := opts.MemTableSize, opts.BlockCacheSize
+	if memTable == 0 {
+		memTable = 16 << 20
+	}
+	if blockCache == 0 {
+		blockCache = 8 << 20
+	}
 	o := badger.DefaultOptions(dir).
 		WithSyncWrites(true).
-		WithMemTableSize(16 << 20).
+		WithMemTableSize(memTable).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(3).
 		WithNumLevelZeroTablesStall(8).
@@ -135,11 +152,11 @@ func badgerOptions(dir string, key []byte, log *slog.Logger) badger.Options {
 		// stay inline.
 		WithValueThreshold(256).
 		WithValueLogFileSize(64 << 20).
-		WithBlockCacheSize(8 << 20).
+		WithBlockCacheSize(blockCache).
 		WithIndexCacheSize(4 << 20).
 		WithCompression(options.Snappy).
 		WithMetricsEnabled(false).
-		WithLogger(slogAdapter{log}).
+		WithLogger(slogAdapter{opts.Logger}).
 		WithLoggingLevel(badger.WARNING)
 	if key != nil {
 		o = o.WithEncryptionKey(key)
