@@ -16,10 +16,11 @@ import (
 // DroidSansFallbackFull.otf is Droid Sans Fallback from the Android Open
 // Source Project, Apache License 2.0 (see FONT-LICENSE beside it), with
 // its TrueType outlines turned into CFF ones by scripts/cjk-font.py, every
-// glyph kept. Fyne parses the theme's font once per text style, and
+// character kept. Fyne parses the theme's font once per text style, and
 // go-text decodes every TrueType glyph when it parses: about 13 MiB of
 // heap per parse for this font, where CFF glyphs stay bytes until drawn
-// (about 4 MiB).
+// (about 2 MiB; CFF has no composite glyphs, so the glyphs the TrueType
+// kept only as parts of others are gone too).
 //
 //go:embed DroidSansFallbackFull.otf
 var cjkFont []byte
