@@ -14,8 +14,9 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 
+# The desktop's build tags (cmd/desktop/buildtags) change only Fyne.
 build: deps
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -tags "$(shell cat cmd/desktop/buildtags)" -o $(BIN)/ ./cmd/...
 
 vet: deps
 	$(GO) vet ./...

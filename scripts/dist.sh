@@ -69,7 +69,7 @@ step() { echo "dist [$((SECONDS - t0))s]: $*" >&2; }
 # stays a console program.
 step "windows desktop (cgo with mingw-w64)"
 CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-	go build -ldflags "-H=windowsgui -s -w" -o "$out/laoxiao-desktop-windows-amd64.exe" ./cmd/desktop
+	go build -tags "$(cat cmd/desktop/buildtags)" -ldflags "-H=windowsgui -s -w" -o "$out/laoxiao-desktop-windows-amd64.exe" ./cmd/desktop
 step "windows agent"
 CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
 	go build -ldflags "-s -w" -o "$out/agent-windows-amd64.exe" ./cmd/agent
@@ -95,7 +95,7 @@ step "linux desktop"
 stage="$work/laoxiao"
 install -d -m 0755 "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/applications" "$stage/usr/share/doc/laoxiao"
 CGO_ENABLED=1 GOOS=linux GOARCH=amd64 \
-	go build -ldflags "-s -w" -o "$stage/usr/bin/laoxiao-desktop" ./cmd/desktop
+	go build -tags "$(cat cmd/desktop/buildtags)" -ldflags "-s -w" -o "$stage/usr/bin/laoxiao-desktop" ./cmd/desktop
 step "linux agent"
 CGO_ENABLED=0 GOOS=linux GOARCH=amd64 \
 	go build -ldflags "-s -w" -o "$stage/usr/bin/laoxiao-agent" ./cmd/agent

@@ -3,6 +3,13 @@
 //
 //	desktop [--data DIR] [--passphrase-env VAR] [--tab NAME]
 //	desktop --make-demo DIR [--records N]
+//
+// Build it with the tags in buildtags beside this file, a comma-separated
+// list that make build, the real-window tests and scripts/dist.sh read:
+// no_emoji leaves out Fyne's colour emoji font, which Fyne parses once per text style (about
+// 14 MiB of the app's memory) for characters the app never shows; an
+// emoji a user types is drawn from the system's fonts, as any character
+// the app's fonts lack.
 package main
 
 import (

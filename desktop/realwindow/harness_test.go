@@ -40,9 +40,10 @@ var (
 	buildErr  error
 )
 
-// desktopBinary builds the app with its widget map compiled in. The
-// build shares the Go build cache, so only the first run pays for Fyne's
-// cgo parts.
+// desktopBinary builds the app as make builds it (the tags in
+// cmd/desktop/buildtags) with its widget map compiled in. The build
+// shares the Go build cache, so only the first run pays for Fyne's cgo
+// parts.
 func desktopBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -51,7 +52,12 @@ func desktopBinary(t testing.TB) string {
 			return
 		}
 		root := repoRoot()
-		cmd := exec.Command("go", "build", "-tags", "uimap", "-o", filepath.Join(buildDir, "desktop"), "./cmd/desktop")
+		var tags []byte
+		tags, buildErr = os.ReadFile(filepath.Join(root, "cmd", "desktop", "buildtags"))
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-tags", "uimap,"+strings.TrimSpace(string(tags)), "-o", filepath.Join(buildDir, "desktop"), "./cmd/desktop")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
