@@ -24,90 +24,173 @@ import (
 // part: a crash in between makes the client download and re-apply the
 // same entries.
 func (s *Store) ApplyRemote(entries []schema.LogEntry, cursor uint64) (applied int, err error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	applied, err = s.applyParts(entries, cursor, true)
+	wait, err := s.ApplyRemoteAsync(entries, cursor)
 	if err != nil {
-		return applied, fmt.Errorf("apply downloaded changes: %w", err)
+		return 0, err
 	}
-	return applied, nil
+	return wait()
 }
 
-// applyParts applies entries in one transaction, or in halves when they
-// do not fit one; last says the cursor goes with the final part.
-func (s *Store) applyParts(entries []schema.LogEntry, cursor uint64, last bool) (int, error) {
-	n, err := s.applyPart(entries, cursor, last)
+// ApplyRemoteAsync is ApplyRemote that returns once the page's transaction
+// is handed to the disk, so the caller can take the next page while it is
+// written: wait returns what ApplyRemote returns once the transaction is
+// durable, or why it failed. Trap: until wait returned nil, nothing of the
+// page may be reported as applied.
+//
+// A page never lands on one that failed: the next ApplyRemoteAsync (or
+// ApplyRemote, or any write, which Badger orders after it) first waits for
+// this one, and fails with its error; the stored cursor stays that of the
+// last page on disk. What needs no transaction (checking the entries,
+// encoding the records they create) is done before that wait, so it
+// overlaps the write of the page before.
+func (s *Store) ApplyRemoteAsync(entries []schema.LogEntry, cursor uint64) (wait func() (int, error), err error) {
+	fresh, err := prepareRemote(entries)
+	if err != nil {
+		return nil, fmt.Errorf("apply downloaded changes: %w", err)
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.waitRemote(); err != nil {
+		return nil, fmt.Errorf("apply downloaded changes: the page before failed: %w", err)
+	}
+	txn := s.db.NewTransaction(true)
+	applied, err := s.applyEntries(txn, entries, fresh, cursor, true)
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		txn.Discard()
+		applied, err = s.applyParts(entries, fresh, cursor, true)
+		if err != nil {
+			return nil, fmt.Errorf("apply downloaded changes: %w", err)
+		}
+		return func() (int, error) { return applied, nil }, nil
+	}
+	if err != nil {
+		txn.Discard()
+		return nil, fmt.Errorf("apply downloaded changes: %w", err)
+	}
+	c := &remoteCommit{done: make(chan struct{})}
+	txn.CommitWith(func(err error) {
+		c.err = err
+		close(c.done)
+	})
+	s.remoteTail = c
+	return func() (int, error) {
+		<-c.done
+		if c.err != nil {
+			return 0, fmt.Errorf("apply downloaded changes: %w", c.err)
+		}
+		return applied, nil
+	}, nil
+}
+
+// remoteCommit is a downloaded page's transaction on its way to disk.
+type remoteCommit struct {
+	done chan struct{}
+	err  error // set before done closes
+}
+
+// waitRemote waits for the last page ApplyRemoteAsync handed to the disk
+// and returns its error. The caller holds wmu.
+func (s *Store) waitRemote() error {
+	if s.remoteTail == nil {
+		return nil
+	}
+	<-s.remoteTail.done
+	return s.remoteTail.err
+}
+
+// prepareRemote checks entries and encodes, for each change that can make
+// a record from nothing, the record it makes (nil for the others), ahead
+// of the transaction that finds out whether the record is new.
+func prepareRemote(entries []schema.LogEntry) ([][]byte, error) {
+	fresh := make([][]byte, len(entries))
+	for i := range entries {
+		ch := &entries[i].Change
+		if err := checkRemote(ch); err != nil {
+			return nil, fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
+		}
+		if !ch.Delete && len(ch.Set) > 0 {
+			fresh[i] = schema.MarshalNewRecord(ch)
+		}
+	}
+	return fresh, nil
+}
+
+// applyParts applies entries in synced transactions, one or, when they do
+// not fit one, halves; last says the cursor goes with the final part.
+func (s *Store) applyParts(entries []schema.LogEntry, fresh [][]byte, cursor uint64, last bool) (int, error) {
+	var n int
+	err := s.update(func(txn *badger.Txn) (err error) {
+		n, err = s.applyEntries(txn, entries, fresh, cursor, last)
+		return err
+	})
+	if err != nil {
+		n = 0
+	}
 	if !errors.Is(err, badger.ErrTxnTooBig) || len(entries) < 2 {
 		return n, err
 	}
 	h := len(entries) / 2
-	a, err := s.applyParts(entries[:h], cursor, false)
+	a, err := s.applyParts(entries[:h], fresh[:h], cursor, false)
 	if err != nil {
 		return a, err
 	}
-	b, err := s.applyParts(entries[h:], cursor, last)
+	b, err := s.applyParts(entries[h:], fresh[h:], cursor, last)
 	return a + b, err
 }
 
-func (s *Store) applyPart(entries []schema.LogEntry, cursor uint64, last bool) (int, error) {
-	applied := 0
-	err := s.update(func(txn *badger.Txn) error {
-		observed, err := getUint(txn, metaObserved)
-		if err != nil {
-			return err
-		}
-		erased := map[string]bool{} // persons whose identity the page erases
-		for i := range entries {
-			ch := &entries[i].Change
-			if err := checkRemote(ch); err != nil {
-				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
-			}
-			s.clock.Observe(ch.Stamp)
-			if ch.Device != s.device {
-				observed = max(observed, uint64(ch.Stamp))
-			}
-			cur, err := loadRecord(txn, ch.Kind, ch.ID)
-			if err != nil {
-				return err
-			}
-			if cur == nil && !ch.Delete && len(ch.Set) > 0 {
-				// A new record, as most of a first download: stored
-				// straight from the change, without merging into nothing.
-				rec := &schema.Record{Kind: ch.Kind, ID: ch.ID, Unit: ch.Unit, Fields: ch.Set}
-				err = putRecordAs(txn, nil, rec, ch, schema.MarshalNewRecord(ch))
-			} else {
-				err = s.mergeRemote(txn, cur, ch)
-			}
-			if errors.Is(err, errUnchanged) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
-			}
-			if erasesIdentity(ch) {
-				erased[ch.ID] = true
-			}
-			applied++
-		}
-		if err := forgetIdentities(txn, erased); err != nil {
-			return err
-		}
-		if err := setCBOR(txn, metaObserved, observed); err != nil {
-			return err
-		}
-		if err := setCBOR(txn, metaClock, uint64(s.clock.Last())); err != nil {
-			return err
-		}
-		if last {
-			return setCBOR(txn, metaCursor, cursor)
-		}
-		return nil
-	})
+// applyEntries merges entries in txn, fresh holding what prepareRemote
+// encoded for them. On an error the clock keeps what it observed: a clock
+// that ran further ahead than needed costs nothing, one that went back
+// could break causality.
+func (s *Store) applyEntries(txn *badger.Txn, entries []schema.LogEntry, fresh [][]byte, cursor uint64, last bool) (int, error) {
+	observed, err := getUint(txn, metaObserved)
 	if err != nil {
-		// The clock keeps what it observed: a clock that ran further
-		// ahead than needed costs nothing, one that went back could
-		// break causality.
 		return 0, err
+	}
+	applied := 0
+	erased := map[string]bool{} // persons whose identity the page erases
+	for i := range entries {
+		ch := &entries[i].Change
+		s.clock.Observe(ch.Stamp)
+		if ch.Device != s.device {
+			observed = max(observed, uint64(ch.Stamp))
+		}
+		cur, err := loadRecord(txn, ch.Kind, ch.ID)
+		if err != nil {
+			return 0, err
+		}
+		if cur == nil && fresh[i] != nil {
+			// A new record, as most of a first download: stored as
+			// prepareRemote encoded it, without merging into nothing.
+			rec := &schema.Record{Kind: ch.Kind, ID: ch.ID, Unit: ch.Unit, Fields: ch.Set}
+			err = putRecordAs(txn, nil, rec, ch, fresh[i])
+		} else {
+			err = s.mergeRemote(txn, cur, ch)
+		}
+		if errors.Is(err, errUnchanged) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
+		}
+		if erasesIdentity(ch) {
+			erased[ch.ID] = true
+		}
+		applied++
+	}
+	if err := forgetIdentities(txn, erased); err != nil {
+		return 0, err
+	}
+	if err := setCBOR(txn, metaObserved, observed); err != nil {
+		return 0, err
+	}
+	if err := setCBOR(txn, metaClock, uint64(s.clock.Last())); err != nil {
+		return 0, err
+	}
+	if last {
+		if err := setCBOR(txn, metaCursor, cursor); err != nil {
+			return 0, err
+		}
 	}
 	return applied, nil
 }

@@ -60,6 +60,9 @@ type Store struct {
 	// number, mirrored from m/seq and changed only after a commit.
 	wmu sync.Mutex
 	seq uint64
+	// remoteTail is the last downloaded page ApplyRemoteAsync handed to
+	// the disk (nil before any); guarded by wmu.
+	remoteTail *remoteCommit
 
 	// retention is Options.Retention with its default applied.
 	retention time.Duration
@@ -196,6 +199,9 @@ func (s *Store) Close() error {
 		<-s.gcDone
 		s.wmu.Lock()
 		defer s.wmu.Unlock()
+		// A downloaded page still on its way to disk lands first; its
+		// error is its waiter's to report.
+		s.waitRemote()
 		if e := s.db.Close(); e != nil {
 			err = fmt.Errorf("close store %s: %w", s.dir, e)
 		}

@@ -2,12 +2,17 @@ package syncclient
 
 import "laoxiao/schema"
 
-// applyDownload merges one page of the server's log into the store, which
-// keeps the page's cursor with it (ApplyRemote), so a page applied is not
-// downloaded again. A page that says CaughtUp lets the session end once
+// applyDownload hands one page of the server's log to the store, which
+// keeps the page's cursor with it (ApplyRemoteAsync), so a page applied is
+// not downloaded again. A page that says CaughtUp lets the session end once
 // the uploads are done. Pages are as small as the hello asked
 // (linkSizes), so on a link that breaks often each page that gets through
 // is progress kept.
+//
+// The page's transaction is written while the next page is taken: it is
+// counted as downloaded (and its cursor and CaughtUp believed) only once
+// durable, in finishDownload, which runs when the next page is handed
+// over, at once for a page that caught up, and before the session ends.
 func (s *session) applyDownload(d *schema.Download) error {
 	if len(d.Entries) > 0 {
 		s.c.update(func(st *State) { st.Phase = PhaseReceiving })
@@ -20,17 +25,51 @@ func (s *session) applyDownload(d *schema.Download) error {
 		// session to download the scope afresh (end).
 		cursor = 0
 	}
-	n, err := s.st.ApplyRemote(d.Entries, cursor)
+	wait, err := s.st.ApplyRemoteAsync(d.Entries, cursor)
+	if err != nil {
+		return err
+	}
+	// The page got through the link; whether the disk keeps it is
+	// finishDownload's to learn.
+	s.pages++
+	// ApplyRemoteAsync waited for the page before: it is on disk now.
+	if err := s.finishDownload(); err != nil {
+		return err
+	}
+	s.pending = &pendingPage{d: d, wait: wait}
+	if d.CaughtUp {
+		return s.finishDownload()
+	}
+	// Not caught up while a page that is not is pending: the session
+	// must not end before it is on disk.
+	s.caughtUp = false
+	return nil
+}
+
+// pendingPage is a downloaded page whose transaction is on its way to
+// disk.
+type pendingPage struct {
+	d    *schema.Download
+	wait func() (int, error)
+}
+
+// finishDownload waits for the pending page, if any, and counts it.
+func (s *session) finishDownload() error {
+	p := s.pending
+	if p == nil {
+		return nil
+	}
+	s.pending = nil
+	n, err := p.wait()
 	if err != nil {
 		return err
 	}
 	s.res.Downloaded += n
-	s.res.Cursor = d.Cursor
-	s.pages++
-	if d.CaughtUp && !s.caughtUp {
+	s.res.Cursor = p.d.Cursor
+	if p.d.CaughtUp && !s.caughtUp {
 		s.c.link.caughtUp()
 	}
-	s.caughtUp = d.CaughtUp
+	s.caughtUp = p.d.CaughtUp
 	downloaded := s.res.Downloaded
 	s.c.update(func(st *State) { st.Downloaded = downloaded })
 	return nil

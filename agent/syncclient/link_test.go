@@ -170,6 +170,11 @@ func TestDownloadPages(t *testing.T) {
 				taken++
 			}
 			s.ws.Close() // the link drops mid-download
+			// The session ends: the page it was writing is counted
+			// once on disk (syncOnce does the same).
+			if err := s.finishDownload(); err != nil {
+				t.Fatal(err)
+			}
 			cursor = st.Cursor()
 			downloaded += s.res.Downloaded
 		})

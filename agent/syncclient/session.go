@@ -63,8 +63,9 @@ type session struct {
 	serverMS  int64  // the server's clock in that refusal
 	restamps  int    // re-stamps this session, to give up on a jumping server clock
 
-	caughtUp bool // the download said the server had nothing newer
-	pages    int  // download pages applied this session
+	caughtUp bool         // the download said the server had nothing newer
+	pages    int          // download pages applied this session
+	pending  *pendingPage // the page being written (applyDownload)
 }
 
 // inflight is an upload the server has not acked yet.
@@ -94,6 +95,9 @@ func (c *Client) syncOnce(ctx context.Context) (Result, error) {
 		return s.res, err
 	}
 	if err := s.run(); err != nil {
+		// A page still being written counts if the disk keeps it;
+		// the session's error is the one to report.
+		s.finishDownload()
 		s.learnFromBreak(err)
 		return s.res, err
 	}
