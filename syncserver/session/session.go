@@ -36,7 +36,9 @@ type Endpoint struct {
 	// a peer that sends nothing, not even a pong, for ReadTimeout is cut.
 	PingInterval time.Duration
 	ReadTimeout  time.Duration
-	// DownloadBatch is the number of log entries per download frame.
+	// DownloadBatch is the number of log entries per download frame,
+	// schema.MaxBatchChanges when 0: a device applies a page in one
+	// synced transaction, so fewer, larger pages cost it fewer flushes.
 	DownloadBatch int
 
 	mu       sync.Mutex
@@ -60,7 +62,7 @@ func (e *Endpoint) defaults() {
 		e.ReadTimeout = 60 * time.Second
 	}
 	if e.DownloadBatch == 0 {
-		e.DownloadBatch = 500
+		e.DownloadBatch = schema.MaxBatchChanges
 	}
 	if e.Now == nil {
 		e.Now = time.Now
