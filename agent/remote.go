@@ -89,13 +89,17 @@ type remoteCommit struct {
 }
 
 // waitRemote waits for the last page ApplyRemoteAsync handed to the disk
-// and returns its error. The caller holds wmu.
+// and returns its error, once: the page after a failed one fails with it,
+// and a later session starts again from the cursor on disk. The caller
+// holds wmu.
 func (s *Store) waitRemote() error {
-	if s.remoteTail == nil {
+	c := s.remoteTail
+	if c == nil {
 		return nil
 	}
-	<-s.remoteTail.done
-	return s.remoteTail.err
+	s.remoteTail = nil
+	<-c.done
+	return c.err
 }
 
 // prepareRemote checks entries and encodes, for each change that can make
