@@ -32,6 +32,10 @@ type Env struct {
 	Self string
 	// Quick shrinks workloads for a smoke run (tests use it).
 	Quick bool
+	// ProfilePhase names the one phase of a benchmark to profile (e.g.
+	// "upload"), written to ProfilePath+".cpu" and ".mem"; see
+	// profilePhase.
+	ProfilePhase, ProfilePath string
 }
 
 // Bench is one benchmark producing one or more figures.

@@ -136,9 +136,11 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 	}
 
 	c := syncclient.New(st, discardLog())
+	stopProfile := env.profilePhase("upload")
 	start := time.Now()
 	res, err := c.SyncOnce(ctx)
 	syncD := time.Since(start)
+	stopProfile()
 	if err != nil {
 		return nil, fmt.Errorf("sync: %w", err)
 	}
@@ -169,9 +171,11 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 	}
 	defer st2.Close()
 	c2 := syncclient.New(st2, discardLog())
+	stopProfile = env.profilePhase("download")
 	start = time.Now()
 	res, err = c2.SyncOnce(ctx)
 	downD := time.Since(start)
+	stopProfile()
 	if err != nil {
 		return figs, fmt.Errorf("download: %w", err)
 	}
@@ -318,10 +322,12 @@ func sync200(env Env, name string, open openAgentFunc) ([]Figure, error) {
 			}
 		}()
 	}
+	stopProfile := env.profilePhase("agents")
 	start := time.Now()
 	close(begin)
 	wg.Wait()
 	d := time.Since(start)
+	stopProfile()
 	close(errs)
 	if err := <-errs; err != nil {
 		return nil, fmt.Errorf("agent sync: %w", err)

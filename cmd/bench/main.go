@@ -27,6 +27,8 @@ func main() {
 	only := flag.String("only", "", "run only benchmarks whose name matches this regexp")
 	quick := flag.Bool("quick", false, "small workloads (smoke test)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	phase := flag.String("phase", "", "profile only this phase of the benchmarks run (upload, download) into -phaseprofile.cpu and .mem")
+	phaseProfile := flag.String("phaseprofile", "", "path prefix of the -phase profiles")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -50,7 +52,7 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	self, _ := os.Executable()
-	if err := bench.RunAll(bench.Env{Ctx: ctx, Dir: dir, Self: self, Quick: *quick}, re, os.Stdout); err != nil {
+	if err := bench.RunAll(bench.Env{Ctx: ctx, Dir: dir, Self: self, Quick: *quick, ProfilePhase: *phase, ProfilePath: *phaseProfile}, re, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		pprof.StopCPUProfile()
 		os.Exit(1)

@@ -1,0 +1,43 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/pprof"
+)
+
+// profilePhase starts the CPU profile of one phase of a benchmark (the
+// upload of sync_e2e, not its fill) when env asks for that phase, and
+// returns what stops it and writes the heap profile beside it. It does
+// nothing otherwise. A profile that cannot be written is reported on
+// stderr: it must not change what the figures measure.
+func (env Env) profilePhase(phase string) (stop func()) {
+	if env.ProfilePhase != phase || env.ProfilePath == "" {
+		return func() {}
+	}
+	f, err := os.Create(env.ProfilePath + ".cpu")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return func() {}
+	}
+	runtime.MemProfileRate = 64 << 10
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		h, err := os.Create(env.ProfilePath + ".mem")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+			return
+		}
+		defer h.Close()
+		if err := pprof.Lookup("allocs").WriteTo(h, 0); err != nil {
+			fmt.Fprintln(os.Stderr, "profile:", err)
+		}
+	}
+}
