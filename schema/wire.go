@@ -98,6 +98,9 @@ type Features uint
 const (
 	// FeatureIncarnation: the device wants Welcome.Incarnation.
 	FeatureIncarnation Features = 1 << iota
+	// FeatureWindow: the device wants Welcome.Window and Ack.Window, and
+	// keeps at most that many changes unacked.
+	FeatureWindow
 )
 
 // Welcome answers Hello: the server's high-water mark for the device's
@@ -117,6 +120,11 @@ type Welcome struct {
 	// offers again the changes the backup lacks and downloads its scope
 	// afresh (the log after the backup was written anew).
 	Incarnation string `cbor:"8,keyasint,omitempty"`
+	// Window is how many changes the device may have unacked (sent only
+	// when the hello asked, FeatureWindow): the server's share for each
+	// device uploading, so that a batch waits for at most one group
+	// commit however many devices sync at once. Acks carry it anew.
+	Window int `cbor:"9,keyasint,omitempty"`
 }
 
 // Upload carries a batch of the device's changes in sequence order,
@@ -151,6 +159,8 @@ type Ack struct {
 	HighWater    uint64      `cbor:"3,keyasint"`
 	Rejected     []Rejection `cbor:"4,keyasint,omitempty"`
 	ServerTimeMS int64       `cbor:"5,keyasint"`
+	// Window replaces Welcome.Window (FeatureWindow only).
+	Window int `cbor:"6,keyasint,omitempty"`
 }
 
 // RejectCode classifies why a change was refused.

@@ -4,7 +4,11 @@
 // devices editing the same record never race between read and write, and
 // batches that arrive together share one transaction and one fsync (group
 // commit) — the reason 200 agents syncing at once cost about as many disk
-// flushes as one.
+// flushes as one. Groups take the devices' batches round-robin
+// (schedule.go), are sized so one commits within Options.GroupLatency, and
+// each device is told its share (flow.go), so a batch waits for about one
+// group, not behind everyone; on Badger a group is validated while the one
+// before it is fsynced (pipeline.go).
 package ingest
 
 import (
@@ -36,8 +40,13 @@ type Options struct {
 	// MaxAhead is how far ahead of the server's clock a change may be
 	// stamped; further is refused so the device re-stamps (default 5 min).
 	MaxAhead time.Duration
-	// MaxGroupChanges bounds one commit (default 8000).
+	// MaxGroupChanges bounds one commit (default 8000); the writer keeps
+	// its groups smaller when GroupLatency asks for it (see flow.go).
 	MaxGroupChanges int
+	// GroupLatency is how long one group commit should take at most,
+	// validation to fsync (default 30 ms): the writer sizes its groups,
+	// and the devices' windows, from it.
+	GroupLatency time.Duration
 	// MaxGroupBytes bounds the field bytes of the changes one commit
 	// gathers (default 1 MiB). The transaction is a few times larger
 	// (merged records, log entries, indexes) and must stay within what
@@ -67,6 +76,12 @@ type Ingester struct {
 	}
 	clock *schema.Clock
 	locks *schema.LockSet // in force as committed; see locks.go
+	flow  *flow
+
+	// The pipeline (pipeline.go), nil without one; the writer's own.
+	pipe   store.Pipelined
+	view   store.View
+	flying *flight
 
 	// shared is set on a store several processes write (see shared.go).
 	shared     bool
@@ -118,6 +133,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	if opts.MaxGroupBytes == 0 {
 		opts.MaxGroupBytes = 1 << 20
 	}
+	if opts.GroupLatency == 0 {
+		opts.GroupLatency = 30 * time.Millisecond
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -126,7 +144,8 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	}
 	in := &Ingester{st: st, opts: opts, log: opts.Logger.With("component", "ingest"),
 		reqs: make(chan *request, 256), stop: make(chan struct{}), done: make(chan struct{}),
-		notify: make(chan struct{}), clock: schema.NewClock(opts.Now)}
+		notify: make(chan struct{}), clock: schema.NewClock(opts.Now),
+		flow: newFlow(opts.GroupLatency, opts.MaxGroupChanges)}
 	head, err := st.LogHead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("start ingest: %w", err)
@@ -143,6 +162,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	in.locksAt = head // read before the locks
 	in.head.Store(head)
 	_, in.shared = st.(store.Shared)
+	in.pipe = pipelined(st, in.shared)
 	go in.run()
 	if in.shared {
 		in.pollDone.Add(1)
@@ -243,32 +263,72 @@ func (in *Ingester) Mark(ctx context.Context, device string) (store.Mark, error)
 
 func (in *Ingester) run() {
 	defer close(in.done)
+	bl := newBacklog()
 	for {
-		var first *request
-		select {
-		case first = <-in.reqs:
-		case <-in.stop:
-			in.drainClosed()
-			return
-		}
-		group := []*request{first}
-		n, size := len(first.up.Changes), first.size
-	gather:
-		for n < in.opts.MaxGroupChanges && size < in.opts.MaxGroupBytes {
+		if bl.empty() && in.flying != nil {
+			// Nothing to overlap the commit in flight with: its acks
+			// should not wait for the next batch.
 			select {
 			case r := <-in.reqs:
-				group = append(group, r)
-				n += len(r.up.Changes)
-				size += r.size
+				bl.add(r)
 			default:
-				break gather
+				in.idle()
 			}
 		}
-		in.commit(group)
+		if bl.empty() {
+			select {
+			case r := <-in.reqs:
+				bl.add(r)
+			case <-in.stop:
+				in.idle()
+				in.drainClosed(bl)
+				return
+			}
+		}
+		select {
+		case <-in.stop:
+			in.idle()
+			in.drainClosed(bl)
+			return
+		default:
+		}
+	queued:
+		for {
+			select {
+			case r := <-in.reqs:
+				bl.add(r)
+			default:
+				break queued
+			}
+		}
+		group := bl.take(int(in.flow.budget.Load()), in.opts.MaxGroupBytes)
+		start := time.Now()
+		if in.pipe != nil {
+			in.commitPipelined(group)
+		} else {
+			in.commit(group)
+		}
+		in.observe(group, bl, start)
 	}
 }
 
-func (in *Ingester) drainClosed() {
+// observe tells the flow control what the group cost and who is uploading.
+func (in *Ingester) observe(group []*request, bl *backlog, start time.Time) {
+	n := 0
+	devices := make([]string, len(group))
+	for i, r := range group {
+		n += len(r.up.Changes)
+		devices[i] = r.acct.Device
+	}
+	now := time.Now()
+	in.flow.observe(devices, bl.ring, n, now.Sub(start), now)
+}
+
+// drainClosed answers every batch not committed with ErrClosed.
+func (in *Ingester) drainClosed(bl *backlog) {
+	for _, r := range bl.all() {
+		r.result <- result{err: ErrClosed}
+	}
 	for {
 		select {
 		case r := <-in.reqs:
@@ -295,6 +355,22 @@ type pass struct {
 	// call up front (store.RecordsReader), nil for absent ones; nil when
 	// the store reads one record at a time.
 	read map[schema.Key]*schema.Record
+	// prev is the group before this one while its commit is in flight
+	// (pipeline.go): its records, marks, head and locks are this group's
+	// starting point, newer than the store's.
+	prev *pass
+}
+
+// known returns a record as the groups in the writer's hands leave it,
+// or as read ahead; ok is false when the store must be asked.
+func (p *pass) known(k schema.Key) (rec *schema.Record, ok bool) {
+	for q := p; q != nil; q = q.prev {
+		if r, ok := q.records[k]; ok {
+			return r, true
+		}
+	}
+	r, ok := p.read[k]
+	return r, ok
 }
 
 // commit applies and commits a group and answers its requests. A group
@@ -399,29 +475,9 @@ func (in *Ingester) tryCommit(group []*request) error {
 // applyGroup applies a group's batches and commits them. On error nothing
 // was committed and no request was answered.
 func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []result, error) {
-	if err := in.refresh(ctx, group); err != nil {
-		return nil, nil, fmt.Errorf("re-read marks: %w", err)
-	}
-	p := &pass{records: map[schema.Key]*schema.Record{}, marks: map[string]store.Mark{},
-		refused: map[string][]schema.Rejection{}, head: in.state.head, now: in.opts.Now()}
-	if err := in.readAhead(ctx, p, group); err != nil {
-		return nil, nil, err
-	}
-	results := make([]result, len(group))
-	for i, r := range group {
-		ack, err := in.apply(ctx, p, r)
-		results[i] = result{ack: ack, err: err}
-	}
-	if len(p.log) == 0 && len(p.marks) == 0 {
-		return p, results, nil
-	}
-	g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused,
-		Basis: &store.Basis{Marks: map[string]uint64{}, LocksAt: in.locksAt}}
-	for id := range p.marks {
-		g.Basis.Marks[id] = in.state.marks[id].HighWater
-	}
-	for _, k := range p.order {
-		g.Records = append(g.Records, p.records[k])
+	p, results, g, err := in.prepare(ctx, group, nil)
+	if err != nil || g == nil {
+		return p, results, err
 	}
 	if err := in.st.Commit(ctx, g); err != nil {
 		return nil, nil, err
@@ -432,6 +488,41 @@ func (in *Ingester) applyGroup(ctx context.Context, group []*request) (*pass, []
 		p.head = p.log[n-1].Seq
 	}
 	return p, results, nil
+}
+
+// prepare validates and merges a group's batches on top of the committed
+// state and of prev, a group whose commit is still in flight (nil when
+// none), and returns what to commit: nil when the group writes nothing.
+// Nothing is written or answered.
+func (in *Ingester) prepare(ctx context.Context, group []*request, prev *pass) (*pass, []result, *store.Group, error) {
+	if err := in.refresh(ctx, group); err != nil {
+		return nil, nil, nil, fmt.Errorf("re-read marks: %w", err)
+	}
+	p := &pass{records: map[schema.Key]*schema.Record{}, marks: map[string]store.Mark{},
+		refused: map[string][]schema.Rejection{}, head: in.state.head, now: in.opts.Now(), prev: prev}
+	if prev != nil {
+		p.head = prev.head
+	}
+	if err := in.readAhead(ctx, p, group); err != nil {
+		return nil, nil, nil, err
+	}
+	results := make([]result, len(group))
+	for i, r := range group {
+		ack, err := in.apply(ctx, p, r)
+		results[i] = result{ack: ack, err: err}
+	}
+	if len(p.log) == 0 && len(p.marks) == 0 {
+		return p, results, nil, nil
+	}
+	g := &store.Group{Log: p.log, Marks: p.marks, Refused: p.refused,
+		Basis: &store.Basis{Marks: map[string]uint64{}, LocksAt: in.locksAt}}
+	for id := range p.marks {
+		g.Basis.Marks[id] = in.state.marks[id].HighWater
+	}
+	for _, k := range p.order {
+		g.Records = append(g.Records, p.records[k])
+	}
+	return p, results, g, nil
 }
 
 // committed makes a committed group's marks, locks and head the writer's
@@ -457,8 +548,10 @@ func (in *Ingester) committed(p *pass) {
 }
 
 func (p *pass) mark(in *Ingester, device string) store.Mark {
-	if m, ok := p.marks[device]; ok {
-		return m
+	for q := p; q != nil; q = q.prev {
+		if m, ok := q.marks[device]; ok {
+			return m
+		}
 	}
 	return in.state.marks[device]
 }
@@ -542,16 +635,31 @@ func (in *Ingester) apply(ctx context.Context, p *pass, r *request) (*schema.Ack
 }
 
 // refusedIn returns the refusals of a device's changes with seq in [from,
-// to]: those committed before, and those of this group not committed yet
-// (a device's old connection and its new one can both be in one group).
+// to]: those committed before, and those of this group and the one in
+// flight, not committed yet (a device's old connection and its new one
+// can both be in one group).
 func (in *Ingester) refusedIn(ctx context.Context, p *pass, device string, from, to uint64) ([]schema.Rejection, error) {
-	out, err := in.st.Refused(ctx, device, from, to)
+	var out []schema.Rejection
+	var err error
+	if in.view != nil {
+		// The view is older than the group in flight (p.prev), whose
+		// refusals follow.
+		out, err = in.view.Refused(ctx, device, from, to)
+	} else {
+		out, err = in.st.Refused(ctx, device, from, to)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("repeat refusals: %w", err)
 	}
-	for _, r := range p.refused[device] {
-		if r.Seq >= from && r.Seq <= to {
-			out = append(out, r)
+	var groups []*pass
+	for q := p; q != nil; q = q.prev {
+		groups = append([]*pass{q}, groups...)
+	}
+	for _, q := range groups {
+		for _, r := range q.refused[device] {
+			if r.Seq >= from && r.Seq <= to {
+				out = append(out, r)
+			}
 		}
 	}
 	return out, nil
@@ -575,10 +683,7 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 			fmt.Sprintf("%s由上级部门设定,乡镇不能修改", ch.Kind.Label()))
 	}
 	key := ch.Key()
-	cur, ok := p.records[key]
-	if !ok {
-		cur, ok = p.read[key]
-	}
+	cur, ok := p.known(key)
 	if !ok {
 		var err error
 		cur, err = in.st.Record(ctx, ch.Kind, ch.ID)

@@ -17,8 +17,10 @@ import (
 
 // lockSet returns the locks as the group has left them so far.
 func (p *pass) lockSet(in *Ingester) *schema.LockSet {
-	if p.locks != nil {
-		return p.locks
+	for q := p; q != nil; q = q.prev {
+		if q.locks != nil {
+			return q.locks
+		}
 	}
 	return in.locks
 }
@@ -77,7 +79,7 @@ func (p *pass) noteLock(in *Ingester, rec *schema.Record) error {
 		return nil
 	}
 	if p.locks == nil {
-		p.locks = in.locks.Clone()
+		p.locks = p.lockSet(in).Clone()
 	}
 	return p.locks.Add(rec)
 }

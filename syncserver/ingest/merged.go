@@ -183,12 +183,8 @@ func (in *Ingester) addServerChange(ctx context.Context, p *pass, rec *schema.Re
 // current returns a record as the group has left it so far, nil when
 // there is none.
 func (in *Ingester) current(ctx context.Context, p *pass, kind schema.Kind, id string) (*schema.Record, error) {
-	k := schema.Key{Kind: kind, ID: id}
-	if r, ok := p.records[k]; ok {
-		return r, nil
-	}
-	if r, ok := p.read[k]; ok {
-		return r, nil // read ahead for the group; nil when not stored
+	if r, ok := p.known(schema.Key{Kind: kind, ID: id}); ok {
+		return r, nil // nil when read ahead and not stored
 	}
 	r, err := in.st.Record(ctx, kind, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -74,11 +74,15 @@ func (in *Ingester) refresh(ctx context.Context, group []*request) error {
 }
 
 // readAhead reads the stored states of every record the group's changes
-// name in one call, when the store can (store.RecordsReader).
+// name in one call, when the store can (store.RecordsReader, or the
+// pipeline's view).
 func (in *Ingester) readAhead(ctx context.Context, p *pass, group []*request) error {
-	rr, ok := in.st.(store.RecordsReader)
-	if !ok {
-		return nil
+	var rr store.RecordsReader = in.view
+	if in.view == nil {
+		var ok bool
+		if rr, ok = in.st.(store.RecordsReader); !ok {
+			return nil
+		}
 	}
 	var keys []schema.Key
 	for _, r := range group {

@@ -204,6 +204,9 @@ type conn struct {
 
 	failOnce sync.Once
 	failMsg  *schema.Error
+	// windowed: the device asked for flow-control windows
+	// (schema.FeatureWindow); set before the session's loops start.
+	windowed bool
 }
 
 func (c *conn) stop() {
@@ -265,6 +268,10 @@ func (c *conn) run() {
 			c.writeNow(&schema.Msg{Type: schema.MsgError, Error: &schema.Error{Code: schema.ErrInternal, Message: "read incarnation", Retry: true}})
 			return
 		}
+	}
+	if hello.Features&schema.FeatureWindow != 0 {
+		c.windowed = true
+		welcome.Window = e.Ingest.Window()
 	}
 	if err := c.writeNow(&schema.Msg{Type: schema.MsgWelcome, Welcome: welcome}); err != nil {
 		return
@@ -398,6 +405,9 @@ func (c *conn) ackLoop(pending <-chan ingest.Pending) {
 				c.fail(&schema.Error{Code: schema.ErrInternal, Message: err.Error(), Retry: true})
 			}
 			continue
+		}
+		if c.windowed {
+			ack.Window = c.ep.Ingest.Window()
 		}
 		c.send(&schema.Msg{Type: schema.MsgAck, Ack: ack})
 	}

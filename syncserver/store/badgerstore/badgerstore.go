@@ -36,90 +36,12 @@ func Open(dir string, log *slog.Logger) (*DB, error) {
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
-// Commit writes the group in one transaction. A group over Badger's
-// transaction size fails with store.ErrTooBig, having written nothing.
-func (s *DB) Commit(ctx context.Context, g *store.Group) error {
-	err := s.commit(ctx, g)
-	if errors.Is(err, badger.ErrTxnTooBig) {
-		return fmt.Errorf("%w: %v", store.ErrTooBig, err)
-	}
-	return err
-}
-
-func (s *DB) commit(ctx context.Context, g *store.Group) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	txn := s.db.NewTransaction(true)
-	defer txn.Discard()
-	for _, r := range g.Records {
-		b, err := schema.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("encode record %s %s: %w", r.Kind, r.ID, err)
-		}
-		if err := txn.Set(recordKey(r.Unit, r.Kind, r.ID), b); err != nil {
-			return fmt.Errorf("write record: %w", err)
-		}
-		if err := txn.Set(indexKey(r.Kind, r.ID), []byte(r.Unit)); err != nil {
-			return fmt.Errorf("write record index: %w", err)
-		}
-	}
-	var head uint64
-	for i := range g.Log {
-		e := &g.Log[i]
-		b, err := schema.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
-		}
-		if err := txn.Set(logKey(e.Seq), b); err != nil {
-			return fmt.Errorf("write log: %w", err)
-		}
-		// The index entry names the change's device, so a download can
-		// skip a device's own changes without reading them.
-		if err := txn.Set(scopeKey(indexCode(e.Change.Unit), e.Seq), []byte(e.Change.Device)); err != nil {
-			return fmt.Errorf("write log index: %w", err)
-		}
-		head = e.Seq
-	}
-	if head > 0 {
-		var hb [8]byte
-		binary.BigEndian.PutUint64(hb[:], head)
-		if err := txn.Set([]byte(kHead), hb[:]); err != nil {
-			return fmt.Errorf("write log head: %w", err)
-		}
-	}
-	for id, m := range g.Marks {
-		if err := setCBOR(txn, []byte(pMark+id), m); err != nil {
-			return fmt.Errorf("write mark of %s: %w", id, err)
-		}
-	}
-	for id, rs := range g.Refused {
-		for _, r := range rs {
-			if err := setCBOR(txn, refusedKey(id, r.Seq), r); err != nil {
-				return fmt.Errorf("write refusal of %s %d: %w", id, r.Seq, err)
-			}
-		}
-	}
-	if err := txn.Commit(); err != nil {
-		return fmt.Errorf("commit %d records, %d log entries: %w", len(g.Records), len(g.Log), err)
-	}
-	return nil
-}
-
 // Record returns a record by kind and id.
 func (s *DB) Record(ctx context.Context, kind schema.Kind, id string) (*schema.Record, error) {
 	var rec *schema.Record
-	err := s.db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get(indexKey(kind, id))
-		if err != nil {
-			return err
-		}
-		unit, err := it.ValueCopy(nil)
-		if err != nil {
-			return err
-		}
-		rec = new(schema.Record)
-		return getCBOR(txn, recordKey(schema.Code(unit), kind, id), rec)
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		rec, err = readRecord(txn, kind, id)
+		return err
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, fmt.Errorf("record %s %s: %w", kind, id, store.ErrNotFound)
@@ -128,6 +50,21 @@ func (s *DB) Record(ctx context.Context, kind schema.Kind, id string) (*schema.R
 		return nil, fmt.Errorf("read record %s %s: %w", kind, id, err)
 	}
 	return rec, nil
+}
+
+// readRecord reads a record through its index entry; badger.ErrKeyNotFound
+// when there is none.
+func readRecord(txn *badger.Txn, kind schema.Kind, id string) (*schema.Record, error) {
+	it, err := txn.Get(indexKey(kind, id))
+	if err != nil {
+		return nil, err
+	}
+	unit, err := it.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	rec := new(schema.Record)
+	return rec, getCBOR(txn, recordKey(schema.Code(unit), kind, id), rec)
 }
 
 // ScanRecords iterates the records under a unit prefix.
@@ -205,25 +142,31 @@ func readHead(txn *badger.Txn) (uint64, error) {
 // Refused returns a device's recorded refusals with seq in [from, to].
 func (s *DB) Refused(ctx context.Context, device string, from, to uint64) ([]schema.Rejection, error) {
 	var out []schema.Rejection
-	err := s.db.View(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = refusedPrefix(device)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Seek(refusedKey(device, from)); it.Valid(); it.Next() {
-			if seqOf(it.Item().Key()) > to {
-				break
-			}
-			var r schema.Rejection
-			if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &r) }); err != nil {
-				return fmt.Errorf("decode refusal %q: %w", it.Item().Key(), err)
-			}
-			out = append(out, r)
-		}
-		return nil
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		out, err = readRefused(txn, device, from, to)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read refusals of %s: %w", device, err)
+	}
+	return out, nil
+}
+
+func readRefused(txn *badger.Txn, device string, from, to uint64) ([]schema.Rejection, error) {
+	var out []schema.Rejection
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = refusedPrefix(device)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(refusedKey(device, from)); it.Valid(); it.Next() {
+		if seqOf(it.Item().Key()) > to {
+			break
+		}
+		var r schema.Rejection
+		if err := it.Item().Value(func(v []byte) error { return schema.UnmarshalStored(v, &r) }); err != nil {
+			return nil, fmt.Errorf("decode refusal %q: %w", it.Item().Key(), err)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -1,0 +1,98 @@
+package ingest
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Flow control. A batch is acked only once durable, so its latency is the
+// time it waits for the group ahead of it plus its own group's commit.
+// Two things bound that:
+//
+//   - the group size: the writer commits at most budget changes at once,
+//     budget being what it makes durable in Options.GroupLatency at the
+//     cost per change it measured (perChange), so one group never takes
+//     much longer than that;
+//   - what waits in front of a batch: each device is told a window, the
+//     changes it may have unacked (Window, sent in every ack to devices
+//     that speak schema.FeatureWindow), the budget shared over the devices
+//     uploading now. All devices' windows together are about one group,
+//     so a batch waits for at most the group being committed, whatever
+//     the number of devices, and each device gets the same share.
+//
+// A lone device gets the whole budget, hence full batches several in
+// flight; two hundred get a few changes each, in small batches that all
+// fit in the next group. Old clients ignore windows: the round-robin of
+// the backlog (schedule.go) keeps them from crowding others out.
+type flow struct {
+	latency   time.Duration
+	maxGroup  int
+	perChange atomic.Int64 // ns per change, as measured (EWMA)
+	window    atomic.Int64
+	budget    atomic.Int64
+	seen      map[string]time.Time // writer goroutine only
+}
+
+const (
+	// initialPerChange is the cost per change assumed before a group
+	// large enough to measure it has committed.
+	initialPerChange = 40 * time.Microsecond
+	// minBudget keeps groups from shrinking to where the commit's fixed
+	// cost (the fsync) dominates: the budget is measured from groups at
+	// least this big.
+	minBudget = 256
+	// pipelineDepth is how many groups the devices' windows hold together:
+	// one being committed, one being validated, and two on their way (a
+	// device sends its next batch only after an ack's round trip), so
+	// the writer never waits for a device's next batch.
+	pipelineDepth = 4
+	// minWindow is the least a device is told it may have in flight.
+	minWindow = 32
+	// activeFor is how long a device counts as uploading after its last
+	// batch: long enough to bridge the round trip between its batches.
+	activeFor = time.Second
+)
+
+func newFlow(latency time.Duration, maxGroup int) *flow {
+	f := &flow{latency: latency, maxGroup: maxGroup, seen: map[string]time.Time{}}
+	f.perChange.Store(int64(initialPerChange))
+	f.update(time.Now())
+	return f
+}
+
+// observe learns from a committed group of n changes that took elapsed
+// from the start of its validation to its durable commit, and from the
+// devices that sent it (and those still waiting, in waiting).
+func (f *flow) observe(devices []string, waiting []string, n int, elapsed time.Duration, now time.Time) {
+	if n >= minBudget {
+		per := int64(elapsed) / int64(n)
+		old := f.perChange.Load()
+		f.perChange.Store((3*old + per) / 4)
+	}
+	for _, d := range devices {
+		f.seen[d] = now
+	}
+	for _, d := range waiting {
+		f.seen[d] = now
+	}
+	f.update(now)
+}
+
+// update recomputes the budget and the window.
+func (f *flow) update(now time.Time) {
+	for d, at := range f.seen {
+		if now.Sub(at) > activeFor {
+			delete(f.seen, d)
+		}
+	}
+	budget := int64(f.latency) / max(1, f.perChange.Load())
+	budget = min(max(budget, minBudget), int64(f.maxGroup))
+	f.budget.Store(budget)
+	f.window.Store(max(pipelineDepth*budget/int64(max(1, len(f.seen))), minWindow))
+}
+
+// Window returns how many changes a device may have unacked now: its
+// share of what the writer makes durable within Options.GroupLatency.
+// It is advice to well-behaved clients (schema.FeatureWindow), not a
+// limit the server enforces.
+func (in *Ingester) Window() int { return int(in.flow.window.Load()) }

@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"sync"
+	"testing"
+	"time"
+
+	"laoxiao/schema"
+	"laoxiao/syncserver/store/badgerstore"
+)
+
+// TestPipelineMergesOnTopOfTheGroupInFlight: devices keep many batches in
+// flight, each batch editing records the device's batch before it wrote,
+// so with the pipeline a group merges into records whose commit is still
+// in flight. Every batch must be applied once, on top of the one before
+// (the last name wins), and never acked ahead of the store: its mark
+// holds an ack's high-water mark when the ack arrives. (That the ack
+// waits for the fsync itself no read can tell: a read waits for the
+// commits in flight.)
+func TestPipelineMergesOnTopOfTheGroupInFlight(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := badgerstore.Open(t.TempDir(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	now := time.Date(2025, 4, 10, 12, 0, 0, 0, schema.ChinaTime)
+	// Groups of the least budget (minBudget), so the batches span many.
+	in, err := New(ctx, st, Options{Logger: log, Now: func() time.Time { return now }, GroupLatency: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if in.pipe == nil {
+		t.Fatal("the Badger store offers no pipeline; this test would test nothing")
+	}
+	const devices, batches, records = 6, 40, 10
+	unit := schema.Code("511802101200")
+	facility, err := schema.EncodeFields(schema.Facility{Name: "幸福院", Kind: schema.FKRuralHappiness,
+		Ownership: schema.OwnPublic, Filing: schema.FilingFiled, Opened: "2019-03-01", Status: schema.StatusOperating})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, devices)
+	for d := 0; d < devices; d++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- uploadRenames(ctx, in, st, Account{Device: fmt.Sprintf("dev%d", d), Scope: unit[:9], Role: "site"},
+				unit, now, facility, batches, records)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for d := 0; d < devices; d++ {
+		for r := 0; r < records; r++ {
+			rec, err := st.Record(ctx, schema.KindFacility, fmt.Sprintf("dev%d-fac%d", d, r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f schema.Facility
+			if err := rec.Decode(&f); err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("name %d", batches); f.Name != want {
+				t.Errorf("dev%d-fac%d is named %q, want %q (the last rename)", d, r, f.Name, want)
+			}
+		}
+	}
+	if head, want := in.Head(), uint64(devices*batches*records); head != want {
+		t.Errorf("log head %d, want %d: every change logged once", head, want)
+	}
+}
+
+// uploadRenames enqueues a device's batches without waiting: the first
+// creates records facilities, each later one renames all of them. It
+// then checks every ack in order.
+func uploadRenames(ctx context.Context, in *Ingester, st *badgerstore.DB, acct Account, unit schema.Code, now time.Time,
+	facility schema.Fields, batches, records int) error {
+	var pending []Pending
+	seq := uint64(0)
+	for b := 1; b <= batches; b++ {
+		up := &schema.Upload{Batch: uint64(b), First: seq + 1}
+		for r := 0; r < records; r++ {
+			seq++
+			set := schema.Fields{"name": schema.MustMarshal(fmt.Sprintf("name %d", b))}
+			if b == 1 {
+				set = maps.Clone(facility)
+				set["name"] = schema.MustMarshal("name 1")
+			}
+			up.Changes = append(up.Changes, schema.Change{Kind: schema.KindFacility, ID: fmt.Sprintf("%s-fac%d", acct.Device, r),
+				Unit: unit, Set: set, Stamp: schema.MakeStamp(now.UnixMilli()-int64(batches-b), uint16(r)), Device: acct.Device, Seq: seq})
+		}
+		p, err := in.Enqueue(ctx, acct, up)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, p)
+	}
+	for i, p := range pending {
+		ack, err := p.Wait(ctx)
+		if err != nil {
+			return err
+		}
+		if ack.Status != schema.AckApplied || len(ack.Rejected) > 0 {
+			return fmt.Errorf("%s batch %d: %v, refused %+v", acct.Device, i+1, ack.Status, ack.Rejected)
+		}
+		m, err := st.Mark(ctx, acct.Device)
+		if err != nil {
+			return err
+		}
+		if m.HighWater < ack.HighWater {
+			return fmt.Errorf("%s batch %d acked up to %d while the store holds %d: acked before committed", acct.Device, i+1, ack.HighWater, m.HighWater)
+		}
+	}
+	return nil
+}
