@@ -105,6 +105,8 @@ type Client struct {
 	// link is the batch and page size this client learned; it outlives
 	// sessions, not the process.
 	link linkSizes
+	// window is what the upload window grew to (window.go).
+	window grownWindow
 	// plainHello: the server refused Hello.Features (it is older than
 	// them); later hellos leave them out.
 	plainHello atomic.Bool

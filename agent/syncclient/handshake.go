@@ -25,6 +25,7 @@ func (s *session) handshake() error {
 	}
 	s.maxInFlight = max(1, w.MaxInFlight)
 	s.maxBatch = max(1, min(w.MaxBatch, schema.MaxBatchChanges, maxUploadBatch))
+	s.win = window{server: w.Window, grown: &s.c.window}
 	return nil
 }
 

@@ -61,9 +61,11 @@ func TestBatchSizing(t *testing.T) {
 		{name: "a break before the acks halves the batch", cut: 2500, wantErr: true, want: 8},
 		{name: "and again", cut: 2500, wantErr: true, want: 4},
 		{name: "a break in the upgrade teaches nothing", cut: 100, wantErr: true, want: 4},
-		// Four batches of 4 go out at once; each of the six acks (the
-		// first two each let one larger batch go out) doubles the size.
-		{name: "acks double it up to the maximum", want: 256},
+		// Four batches of 4 fill the new client's window of 16 at once;
+		// the first three acks each widen it by 4 and let one batch of 8
+		// go out, and each of the seven acks doubles the size: 4 << 7
+		// passes the maximum.
+		{name: "acks double it up to the maximum", want: maxUploadBatch},
 	}
 	for _, step := range steps {
 		t.Run(step.name, func(t *testing.T) {

@@ -49,6 +49,7 @@ type session struct {
 	// From the welcome.
 	maxInFlight int
 	maxBatch    int
+	win         window // changes that may be unacked; see window.go
 
 	// The upload pipeline. res.HighWater is the server's mark.
 	rel      *releaser // nil until the handshake placed the mark

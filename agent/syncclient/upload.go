@@ -13,11 +13,16 @@ import (
 const maxRestamps = 3
 
 // fill sends batches from the outbox until maxInFlight are unacked, the
-// outbox has nothing more, or a resend is pending. Each batch takes the
-// size the link allows now (linkSizes), at most maxBatch.
+// window is full, the outbox has nothing more, or a resend is pending.
+// Each batch takes the size the link allows now (linkSizes), at most
+// maxBatch and what the window has room for.
 func (s *session) fill() error {
 	for !s.resending && len(s.queue) < s.maxInFlight {
-		chs, err := s.nextBatch()
+		n := min(s.c.link.batchSize(s.maxBatch), s.win.limit(s.maxBatch*s.maxInFlight)-s.unacked())
+		if n <= 0 {
+			return nil
+		}
+		chs, err := s.nextBatch(n)
 		if err != nil || len(chs) == 0 {
 			return err
 		}
@@ -28,7 +33,7 @@ func (s *session) fill() error {
 	return nil
 }
 
-// nextBatch reads the batch after sentUpTo, cut to be gapless and to fit
+// nextBatch reads the batch of at most n changes after sentUpTo, cut to be gapless and to fit
 // a frame (cutBatch).
 //
 // Holes in the outbox come from parked changes, which the server's mark
@@ -36,8 +41,8 @@ func (s *session) fill() error {
 // acked (its store was restored from an older copy): it would answer
 // every resend with a gap, so it returns ErrServerLostChanges instead of
 // resending forever.
-func (s *session) nextBatch() ([]schema.Change, error) {
-	chs, err := s.st.Outbox(s.sentUpTo, s.c.link.batchSize(s.maxBatch))
+func (s *session) nextBatch(n int) ([]schema.Change, error) {
+	chs, err := s.st.Outbox(s.sentUpTo, n)
 	if err != nil || len(chs) == 0 {
 		return nil, err
 	}
@@ -87,6 +92,7 @@ func (s *session) takeAck(a *schema.Ack) error {
 	sent := s.queue[0]
 	s.queue = s.queue[1:]
 	s.c.link.acked(s.maxBatch)
+	s.win.acked(len(sent.changes), a.Window, s.maxBatch*s.maxInFlight)
 	if s.c.OnAck != nil {
 		s.c.OnAck(len(sent.changes), time.Since(sent.sentAt))
 	}
