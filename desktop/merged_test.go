@@ -28,7 +28,7 @@ func TestMergedPersonSaysWhere(t *testing.T) {
 	}
 	dup, surv := p.all[0], p.all[1]
 	ch := schema.Change{Kind: schema.KindPerson, ID: dup.ID, Unit: dup.Unit,
-		Set: schema.Fields{"merged_into": schema.MustMarshal(surv.ID), "merged_by": schema.MustMarshal("雨城区民政局")},
+		Set:   schema.Fields{"merged_into": schema.MustMarshal(surv.ID), "merged_by": schema.MustMarshal("雨城区民政局")},
 		Stamp: schema.MakeStamp(time.Now().UnixMilli(), 0), Device: "server", Seq: 1}
 	if _, err := u.st.ApplyRemote([]schema.LogEntry{{Seq: 1, Change: ch}}, 1); err != nil {
 		t.Fatal(err)
