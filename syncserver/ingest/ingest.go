@@ -40,12 +40,11 @@ type Options struct {
 	// MaxAhead is how far ahead of the server's clock a change may be
 	// stamped; further is refused so the device re-stamps (default 5 min).
 	MaxAhead time.Duration
-	// MaxGroupChanges bounds one commit (default 8000); the writer keeps
-	// its groups smaller when GroupLatency asks for it (see flow.go).
+	// MaxGroupChanges bounds one commit (default 8000).
 	MaxGroupChanges int
-	// GroupLatency is how long one group commit should take at most,
-	// validation to fsync (default 30 ms): the writer sizes its groups,
-	// and the devices' windows, from it.
+	// GroupLatency is how long one group commit should take, validation
+	// to fsync (default 30 ms): the devices' windows are sized from it
+	// (flow.go).
 	GroupLatency time.Duration
 	// MaxGroupBytes bounds the field bytes of the changes one commit
 	// gathers (default 1 MiB). The transaction is a few times larger
@@ -301,7 +300,7 @@ func (in *Ingester) run() {
 				break queued
 			}
 		}
-		group := bl.take(int(in.flow.budget.Load()), in.opts.MaxGroupBytes)
+		group := bl.take(in.opts.MaxGroupChanges, in.opts.MaxGroupBytes)
 		start := time.Now()
 		if in.pipe != nil {
 			in.commitPipelined(group)

@@ -29,7 +29,7 @@ type flight struct {
 	group   []*request
 	results []result
 	p       *pass
-	wait    func() error
+	wait    func() error // answers the batches once durable (answerWhenDurable)
 }
 
 // commitPipelined prepares group on top of the group in flight, waits for
@@ -80,7 +80,26 @@ func (in *Ingester) commitPipelined(group []*request) {
 		return
 	}
 	in.view = v
-	in.flying = &flight{group: group, results: results, p: p, wait: wait}
+	in.flying = &flight{group: group, results: results, p: p, wait: answerWhenDurable(wait, group, results)}
+}
+
+// answerWhenDurable answers a group's batches as soon as its commit is
+// durable, from a goroutine of its own: the writer is busy preparing the
+// next group by then, and an ack has no reason to wait for that. The
+// function returned waits for the commit; on failure it has answered
+// nothing.
+func answerWhenDurable(wait func() error, group []*request, results []result) func() error {
+	done := make(chan error, 1)
+	go func() {
+		err := wait()
+		if err == nil {
+			for i, r := range group {
+				r.result <- results[i]
+			}
+		}
+		done <- err
+	}()
+	return func() error { return <-done }
 }
 
 // commitSync commits group the synchronous way, with nothing in flight
@@ -91,9 +110,9 @@ func (in *Ingester) commitSync(group []*request) {
 	in.commit(group)
 }
 
-// land waits for the group in flight and answers its batches; false when
-// its commit failed (its batches get the error, the devices resend, and
-// the writer's state stays the committed one).
+// land waits for the group in flight and makes its marks, head and locks
+// the writer's; false when its commit failed (its batches get the error,
+// the devices resend, and the writer's state stays the committed one).
 func (in *Ingester) land() bool {
 	f := in.flying
 	if f == nil {
@@ -107,10 +126,7 @@ func (in *Ingester) land() bool {
 		}
 		return false
 	}
-	in.committed(f.p)
-	for i, r := range f.group {
-		r.result <- f.results[i]
-	}
+	in.committed(f.p) // its batches were answered as it became durable
 	return true
 }
 

@@ -31,8 +31,8 @@ func TestPipelineMergesOnTopOfTheGroupInFlight(t *testing.T) {
 	defer st.Close()
 	ctx := context.Background()
 	now := time.Date(2025, 4, 10, 12, 0, 0, 0, schema.ChinaTime)
-	// Groups of the least budget (minBudget), so the batches span many.
-	in, err := New(ctx, st, Options{Logger: log, Now: func() time.Time { return now }, GroupLatency: time.Nanosecond})
+	// Small groups, so a device's batches span many.
+	in, err := New(ctx, st, Options{Logger: log, Now: func() time.Time { return now }, MaxGroupChanges: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
