@@ -5,10 +5,10 @@
 // batches that arrive together share one transaction and one fsync (group
 // commit) — the reason 200 agents syncing at once cost about as many disk
 // flushes as one. Groups take the devices' batches round-robin
-// (schedule.go), are sized so one commits within Options.GroupLatency, and
-// each device is told its share (flow.go), so a batch waits for about one
-// group, not behind everyone; on Badger a group is validated while the one
-// before it is fsynced (pipeline.go).
+// (schedule.go), and each device is told how much it may have in flight
+// (flow.go), so a batch waits for about one group, not behind everyone; on
+// Badger a group is validated while the one before it is fsynced
+// (pipeline.go).
 package ingest
 
 import (
