@@ -94,6 +94,11 @@ func (in *Ingester) followMerge(ctx context.Context, p *pass, acct Account, ch *
 	if acct.Device == ServerDevice || ch.Delete || !ch.Kind.Mergeable() || schema.MovedTo(dup) != "" {
 		return // a moved record's edits follow the move (followMove)
 	}
+	if schema.MergedInto(dup) == "" {
+		// Almost every record: nothing to follow, and no copy of the
+		// change's fields to make on the upload's path.
+		return
+	}
 	set := schema.Fields{}
 	for name, raw := range ch.Set {
 		if !schema.IsOfficeField(name) {
