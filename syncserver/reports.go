@@ -19,9 +19,16 @@ import (
 // few hundred kilobytes.
 const maxSheetBytes = 16 << 20
 
+// scanCacheSize is how many (unit, period) evaluations keep their county
+// scans: a city's tables of a few periods and years, and its counties'.
+// A kept evaluation holds per-township sums, a few kilobytes a county.
+const scanCacheSize = 32
+
 // Engine returns an indicator engine over the server's store and units.
+// Its engines share one scan cache, so a report after a sync rescans
+// only the counties the sync touched.
 func (s *Server) Engine() *indicators.Engine {
-	return &indicators.Engine{Store: s.st, Divisions: s.Divisions, Now: s.cfg.Now}
+	return &indicators.Engine{Store: s.st, Divisions: s.Divisions, Now: s.cfg.Now, Cache: s.scans}
 }
 
 // ImportTargets imports a target sheet (XLSX or CSV) whole or not at all.

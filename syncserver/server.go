@@ -20,6 +20,7 @@ import (
 
 	"laoxiao/schema"
 	"laoxiao/syncserver/devices"
+	"laoxiao/syncserver/indicators"
 	"laoxiao/syncserver/ingest"
 	"laoxiao/syncserver/session"
 	"laoxiao/syncserver/store"
@@ -61,6 +62,8 @@ type Server struct {
 	// extraAdmin are admin routes of packages that import this one (the
 	// office console's accounts), added by HandleAdmin.
 	extraAdmin []func(*http.ServeMux)
+	// scans keeps the indicator engine's county scans between reports.
+	scans *indicators.ScanCache
 }
 
 // Files in the data directory besides the store.
@@ -88,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, st: st}
+	s := &Server{cfg: cfg, log: cfg.Logger, st: st, scans: indicators.NewScanCache(scanCacheSize)}
 	if err := s.loadUnits(ctx); err != nil {
 		st.Close()
 		return nil, err

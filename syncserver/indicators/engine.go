@@ -39,6 +39,11 @@ type Engine struct {
 	StaleAfter time.Duration
 	// Workers bounds the counties scanned at once (GOMAXPROCS when zero).
 	Workers int
+	// Cache, when set, keeps county scans between evaluations, so an
+	// evaluation rescans only the counties the log says changed since
+	// (incremental.go). Share one cache between the engines of a store;
+	// nil reads every record every time.
+	Cache *ScanCache
 }
 
 // errStopScan ends a scan of a unit's own records at the first record of
@@ -109,13 +114,29 @@ func scanPlan(divs *schema.Divisions, scope schema.Code) (full, own []schema.Cod
 	return full, own
 }
 
-// runScans runs the scans on a bounded pool and merges what they found.
+// runScans runs the scans (the kept ones of the cache, when the engine
+// has one) and merges what they found.
 func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schema.Code) error {
-	type job struct {
-		prefix schema.Code
-		own    bool
+	if e.Cache == nil {
+		if err := e.runJobs(ctx, ev, full, false, func(_ schema.Code, st *scanState) { ev.merge(st) }); err != nil {
+			return err
+		}
+	} else {
+		scans, err := e.cachedScans(ctx, ev, full)
+		if err != nil {
+			return err
+		}
+		for _, p := range full {
+			ev.merge(scans[p])
+		}
 	}
-	jobs := make(chan job)
+	return e.runJobs(ctx, ev, own, true, func(_ schema.Code, st *scanState) { ev.merge(st) })
+}
+
+// runJobs scans each prefix (in full, or its own records only) on a
+// bounded pool and hands each finished scan to done, one at a time.
+func (e *Engine) runJobs(ctx context.Context, ev *evaluation, prefixes []schema.Code, ownOnly bool, done func(schema.Code, *scanState)) error {
+	jobs := make(chan schema.Code)
 	var mu sync.Mutex
 	var firstErr error
 	workers := e.Workers
@@ -129,25 +150,22 @@ func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schem
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				st, err := e.scanOne(ctx, ev, j.prefix, j.own)
+			for p := range jobs {
+				st, err := e.scanOne(ctx, ev, p, ownOnly)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 					cancel()
 				}
 				if err == nil {
-					ev.merge(st)
+					done(p, st)
 				}
 				mu.Unlock()
 			}
 		}()
 	}
-	for _, p := range full {
-		jobs <- job{prefix: p}
-	}
-	for _, p := range own {
-		jobs <- job{prefix: p, own: true}
+	for _, p := range prefixes {
+		jobs <- p
 	}
 	close(jobs)
 	wg.Wait()

@@ -63,6 +63,7 @@ func (e *Engine) scanMovedIn(ctx context.Context, s *scanState) error {
 			continue
 		}
 		done[unit] = true
+		s.movedIn = append(s.movedIn, unit)
 		if err := e.scan(ctx, unit, s.addMovedIn); err != nil {
 			return fmt.Errorf("scan %s, moved from: %w", unit, err)
 		}

@@ -81,7 +81,10 @@ type scanState struct {
 	merged schema.Redirects
 	// movedFrom lists the units outside the scope that persons in it
 	// were moved from, whose visits count for them (moved.go).
-	movedFrom  []schema.Code
+	movedFrom []schema.Code
+	// movedIn lists the units scanMovedIn read: a change in one of them
+	// reaches this scan (incremental.go).
+	movedIn    []schema.Code
 	superseded map[string]bool
 	pops       map[schema.Code]popRec
 	reported   map[repKey]repRec
