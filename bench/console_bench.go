@@ -67,12 +67,14 @@ func consoleFigures(ctx context.Context, dir string, city benchcity.City) ([]Fig
 		return nil, err
 	}
 	// The console keeps a table until the server accepts a change: the
-	// cold figure has a change accepted before each load, as when an
-	// office opens the table after a township synced.
+	// cold figure has one township's change accepted before each load, as
+	// when an office opens the table after a township synced, a different
+	// township (and so county) each time.
+	towns := city.Divisions().TownshipsOf(benchcity.Code)
 	changes := 0
 	change := func() error {
 		changes++
-		return benchTargetChange(ctx, srv, changes)
+		return benchTownshipChange(ctx, srv, towns[(changes*7)%len(towns)], changes)
 	}
 	var figs []Figure
 	breakdown := "/breakdown?unit=" + string(benchcity.Code) + "&year=2025"
@@ -208,18 +210,19 @@ func timePage(c *http.Client, u, want string, before func() error) (float64, err
 	return times[len(times)/2], nil
 }
 
-// benchTargetChange has the server accept one change (the city's beds
-// target, the nth value), as a township's sync would.
-func benchTargetChange(ctx context.Context, srv *syncserver.Server, n int) error {
-	t := schema.Target{Indicator: "beds_total", Year: benchcity.Year, Value: float64(10000 + n), ValueText: fmt.Sprint(10000 + n)}
-	set, err := schema.EncodeFields(t)
+// benchTownshipChange has the server accept one change of a township's
+// records: its population of the year before, edited as a township's
+// statistician would.
+func benchTownshipChange(ctx context.Context, srv *syncserver.Server, town schema.Code, n int) error {
+	year := int64(benchcity.Year - 1)
+	set, err := schema.EncodeFields(schema.Population{Year: year, Resident: int64(30000 + n), Aged60: int64(6000 + n), Births: 200})
 	if err != nil {
 		return err
 	}
-	ack, err := srv.Ingest().SubmitServer(ctx, []schema.Change{{Kind: schema.KindTarget,
-		ID: schema.TargetID(benchcity.Code, t.Indicator, benchcity.Year), Unit: benchcity.Code, Set: set}})
+	ack, err := srv.Ingest().SubmitServer(ctx, []schema.Change{{Kind: schema.KindPopulation,
+		ID: schema.PopulationID(town, year), Unit: town, Set: set}})
 	if err == nil && len(ack.Rejected) > 0 {
-		err = fmt.Errorf("target refused: %s", ack.Rejected[0].Reason)
+		err = fmt.Errorf("population refused: %s", ack.Rejected[0].Reason)
 	}
 	return err
 }

@@ -10,13 +10,14 @@ import (
 	"laoxiao/syncserver/report"
 )
 
-// A city's 任务分解表 reads every record of the city (about a second for
-// 1.3 M records), and offices open it, print it, download it and drill
-// into it many times between two syncs. The table is kept until the
-// server accepts a change (its log head moves), the units change, or
-// tableMaxAge passes: the sync columns (last sync, stale flags) move with
-// the clock and with syncs that bring no change, so they are at most that
-// old.
+// A city's 任务分解表 is built from every record of the city, and offices
+// open it, print it, download it and drill into it many times between two
+// syncs. The table is kept until the server accepts a change (its log
+// head moves), the units change, or tableMaxAge passes: the sync columns
+// (last sync, stale flags) move with the clock and with syncs that bring
+// no change, so they are at most that old. Building it again after a
+// township's sync rescans only that township's county: the server's
+// engine keeps the other counties' scans (indicators.ScanCache).
 const (
 	tableMaxAge    = time.Minute
 	tableCacheSize = 16
