@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"laoxiao/schema"
 	"laoxiao/syncserver/store"
@@ -42,6 +43,7 @@ type ScanCache struct {
 	size    int
 	tick    uint64
 	entries map[scanKey]*scanEntry
+	redone  atomic.Int64 // scans made, for the tests
 }
 
 // NewScanCache returns a cache of the scans of at most size (scope,
@@ -103,39 +105,20 @@ func (e *Engine) cachedScans(ctx context.Context, ev *evaluation, full []schema.
 	ent := e.Cache.entry(scanKey{scope: ev.scope, period: ev.period})
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	var dirty map[schema.Code]bool
-	head := ent.head
-	if ent.full != nil && ent.incarnation == inc && ent.divs == ev.divs {
-		var changed map[schema.Code]bool
-		head, changed, err = e.changedUnits(ctx, ent.head)
-		if err != nil {
-			return nil, err
-		}
-		if changed != nil {
-			dirty = dirtyScans(ent.full, changed)
-		}
-	}
-	if dirty == nil {
-		// Nothing usable kept: the head is read before the scans, so a
-		// change accepted during them is read again next time.
-		if head, err = e.Store.LogHead(ctx); err != nil {
-			return nil, fmt.Errorf("read log head: %w", err)
-		}
-		ent.full = nil
-		dirty = map[schema.Code]bool{}
-		for _, p := range full {
-			dirty[p] = true
-		}
+	head, dirty, err := e.staleScans(ctx, ent, inc, ev.divs)
+	if err != nil {
+		return nil, err
 	}
 	scans := make(map[schema.Code]*scanState, len(full))
 	var redo []schema.Code
 	for _, p := range full {
-		if st := ent.full[p]; st != nil && !dirty[p] {
+		if st := ent.full[p]; st != nil && dirty != nil && !dirty[p] {
 			scans[p] = st
 		} else {
 			redo = append(redo, p)
 		}
 	}
+	e.Cache.redone.Add(int64(len(redo)))
 	err = e.runJobs(ctx, ev, redo, false, func(p schema.Code, st *scanState) {
 		st.trim()
 		scans[p] = st
@@ -145,6 +128,26 @@ func (e *Engine) cachedScans(ctx context.Context, ev *evaluation, full []schema.
 	}
 	ent.full, ent.head, ent.incarnation, ent.divs = scans, head, inc, ev.divs
 	return scans, nil
+}
+
+// staleScans returns the log head the refreshed scans will stand at and
+// the kept scans to redo; nil dirty means every scan, when nothing usable
+// is kept: another store incarnation (a restore), other units, or a log
+// gap too long to read.
+func (e *Engine) staleScans(ctx context.Context, ent *scanEntry, inc string, divs *schema.Divisions) (uint64, map[schema.Code]bool, error) {
+	if ent.full != nil && ent.incarnation == inc && ent.divs == divs {
+		head, changed, err := e.changedUnits(ctx, ent.head)
+		if err != nil || changed != nil {
+			return head, dirtyScans(ent.full, changed), err
+		}
+	}
+	// The head is read before the scans, so a change accepted during
+	// them is read again next time.
+	head, err := e.Store.LogHead(ctx)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read log head: %w", err)
+	}
+	return head, nil, nil
 }
 
 // changedUnits reads the log after head and returns the cursor it reached

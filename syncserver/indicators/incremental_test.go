@@ -75,6 +75,41 @@ func TestScanCacheMatchesFullEvaluation(t *testing.T) {
 	if w.accepted < 150 || w.moves == 0 || w.merges == 0 {
 		t.Fatalf("the batches did too little: %d changes accepted, %d moves, %d merges", w.accepted, w.moves, w.merges)
 	}
+	wantRescans(t, cached, "no change", 0, func() {})
+	wantRescans(t, cached, "one township's change", 1, func() {
+		_, unit := w.place()
+		w.n++
+		ch := []schema.Change{{Kind: schema.KindVisit, ID: fmt.Sprintf("v%d", w.n), Unit: unit,
+			Set: schema.Fields{"person": schema.MustMarshal("p1"), "date": schema.MustMarshal("2025-06-02"), "kind": schema.MustMarshal(string(schema.VisitMonthly))}}}
+		if w.flush(&ch) != 0 {
+			t.Fatal("the visit was refused")
+		}
+	})
+	wantRescans(t, cached, "a city target", 0, func() {
+		ch := []schema.Change{{Kind: schema.KindTarget, ID: schema.TargetID("9902", "beds_total", 2025), Unit: "9902",
+			Set: schema.Fields{"value": schema.MustMarshal(1.0)}}}
+		if w.flush(&ch) != 0 {
+			t.Fatal("the target was refused")
+		}
+	})
+}
+
+// wantRescans requires a city evaluation after change to redo n county
+// scans: the test above would pass with a cache that kept nothing.
+func wantRescans(t *testing.T, eng *indicators.Engine, what string, n int64, change func()) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := eng.Evaluate(ctx, "9902", indicators.Period{Year: 2025, Month: 6}); err != nil {
+		t.Fatal(err)
+	}
+	before := indicators.ScansRedone(eng.Cache)
+	change()
+	if _, err := eng.Evaluate(ctx, "9902", indicators.Period{Year: 2025, Month: 6}); err != nil {
+		t.Fatal(err)
+	}
+	if got := indicators.ScansRedone(eng.Cache) - before; got != n {
+		t.Errorf("after %s the city's evaluation redid %d county scans, want %d", what, got, n)
+	}
 }
 
 func sortTargets(r *indicators.Result) {
@@ -310,10 +345,11 @@ func (w *randomWriter) batch(n int) {
 	w.flush(&changes)
 }
 
-// flush submits the changes gathered so far as one batch.
-func (w *randomWriter) flush(changes *[]schema.Change) {
+// flush submits the changes gathered so far as one batch and returns
+// how many were refused.
+func (w *randomWriter) flush(changes *[]schema.Change) int {
 	if len(*changes) == 0 {
-		return
+		return 0
 	}
 	ack, err := w.srv.Ingest().SubmitServer(w.ctx, *changes)
 	if err != nil {
@@ -321,4 +357,5 @@ func (w *randomWriter) flush(changes *[]schema.Change) {
 	}
 	w.accepted += len(*changes) - len(ack.Rejected)
 	*changes = nil
+	return len(ack.Rejected)
 }
