@@ -55,9 +55,9 @@ func (s *Store) ApplyRemoteAsync(entries []schema.LogEntry, cursor uint64) (wait
 	}
 	txn := s.db.NewTransaction(true)
 	applied, err := s.applyEntries(txn, entries, fresh, cursor, true)
-	if errors.Is(err, badger.ErrTxnTooBig) {
+	if errors.Is(err, badger.ErrTxnTooBig) && len(entries) > 1 {
 		txn.Discard()
-		applied, err = s.applyParts(entries, fresh, cursor, true)
+		applied, err = s.applyHalves(entries, fresh, cursor, true)
 		if err != nil {
 			return nil, fmt.Errorf("apply downloaded changes: %w", err)
 		}
@@ -133,6 +133,11 @@ func (s *Store) applyParts(entries []schema.LogEntry, fresh [][]byte, cursor uin
 	if !errors.Is(err, badger.ErrTxnTooBig) || len(entries) < 2 {
 		return n, err
 	}
+	return s.applyHalves(entries, fresh, cursor, last)
+}
+
+// applyHalves is applyParts of each half of entries in turn.
+func (s *Store) applyHalves(entries []schema.LogEntry, fresh [][]byte, cursor uint64, last bool) (int, error) {
 	h := len(entries) / 2
 	a, err := s.applyParts(entries[:h], fresh[:h], cursor, false)
 	if err != nil {

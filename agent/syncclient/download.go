@@ -14,6 +14,7 @@ import "laoxiao/schema"
 // durable, in finishDownload, which runs when the next page is handed
 // over, at once for a page that caught up, and before the session ends.
 func (s *session) applyDownload(d *schema.Download) error {
+	d, pages := s.gatherPages(d)
 	if len(d.Entries) > 0 {
 		s.c.update(func(st *State) { st.Phase = PhaseReceiving })
 	}
@@ -29,9 +30,9 @@ func (s *session) applyDownload(d *schema.Download) error {
 	if err != nil {
 		return err
 	}
-	// The page got through the link; whether the disk keeps it is
+	// The pages got through the link; whether the disk keeps them is
 	// finishDownload's to learn.
-	s.pages++
+	s.pages += pages
 	// ApplyRemoteAsync waited for the page before: it is on disk now.
 	if err := s.finishDownload(); err != nil {
 		return err
@@ -44,6 +45,43 @@ func (s *session) applyDownload(d *schema.Download) error {
 	// must not end before it is on disk.
 	s.caughtUp = false
 	return nil
+}
+
+// maxGathered bounds the entries gatherPages puts in one transaction.
+const maxGathered = 4 * schema.MaxBatchChanges
+
+// gatherPages appends to d the pages already received behind it, up to
+// maxGathered entries or a page that caught up, and says how many pages
+// the result holds: the device applies them in one transaction and so
+// flushes its disk once for them while the server sends more. Each came
+// whole and the cursor goes with the last, so a break costs no more than
+// with pages applied one by one. A message of another kind ends the
+// gathering and waits for next in s.held.
+func (s *session) gatherPages(d *schema.Download) (*schema.Download, int) {
+	pages := 1
+	for len(d.Entries) < maxGathered && !d.CaughtUp && s.held == nil {
+		var m *schema.Msg
+		select {
+		case m = <-s.msgs:
+		default:
+		}
+		if m == nil { // nothing waiting, or the stream ended (next says why)
+			return d, pages
+		}
+		if m.Type != schema.MsgDownload {
+			s.held = m
+			return d, pages
+		}
+		if pages == 1 {
+			// Not the received page's own slice: appending must not
+			// write into another page's array.
+			d = &schema.Download{Entries: append([]schema.LogEntry(nil), d.Entries...)}
+		}
+		d.Entries = append(d.Entries, m.Download.Entries...)
+		d.Cursor, d.CaughtUp = m.Download.Cursor, m.Download.CaughtUp
+		pages++
+	}
+	return d, pages
 }
 
 // pendingPage is a downloaded page whose transaction is on its way to

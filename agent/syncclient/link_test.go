@@ -163,7 +163,7 @@ func TestDownloadPages(t *testing.T) {
 				if n := len(m.Download.Entries); n > tc.maxEntry || n == 0 && !m.Download.CaughtUp {
 					t.Errorf("page of %d entries, want 1 to %d", n, tc.maxEntry)
 				}
-				if m.Download.Entries != nil && m.Download.Entries[0].Seq <= cursor {
+				if len(m.Download.Entries) > 0 && m.Download.Entries[0].Seq <= cursor {
 					t.Errorf("page starts at log seq %d, at or before the stored cursor %d", m.Download.Entries[0].Seq, cursor)
 				}
 				if err := s.applyDownload(m.Download); err != nil {

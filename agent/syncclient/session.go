@@ -67,6 +67,7 @@ type session struct {
 	caughtUp bool         // the download said the server had nothing newer
 	pages    int          // download pages applied this session
 	pending  *pendingPage // the page being written (applyDownload)
+	held     *schema.Msg  // taken by gatherPages, for next to return first
 }
 
 // inflight is an upload the server has not acked yet.
@@ -134,6 +135,10 @@ func (s *session) read() {
 // next returns the server's next message. An error message from the
 // server comes back as its *schema.Error, unwrapped, for Explain.
 func (s *session) next() (*schema.Msg, error) {
+	if m := s.held; m != nil {
+		s.held = nil
+		return m, nil
+	}
 	m, ok := <-s.msgs
 	if ok {
 		return m, nil
