@@ -7,7 +7,9 @@
 // (schema.Measure documents each), resolves them into per-township sums,
 // and every county and city value is derived from those sums. Counties are
 // scanned in parallel. Units come from the division registry, so a village
-// nobody entered anything for still counts in a coverage denominator.
+// nobody entered anything for still counts in a coverage denominator. An
+// engine with a ScanCache keeps its county scans and, after a sync, reads
+// again only the counties the log says changed (incremental.go).
 package indicators
 
 import (
