@@ -6,7 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"math/rand"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -29,7 +32,7 @@ func TestScanCacheMatchesFullEvaluation(t *testing.T) {
 	now := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
 	srv := openTestServer(t, ctx, func() time.Time { return now })
 	r := rand.New(rand.NewSource(20251128))
-	w := &randomWriter{t: t, ctx: ctx, srv: srv, r: r}
+	w := &randomWriter{t: t, ctx: ctx, srv: srv, r: r, counties: slices.Clone(testCounties)}
 	cached := srv.Engine()
 	if cached.Cache == nil {
 		t.Fatal("the server's engine keeps no scans: nothing incremental is tested")
@@ -38,7 +41,11 @@ func TestScanCacheMatchesFullEvaluation(t *testing.T) {
 	scopes := []schema.Code{"9902", "990201", "990201002"}
 	periods := []indicators.Period{{Year: 2025, Month: 6}, {Year: 2025}}
 	for batch := range 40 {
-		w.batch(1 + r.Intn(12))
+		if batch == 20 {
+			w.newTownship(t.TempDir()) // only the units change: their counts must follow
+		} else {
+			w.batch(1 + r.Intn(12))
+		}
 		if batch%7 == 3 {
 			now = now.Add(40 * 24 * time.Hour) // the sync columns move with the clock
 		}
@@ -179,10 +186,12 @@ func openTestServer(t *testing.T, ctx context.Context, now func() time.Time) *sy
 	return srv
 }
 
-var testCounties = []struct {
+type testCounty struct {
 	code  string
 	towns []string
-}{
+}
+
+var testCounties = []testCounty{
 	{"990201", []string{"990201001", "990201002", "990201003"}},
 	{"990202", []string{"990202001", "990202002"}},
 }
@@ -195,6 +204,7 @@ type randomWriter struct {
 	r   *rand.Rand
 	n   int
 
+	counties            []testCounty
 	persons, facilities []string
 	unitOf              map[string]schema.Code
 	accepted            int
@@ -210,8 +220,8 @@ func (w *randomWriter) pick(xs []string) string {
 
 // place is a random village or township of a random county.
 func (w *randomWriter) place() (county int, unit schema.Code) {
-	county = w.r.Intn(len(testCounties))
-	town := w.pick(testCounties[county].towns)
+	county = w.r.Intn(len(w.counties))
+	town := w.pick(w.counties[county].towns)
 	switch w.r.Intn(3) {
 	case 0:
 		return county, schema.Code(town)
@@ -316,7 +326,7 @@ func (w *randomWriter) batch(n int) {
 		case k < 18: // a move to another township of the county
 			w.flush(&changes)
 			p := w.pick(w.persons)
-			c := testCounties[w.r.Intn(len(testCounties))]
+			c := w.counties[w.r.Intn(len(w.counties))]
 			info, err := w.srv.MovePerson(w.ctx, syncserver.MoveRequest{Person: p, To: schema.Code(w.pick(c.towns)), By: "县民政局", Reason: "搬家"})
 			if err == nil {
 				w.moves++
@@ -343,6 +353,26 @@ func (w *randomWriter) batch(n int) {
 		}
 	}
 	w.flush(&changes)
+}
+
+// newTownship loads a units file adding a township (and its village) to
+// the last county, which the batches after write records in.
+func (w *randomWriter) newTownship(dir string) {
+	c := &w.counties[len(w.counties)-1]
+	town := c.code + "009"
+	path := filepath.Join(dir, "units.csv")
+	csv := fmt.Sprintf("code,name,level,parent_code\n%s,新镇,township,%s\n%s001,新村,village,%s\n%s002,二村,village,%s\n",
+		town, c.code, town, town, town, town)
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.srv.LoadUnitsFile(w.ctx, path); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, ok := w.srv.Divisions().Lookup(schema.Code(town)); !ok {
+		w.t.Fatalf("township %s not known after loading %s", town, path)
+	}
+	c.towns = append(slices.Clone(c.towns), town)
 }
 
 // flush submits the changes gathered so far as one batch and returns
