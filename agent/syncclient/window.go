@@ -28,17 +28,19 @@ func (g *grownWindow) get() int {
 // its share for each device uploading now) and what slow start has grown
 // to.
 type window struct {
-	server int // 0: the server gives none (older server): no limit
+	// server is 0 when the server gives none (an older one, or one that
+	// wants full batches): then neither it nor slow start limits the
+	// upload, as before windows.
+	server int
 	grown  *grownWindow
 }
 
 // limit returns the changes the session may have unacked; at most cap.
 func (w *window) limit(cap int) int {
-	l := min(w.grown.get(), cap)
-	if w.server > 0 {
-		l = min(l, w.server)
+	if w.server <= 0 {
+		return cap
 	}
-	return max(1, l)
+	return max(1, min(w.grown.get(), cap, w.server))
 }
 
 // acked widens the window after an ack of n changes that advised server

@@ -92,7 +92,18 @@ func (f *flow) update(now time.Time) {
 }
 
 // Window returns how many changes a device may have unacked now: its
-// share of what the writer makes durable within Options.GroupLatency.
-// It is advice to well-behaved clients (schema.FeatureWindow), not a
-// limit the server enforces.
-func (in *Ingester) Window() int { return int(in.flow.window.Load()) }
+// share of what the writer makes durable within Options.GroupLatency; 0
+// for no limit. It is advice to well-behaved clients
+// (schema.FeatureWindow), not a limit the server enforces.
+//
+// Only a pipelined writer gives one. On a shared store (PostgreSQL) a
+// group costs round trips and a commit lock whatever its size, and small
+// batches from many devices made smaller groups: 200 agents uploaded
+// 25-40% fewer changes per second. There the devices send full batches
+// and the round-robin alone keeps the groups fair.
+func (in *Ingester) Window() int {
+	if in.pipe == nil {
+		return 0
+	}
+	return int(in.flow.window.Load())
+}

@@ -133,7 +133,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 		opts.MaxGroupBytes = 1 << 20
 	}
 	if opts.GroupLatency == 0 {
-		opts.GroupLatency = 30 * time.Millisecond
+		opts.GroupLatency = 100 * time.Millisecond
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
