@@ -43,7 +43,7 @@ type Options struct {
 	// MaxGroupChanges bounds one commit (default 8000).
 	MaxGroupChanges int
 	// GroupLatency is how long one group commit should take, validation
-	// to fsync (default 30 ms): the devices' windows are sized from it
+	// to fsync (default 100 ms): the devices' windows are sized from it
 	// (flow.go).
 	GroupLatency time.Duration
 	// MaxGroupBytes bounds the field bytes of the changes one commit
