@@ -120,7 +120,7 @@ func scanPlan(divs *schema.Divisions, scope schema.Code) (full, own []schema.Cod
 // has one) and merges what they found.
 func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schema.Code) error {
 	if e.Cache == nil {
-		if err := e.runJobs(ctx, ev, full, false, false, func(_ schema.Code, st *scanState) { ev.merge(st) }); err != nil {
+		if err := e.runJobs(ctx, ev, full, false, func(_ schema.Code, st *scanState) { ev.merge(st) }); err != nil {
 			return err
 		}
 	} else {
@@ -132,13 +132,12 @@ func (e *Engine) runScans(ctx context.Context, ev *evaluation, full, own []schem
 			ev.merge(scans[p])
 		}
 	}
-	return e.runJobs(ctx, ev, own, true, false, func(_ schema.Code, st *scanState) { ev.merge(st) })
+	return e.runJobs(ctx, ev, own, true, func(_ schema.Code, st *scanState) { ev.merge(st) })
 }
 
-// runJobs scans each prefix (in full, or its own records only; tracked
-// for a ScanCache, see scanOne) on a bounded pool and hands each finished
-// scan to done, one at a time.
-func (e *Engine) runJobs(ctx context.Context, ev *evaluation, prefixes []schema.Code, ownOnly, track bool, done func(schema.Code, *scanState)) error {
+// runJobs scans each prefix (in full, or its own records only) on a
+// bounded pool and hands each finished scan to done, one at a time.
+func (e *Engine) runJobs(ctx context.Context, ev *evaluation, prefixes []schema.Code, ownOnly bool, done func(schema.Code, *scanState)) error {
 	jobs := make(chan schema.Code)
 	var mu sync.Mutex
 	var firstErr error
@@ -154,7 +153,7 @@ func (e *Engine) runJobs(ctx context.Context, ev *evaluation, prefixes []schema.
 		go func() {
 			defer wg.Done()
 			for p := range jobs {
-				st, err := e.scanOne(ctx, ev, p, ownOnly, track)
+				st, err := e.scanOne(ctx, ev, p, ownOnly)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -176,13 +175,9 @@ func (e *Engine) runJobs(ctx context.Context, ev *evaluation, prefixes []schema.
 }
 
 // scanOne reads one county (or smaller scope) in full, or one unit's own
-// records. A tracked scan also notes which records name which, so that a
-// kept county scan can take one township's rescan (townsplit.go).
-func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code, ownOnly, track bool) (*scanState, error) {
+// records.
+func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code, ownOnly bool) (*scanState, error) {
 	st := newScanState(ev.scope, ev.period)
-	if track && !ownOnly {
-		st.track = &townTrack{home: map[string]schema.Code{}, scanned: map[schema.Code]int{}}
-	}
 	err := e.scan(ctx, prefix, func(v *schema.RecordView) error {
 		if ownOnly && string(v.Unit) != string(prefix) {
 			st.scanned++
@@ -198,9 +193,6 @@ func (e *Engine) scanOne(ctx context.Context, ev *evaluation, prefix schema.Code
 			return nil, err
 		}
 		st.finish(ev.divs, prefix)
-		if st.track != nil && prefix.Level() == schema.LevelCounty {
-			st.split = st.track.split(len(st.movedIn) > 0, st.towns)
-		}
 	}
 	return st, nil
 }

@@ -3,6 +3,3 @@ package indicators
 // ScansRedone is how many county scans c has made, for the tests of the
 // package's external test files.
 func ScansRedone(c *ScanCache) int64 { return c.redone.Load() }
-
-// TownsRedone is how many township scans c has made.
-func TownsRedone(c *ScanCache) int64 { return c.townsRedone.Load() }

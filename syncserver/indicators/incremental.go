@@ -43,8 +43,7 @@ type ScanCache struct {
 	size    int
 	tick    uint64
 	entries map[scanKey]*scanEntry
-	// county and township scans made, for the tests
-	redone, townsRedone atomic.Int64
+	redone  atomic.Int64 // scans made, for the tests
 }
 
 // NewScanCache returns a cache of the scans of at most size (scope,
@@ -95,9 +94,9 @@ func (c *ScanCache) entry(k scanKey) *scanEntry {
 	return e
 }
 
-// cachedScans returns the finished scans of full, redoing only what the
-// log since the kept head touched: a township that stands alone, or its
-// county (every scan when nothing usable is kept).
+// cachedScans returns the finished scans of full, redoing only those the
+// log since the kept head touched (every one when nothing usable is
+// kept).
 func (e *Engine) cachedScans(ctx context.Context, ev *evaluation, full []schema.Code) (map[schema.Code]*scanState, error) {
 	inc, err := e.Store.Incarnation(ctx)
 	if err != nil {
@@ -106,25 +105,21 @@ func (e *Engine) cachedScans(ctx context.Context, ev *evaluation, full []schema.
 	ent := e.Cache.entry(scanKey{scope: ev.scope, period: ev.period})
 	ent.mu.Lock()
 	defer ent.mu.Unlock()
-	head, changed, err := e.staleScans(ctx, ent, inc, ev.divs)
+	head, dirty, err := e.staleScans(ctx, ent, inc, ev.divs)
 	if err != nil {
 		return nil, err
 	}
 	scans := make(map[schema.Code]*scanState, len(full))
 	var redo []schema.Code
 	for _, p := range full {
-		st, err := e.refreshed(ctx, ev, ent.full[p], p, changed)
-		if err != nil {
-			return nil, err
-		}
-		if st == nil {
-			redo = append(redo, p)
-		} else {
+		if st := ent.full[p]; st != nil && dirty != nil && !dirty[p] {
 			scans[p] = st
+		} else {
+			redo = append(redo, p)
 		}
 	}
 	e.Cache.redone.Add(int64(len(redo)))
-	err = e.runJobs(ctx, ev, redo, false, true, func(p schema.Code, st *scanState) {
+	err = e.runJobs(ctx, ev, redo, false, func(p schema.Code, st *scanState) {
 		st.trim()
 		scans[p] = st
 	})
@@ -135,41 +130,15 @@ func (e *Engine) cachedScans(ctx context.Context, ev *evaluation, full []schema.
 	return scans, nil
 }
 
-// refreshed returns the kept scan of prefix p brought up to the changed
-// units, or nil when it is to be made again.
-func (e *Engine) refreshed(ctx context.Context, ev *evaluation, kept *scanState, p schema.Code, changed map[schema.Code]bool) (*scanState, error) {
-	if kept == nil || changed == nil {
-		return nil, nil
-	}
-	mine := map[schema.Code]bool{}
-	for u := range changed {
-		if readsMovedIn(kept, u) {
-			return nil, nil
-		}
-		if strings.HasPrefix(string(u), string(p)) {
-			mine[u] = true
-		}
-	}
-	if len(mine) == 0 {
-		return kept, nil
-	}
-	towns, ok := dirtyTowns(kept, mine)
-	if !ok {
-		return nil, nil
-	}
-	e.Cache.townsRedone.Add(int64(len(towns)))
-	return e.rescanTowns(ctx, ev, kept, towns)
-}
-
 // staleScans returns the log head the refreshed scans will stand at and
-// the units changed since the kept one; nil units means every scan is to
-// be made again: nothing is kept, or it is of another store incarnation
-// (a restore) or other units, or the log gap is too long to read.
+// the kept scans to redo; nil dirty means every scan, when nothing usable
+// is kept: another store incarnation (a restore), other units, or a log
+// gap too long to read.
 func (e *Engine) staleScans(ctx context.Context, ent *scanEntry, inc string, divs *schema.Divisions) (uint64, map[schema.Code]bool, error) {
 	if ent.full != nil && ent.incarnation == inc && ent.divs == divs {
 		head, changed, err := e.changedUnits(ctx, ent.head)
 		if err != nil || changed != nil {
-			return head, changed, err
+			return head, dirtyScans(ent.full, changed), err
 		}
 	}
 	// The head is read before the scans, so a change accepted during
@@ -209,9 +178,23 @@ func (e *Engine) changedUnits(ctx context.Context, after uint64) (uint64, map[sc
 	return cursor, units, nil
 }
 
-// readsMovedIn reports whether a kept scan read unit u as the old unit
-// of a person moved in. Units are compared as the scans read them, by
-// prefix.
+// dirtyScans returns the kept scans a change in one of units reaches:
+// scans of a prefix the unit lies in, and scans that read the unit as
+// the old unit of a person moved in. Units are compared as the scans read
+// them, by prefix.
+func dirtyScans(kept map[schema.Code]*scanState, units map[schema.Code]bool) map[schema.Code]bool {
+	dirty := map[schema.Code]bool{}
+	for p, st := range kept {
+		for u := range units {
+			if strings.HasPrefix(string(u), string(p)) || readsMovedIn(st, u) {
+				dirty[p] = true
+				break
+			}
+		}
+	}
+	return dirty
+}
+
 func readsMovedIn(st *scanState, u schema.Code) bool {
 	for _, m := range st.movedIn {
 		if strings.HasPrefix(string(u), string(m)) {
@@ -225,5 +208,5 @@ func readsMovedIn(st *scanState, u schema.Code) bool {
 // keeping the township sums and the unit figures an evaluation merges.
 func (s *scanState) trim() {
 	s.lastTown, s.facilities, s.caps, s.persons, s.visits = nil, nil, nil, nil, nil
-	s.merged, s.superseded, s.movedFrom, s.track = nil, nil, nil, nil
+	s.merged, s.superseded, s.movedFrom = nil, nil, nil
 }

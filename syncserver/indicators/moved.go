@@ -24,7 +24,6 @@ func (s *scanState) movedPointers(v *schema.RecordView) {
 		case "moved_to":
 			if to := schema.FieldText(it.Value); len(to) > 0 {
 				s.merged[string(v.ID)] = string(to)
-				s.ref(v, schema.KindPerson, to)
 			}
 		case "moved_from_unit":
 			s.noteMovedFrom(schema.FieldText(it.Value))

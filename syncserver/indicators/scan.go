@@ -91,10 +91,6 @@ type scanState struct {
 	targets    []UnitTarget
 	own        map[schema.Code]int // live non-target records of units above townships
 	scanned    int
-	// track and split are a kept county scan's notes on which townships
-	// can be rescanned alone (townsplit.go); nil otherwise.
-	track *townTrack
-	split *townSplit
 }
 
 func newScanState(scope schema.Code, p Period) *scanState {
@@ -122,9 +118,6 @@ func (s *scanState) town(unit []byte) *townAcc {
 // add takes one record of the scan.
 func (s *scanState) add(v *schema.RecordView) error {
 	s.scanned++
-	if s.track != nil {
-		s.track.record(v)
-	}
 	if v.Deleted {
 		s.moved(v)
 		return nil
@@ -192,7 +185,6 @@ func (s *scanState) facility(v *schema.RecordView, town *townAcc) {
 		case "merged_into":
 			if to := schema.FieldText(it.Value); len(to) > 0 {
 				s.merged[string(v.ID)] = string(to)
-				s.ref(v, schema.KindFacility, to)
 				return // a duplicate counts through its survivor only
 			}
 		}
@@ -231,7 +223,6 @@ func (s *scanState) capacity(v *schema.RecordView) {
 			c.fig.CertifiedStaff = schema.FieldInt(it.Value)
 		}
 	}
-	s.ref(v, schema.KindFacility, fid)
 	if c.month < 0 || c.month > s.period.lastMonthIndex() || len(fid) == 0 {
 		return
 	}
@@ -267,7 +258,6 @@ func (s *scanState) person(v *schema.RecordView, town *townAcc) {
 		case "merged_into", "moved_to":
 			if to := schema.FieldText(it.Value); len(to) > 0 {
 				s.merged[string(v.ID)] = string(to)
-				s.ref(v, schema.KindPerson, to)
 				return // a duplicate, or a moved record, counts through the record it points to only
 			}
 		case "moved_from_unit":
@@ -302,11 +292,9 @@ func (s *scanState) visit(v *schema.RecordView) {
 		case "supersedes":
 			if old := schema.FieldText(it.Value); len(old) > 0 {
 				s.superseded[string(old)] = true
-				s.ref(v, schema.KindVisit, old)
 			}
 		}
 	}
-	s.ref(v, schema.KindPerson, person)
 	slot := -1
 	for i, k := range measuredVisits {
 		if string(kind) == string(k) { // compared in place: a million visits, no copies
