@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"laoxiao/internal/pgtest"
 	"laoxiao/schema"
 	"laoxiao/syncserver"
 	"laoxiao/syncserver/indicators"
@@ -27,10 +28,27 @@ import (
 // a fresh engine's full evaluation exactly, for the city, a county and a
 // township (which reads the old units of persons moved in), over a month
 // and a year; and the breakdown table built from each to be equal.
-func TestScanCacheMatchesFullEvaluation(t *testing.T) {
+func TestScanCacheMatchesFullEvaluation(t *testing.T) { testScanCache(t, "") }
+
+// TestScanCacheMatchesFullEvaluationOnPostgres is the same on a
+// PostgreSQL store, whose log the cache reads through LogAfter (Badger's
+// through LogAfterRaw) and whose sequence numbers come from another
+// writer: the cache must find what changed there too.
+func TestScanCacheMatchesFullEvaluationOnPostgres(t *testing.T) {
+	cl, err := pgtest.Start()
+	if err != nil {
+		t.Fatalf("start PostgreSQL (scripts/install-deps.sh installs it): %v", err)
+	}
+	t.Cleanup(func() { cl.Stop() })
+	testScanCache(t, cl.NewDatabase(t))
+}
+
+// testScanCache runs the property on the store at storeURL (the
+// embedded Badger when empty).
+func testScanCache(t *testing.T, storeURL string) {
 	ctx := context.Background()
 	now := time.Date(2025, 7, 15, 10, 0, 0, 0, time.UTC)
-	srv := openTestServer(t, ctx, func() time.Time { return now })
+	srv := openTestServer(t, ctx, storeURL, func() time.Time { return now })
 	r := rand.New(rand.NewSource(20251128))
 	w := &randomWriter{t: t, ctx: ctx, srv: srv, r: r, counties: slices.Clone(testCounties)}
 	cached := srv.Engine()
@@ -147,13 +165,13 @@ func describe(r *indicators.Result) string {
 	return s
 }
 
-// openTestServer opens a server over a new Badger store holding a small
-// city's units: 9902 with counties 990201 (three townships) and 990202
-// (two).
-func openTestServer(t *testing.T, ctx context.Context, now func() time.Time) *syncserver.Server {
+// openTestServer opens a server over a new store (Badger when storeURL is
+// empty) holding a small city's units: 9902 with counties 990201 (three
+// townships) and 990202 (two).
+func openTestServer(t *testing.T, ctx context.Context, storeURL string, now func() time.Time) *syncserver.Server {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := syncserver.Config{DataDir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
+	cfg := syncserver.Config{DataDir: dir, Store: storeURL, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now}
 	srv, err := syncserver.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
