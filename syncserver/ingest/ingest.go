@@ -81,6 +81,10 @@ type Ingester struct {
 	pipe   store.Pipelined
 	view   store.View
 	flying *flight
+	// deepestChain is the most groups a pass has walked (pass.depth):
+	// two with a pipeline, the group and the one in flight. For the
+	// tests, read after Close.
+	deepestChain int
 
 	// shared is set on a store several processes write (see shared.go).
 	shared     bool
@@ -360,6 +364,15 @@ type pass struct {
 	prev *pass
 }
 
+// depth is how many groups p's lookups walk: itself and those in flight.
+func (p *pass) depth() int {
+	n := 0
+	for q := p; q != nil; q = q.prev {
+		n++
+	}
+	return n
+}
+
 // known returns a record as the groups in the writer's hands leave it,
 // or as read ahead; ok is false when the store must be asked.
 func (p *pass) known(k schema.Key) (rec *schema.Record, ok bool) {
@@ -502,6 +515,7 @@ func (in *Ingester) prepare(ctx context.Context, group []*request, prev *pass) (
 	if prev != nil {
 		p.head = prev.head
 	}
+	in.deepestChain = max(in.deepestChain, p.depth())
 	if err := in.readAhead(ctx, p, group); err != nil {
 		return nil, nil, nil, err
 	}

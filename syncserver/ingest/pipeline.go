@@ -55,6 +55,10 @@ func (in *Ingester) commitPipelined(group []*request) {
 		in.commitSync(group)
 		return
 	}
+	// prev has landed: its records, marks, head and locks are the
+	// writer's and the next view's now. Holding on to it would chain every
+	// group of a long burst to the next, each lookup walking them all.
+	p.prev = nil
 	if g == nil {
 		// Nothing to write (gaps, duplicates, protocol errors): answered
 		// now that every group before it is durable.

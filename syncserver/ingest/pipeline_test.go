@@ -82,6 +82,13 @@ func TestPipelineMergesOnTopOfTheGroupInFlight(t *testing.T) {
 	if head, want := in.Head(), uint64(devices*batches*records); head != want {
 		t.Errorf("log head %d, want %d: every change logged once", head, want)
 	}
+	in.Close() // the writer's fields are the test's to read from here
+	// A group merges on top of the one in flight only: the groups before
+	// it are durable and in the view, and keeping them would chain a
+	// burst's every group to the next.
+	if in.deepestChain != 2 {
+		t.Errorf("a group looked through %d groups, want 2 (itself and the one in flight)", in.deepestChain)
+	}
 }
 
 // uploadRenames enqueues a device's batches without waiting: the first
