@@ -35,18 +35,18 @@ type window struct {
 	grown  *grownWindow
 }
 
-// limit returns the changes the session may have unacked; at most cap.
-func (w *window) limit(cap int) int {
+// limit returns the changes the session may have unacked; at most most.
+func (w *window) limit(most int) int {
 	if w.server <= 0 {
-		return cap
+		return most
 	}
-	return max(1, min(w.grown.get(), cap, w.server))
+	return max(1, min(w.grown.get(), most, w.server))
 }
 
 // acked widens the window after an ack of n changes that advised server
-// (0: no advice in this ack).
-func (w *window) acked(n, server, cap int) {
-	w.grown.n.Store(int64(min(w.grown.get()+n, cap)))
+// (0: no advice in this ack), growing it to most at the most.
+func (w *window) acked(n, server, most int) {
+	w.grown.n.Store(int64(min(w.grown.get()+n, most)))
 	if server > 0 {
 		w.server = server
 	}
