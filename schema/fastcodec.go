@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -353,10 +354,17 @@ func viewMap(b []byte, max int) (int, []byte, bool) {
 
 // viewString reads a text string as a Go string, refusing invalid UTF-8
 // as the reflective decoder does.
-func viewString(b []byte) (string, []byte, bool) {
+func viewString(b []byte) (string, []byte, bool) { return viewStringIn(b, false) }
+
+// viewStringIn is viewString; shared makes the string share b's memory
+// instead of copying it (see viewShared for what that asks of b).
+func viewStringIn(b []byte, shared bool) (string, []byte, bool) {
 	s, rest, ok := viewText(b)
 	if !ok || !utf8.Valid(s) {
 		return "", nil, false
+	}
+	if shared {
+		return unsafe.String(unsafe.SliceData(s), len(s)), rest, true
 	}
 	return string(s), rest, true
 }
@@ -381,6 +389,11 @@ func viewKeys(b []byte, max int, fn func(key uint64, val []byte) ([]byte, bool))
 // viewNames calls fn for each name of a map keyed by text, in
 // deterministic order (so no name twice), with the bytes at its value.
 func viewNames(b []byte, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
+	return viewNamesIn(b, false, fn)
+}
+
+// viewNamesIn is viewNames; shared as for viewStringIn.
+func viewNamesIn(b []byte, shared bool, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
 	n, rest, ok := viewHeader(b, 5)
 	if !ok || n > storedMaxPairs {
 		return 0, nil, false
@@ -388,7 +401,7 @@ func viewNames(b []byte, fn func(name string, val []byte) ([]byte, bool)) (int, 
 	prev := ""
 	for i := 0; ok && i < n; i++ {
 		var name string
-		if name, rest, ok = viewString(rest); !ok || (i > 0 && !nameLess(prev, name)) {
+		if name, rest, ok = viewStringIn(rest, shared); !ok || (i > 0 && !nameLess(prev, name)) {
 			return 0, nil, false
 		}
 		prev = name
@@ -399,14 +412,18 @@ func viewNames(b []byte, fn func(name string, val []byte) ([]byte, bool)) (int, 
 
 // viewFields reads a map of names to raw values. The values are copied,
 // all in one allocation.
-func viewFields(b []byte) (Fields, []byte, bool) {
+func viewFields(b []byte) (Fields, []byte, bool) { return viewFieldsIn(b, false) }
+
+// viewFieldsIn is viewFields; shared makes names and values share b's
+// memory, copying nothing.
+func viewFieldsIn(b []byte, shared bool) (Fields, []byte, bool) {
 	type span struct {
 		name     string
 		from, to int // the value's place in b
 	}
 	var buf [24]span
 	spans := buf[:0]
-	_, rest, ok := viewNames(b, func(name string, val []byte) ([]byte, bool) {
+	_, rest, ok := viewNamesIn(b, shared, func(name string, val []byte) ([]byte, bool) {
 		after, ok := skipStrict(val, fieldDepth)
 		if ok {
 			at := len(b) - len(val)
@@ -419,6 +436,12 @@ func viewFields(b []byte) (Fields, []byte, bool) {
 	}
 	f := make(Fields, len(spans))
 	if len(spans) == 0 {
+		return f, rest, true
+	}
+	if shared {
+		for _, sp := range spans {
+			f[sp.name] = cbor.RawMessage(b[sp.from:sp.to:sp.to])
+		}
 		return f, rest, true
 	}
 	base := spans[0].from
@@ -448,7 +471,12 @@ func viewVersion(b []byte) (Version, []byte, bool) {
 // viewIdentity reads keys 1–3, which a change and a record share: the
 // kind, the id and the unit.
 func viewIdentity(key uint64, val []byte, kind *Kind, id *string, unit *Code) ([]byte, bool) {
-	s, rest, ok := viewString(val)
+	return viewIdentityIn(key, val, false, kind, id, unit)
+}
+
+// viewIdentityIn is viewIdentity; shared as for viewStringIn.
+func viewIdentityIn(key uint64, val []byte, shared bool, kind *Kind, id *string, unit *Code) ([]byte, bool) {
+	s, rest, ok := viewStringIn(val, shared)
 	switch key {
 	case 1:
 		*kind = Kind(s)
@@ -460,21 +488,21 @@ func viewIdentity(key uint64, val []byte, kind *Kind, id *string, unit *Code) ([
 	return rest, ok
 }
 
-func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true) }
+func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, false) }
 
 // viewChangeFields is viewChange; without fields it skips the field
-// values and leaves Set nil (ChangeHead).
-func viewChangeFields(b []byte, fields bool) (Change, []byte, bool) {
+// values and leaves Set nil (ChangeHead); shared as for viewStringIn.
+func viewChangeFields(b []byte, fields, shared bool) (Change, []byte, bool) {
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
 		case 1, 2, 3:
-			rest, ok = viewIdentity(key, val, &ch.Kind, &ch.ID, &ch.Unit)
+			rest, ok = viewIdentityIn(key, val, shared, &ch.Kind, &ch.ID, &ch.Unit)
 		case 4:
 			if !fields {
 				return viewSkip(val, 1)
 			}
-			ch.Set, rest, ok = viewFields(val)
+			ch.Set, rest, ok = viewFieldsIn(val, shared)
 		case 5:
 			ok = len(val) > 0 && (val[0] == 0xf4 || val[0] == 0xf5)
 			if ok {
@@ -485,7 +513,7 @@ func viewChangeFields(b []byte, fields bool) (Change, []byte, bool) {
 			n, rest, ok = viewUint(val)
 			ch.Stamp = Stamp(n)
 		case 7:
-			ch.Device, rest, ok = viewString(val)
+			ch.Device, rest, ok = viewStringIn(val, shared)
 		case 8:
 			ch.Seq, rest, ok = viewUint(val)
 		}

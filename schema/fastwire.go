@@ -8,6 +8,11 @@ package schema
 // wire decoder, which accepts every valid shape and says what is wrong.
 // A page of a thousand changes took the reflective decoder most of what
 // a download cost the device.
+//
+// The message shares data's memory: its strings and field values are
+// data's bytes, not copies (a page's changes took five allocations each
+// to copy them out). Trap: data belongs to the message from then on and
+// must never be changed; DecodeMsg hands it a copy of its caller's.
 func viewDownloadMsg(data []byte) (*Msg, bool) {
 	var m Msg
 	rest, ok := viewKeys(data, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
@@ -24,6 +29,13 @@ func viewDownloadMsg(data []byte) (*Msg, bool) {
 		return rest, ok
 	})
 	return &m, ok && len(rest) == 0 && m.Download != nil
+}
+
+// isDownloadFrame reports whether data starts as appendMsg starts a
+// download frame, so that DecodeMsg copies only what viewDownloadMsg will
+// probably take.
+func isDownloadFrame(data []byte) bool {
+	return len(data) > 3 && data[0] == 0xa2 && data[1] == 0x01 && data[2] == byte(MsgDownload) && data[3] == 0x06
 }
 
 // wireFieldDepth is the nesting level of a field value in a download
@@ -64,7 +76,7 @@ func viewWireEntry(b []byte, e *LogEntry) ([]byte, bool) {
 		case 1:
 			e.Seq, rest, ok = viewUint(val)
 		case 2:
-			e.Change, rest, ok = viewChange(val)
+			e.Change, rest, ok = viewChangeFields(val, true, true)
 			ok = ok && wireFields(e.Change.Set)
 		}
 		return rest, ok

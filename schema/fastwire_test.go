@@ -114,3 +114,29 @@ func TestDownloadRawEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadDecodeKeepsNoCallerBytes: the in-place decoder's message
+// shares the frame's memory, so DecodeMsg must give it a copy: a caller
+// that reuses its buffer afterwards changes nothing decoded.
+func TestDownloadDecodeKeepsNoCallerBytes(t *testing.T) {
+	for _, m := range sampleMsgs(t) {
+		if m.Type != MsgDownload {
+			continue
+		}
+		frame := MustMarshal(m)
+		if !isDownloadFrame(frame) {
+			t.Fatalf("an encoded download frame is not taken for one: %x", frame)
+		}
+		got, err := DecodeMsg(frame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := decodeReflective(frame)
+		for i := range frame {
+			frame[i] = 'x'
+		}
+		if !msgEqual(got, want) {
+			t.Fatalf("overwriting the frame changed the decoded message: %+v", got.Download)
+		}
+	}
+}

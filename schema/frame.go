@@ -53,7 +53,8 @@ func ReadMsg(ws *websocket.Conn, timeout time.Duration) (*Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := DecodeMsg(data)
+	// ReadFrame's buffer is this call's alone: the message may keep it.
+	m, err := decodeFrame(data, true)
 	if err != nil {
 		return nil, err
 	}

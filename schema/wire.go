@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -250,9 +251,19 @@ func EncodeMsg(m *Msg) ([]byte, error) {
 
 // DecodeMsg decodes and checks one frame: size and shape limits, then that
 // the payload matches the type and batches stay within MaxBatchChanges.
-func DecodeMsg(data []byte) (*Msg, error) {
-	if len(data) <= MaxFrameBytes {
-		if m, ok := viewDownloadMsg(data); ok {
+// The message shares no memory with data.
+func DecodeMsg(data []byte) (*Msg, error) { return decodeFrame(data, false) }
+
+// decodeFrame is DecodeMsg; owned says nothing else holds data or will
+// change it, so a download frame's message may share its memory
+// (viewDownloadMsg) instead of a copy's.
+func decodeFrame(data []byte, owned bool) (*Msg, error) {
+	if len(data) <= MaxFrameBytes && isDownloadFrame(data) {
+		view := data
+		if !owned {
+			view = bytes.Clone(data)
+		}
+		if m, ok := viewDownloadMsg(view); ok {
 			return checkDecoded(m)
 		}
 	}
