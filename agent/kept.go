@@ -29,6 +29,11 @@ func (s *Store) keep(txn *badger.Txn, outKey, raw []byte) error {
 	return nil
 }
 
+// keepWrite is what keep writes for the outbox entry raw, for txnBudget.
+func keepWrite(raw []byte) write {
+	return write{key: len(prefixKept) + 8, value: 8 + len(raw)}
+}
+
 // keptChange splits a k/ value into its ack time and the change's bytes.
 func keptChange(v []byte) (ackedAt time.Time, raw []byte, err error) {
 	if len(v) < 8 {
@@ -43,13 +48,13 @@ func keptRaw(v []byte) ([]byte, error) {
 	return raw, err
 }
 
-// pruneKept deletes up to releaseChunk kept changes acked longer ago than
-// the retention window. Acks come in sequence order, so the oldest kept
-// changes are the first keys and the walk stops at the first young one;
-// a long backlog of old ones goes over several releases. The walk starts
+// pruneKept deletes the kept changes acked longer ago than the retention
+// window, as many as b has room for. Acks come in sequence order, so the
+// oldest kept changes are the first keys and the walk stops at the first
+// young one; a long backlog of old ones goes over several releases. The walk starts
 // after the last change pruned (m/pruned), so it does not pass over the
 // deleted keys of every earlier prune again.
-func (s *Store) pruneKept(txn *badger.Txn) error {
+func (s *Store) pruneKept(txn *badger.Txn, b *txnBudget) error {
 	cutoff := s.now().Add(-s.retention)
 	from, err := getUint(txn, metaPruned)
 	if err != nil {
@@ -62,11 +67,15 @@ func (s *Store) pruneKept(txn *badger.Txn) error {
 		if err != nil || young {
 			return false, err
 		}
-		if err := txn.Delete(keptKey(seq)); err != nil {
+		k := keptKey(seq)
+		if !b.take(write{key: len(k)}) {
+			return false, nil
+		}
+		if err := txn.Delete(k); err != nil {
 			return false, fmt.Errorf("prune kept change %d: %w", seq, err)
 		}
 		n, last = n+1, seq
-		return n < releaseChunk, nil
+		return true, nil
 	})
 	if err != nil || n == 0 {
 		return err

@@ -53,17 +53,18 @@ func scanSeq(txn *badger.Txn, prefix string, from uint64, fn func(seq uint64, ra
 	return nil
 }
 
-// releaseChunk bounds how many outbox entries one transaction deletes, so
-// releasing a long backlog never hits Badger's transaction size limit.
-// Deleting in several commits is safe: every entry deleted was acked.
-const releaseChunk = 2000
-
 // Release takes the outbox entries up to uptoSeq out of the outbox once the
 // server has said they are durable, and records that high-water mark. Call
 // it only after the server's ack: a released change is not sent again,
 // unless the server turns out to have lost it (restored from an older
 // backup, see Refill), which is why released changes are kept on disk for
 // the retention window (kept.go).
+//
+// A long backlog is released in several transactions, each as many entries
+// as fit Badger's limit (txnBudget). That is safe at every boundary: every
+// entry deleted was acked, and each is kept in the same transaction that
+// deletes it; the acked mark moves only with the last chunk, so a crash
+// before it makes the next Release (or the next sync's) do the rest.
 func (s *Store) Release(uptoSeq uint64) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -80,67 +81,10 @@ func (s *Store) Release(uptoSeq uint64) error {
 		s.seq = uptoSeq
 	}
 	for {
-		done := false
-		err := s.update(func(txn *badger.Txn) error {
-			var keys [][]byte
-			var raws [][]byte
-			var maxStamp schema.Stamp
-			// Every entry up to the last released mark is gone already;
-			// starting there keeps a long sync from walking the deleted
-			// keys of all earlier batches again (quadratic in the backlog).
-			from, err := getUint(txn, metaAcked)
-			if err != nil {
-				return err
-			}
-			err = scanSeq(txn, prefixOutbox, from+1, func(seq uint64, raw []byte) (bool, error) {
-				if seq > uptoSeq {
-					return false, nil
-				}
-				stamp, ok := schema.ChangeStamp(raw)
-				if !ok {
-					var ch schema.Change
-					if err := schema.UnmarshalStored(raw, &ch); err != nil {
-						return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-					}
-					stamp = ch.Stamp
-				}
-				maxStamp = max(maxStamp, stamp)
-				keys = append(keys, outboxKey(seq))
-				raws = append(raws, raw)
-				return len(keys) < releaseChunk, nil
-			})
-			if err != nil {
-				return err
-			}
-			for i, k := range keys {
-				if err := txn.Delete(k); err != nil {
-					return err
-				}
-				if err := s.keep(txn, k, raws[i]); err != nil {
-					return err
-				}
-			}
-			if err := s.pruneKept(txn); err != nil {
-				return err
-			}
-			// The stamps of accepted changes bound how far back Restamp may
-			// reset the clock.
-			prev, err := getUint(txn, metaAckedStamp)
-			if err != nil {
-				return err
-			}
-			if err := setCBOR(txn, metaAckedStamp, max(prev, uint64(maxStamp))); err != nil {
-				return err
-			}
-			done = len(keys) < releaseChunk
-			if !done {
-				return nil
-			}
-			acked, err := getUint(txn, metaAcked)
-			if err != nil {
-				return err
-			}
-			return setCBOR(txn, metaAcked, max(acked, uptoSeq))
+		var done bool
+		err := s.update(func(txn *badger.Txn) (err error) {
+			done, err = s.releaseChunk(txn, uptoSeq)
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("release up to %d: %w", uptoSeq, err)
@@ -149,6 +93,80 @@ func (s *Store) Release(uptoSeq uint64) error {
 			return nil
 		}
 	}
+}
+
+// releaseChunk releases in txn the outbox entries up to uptoSeq that fit
+// one transaction, prunes kept changes with the room left, and says
+// whether it reached uptoSeq (and so set the acked mark).
+func (s *Store) releaseChunk(txn *badger.Txn, uptoSeq uint64) (done bool, err error) {
+	b := s.budget()
+	var keys [][]byte
+	var raws [][]byte
+	var maxStamp schema.Stamp
+	// Every entry up to the last released mark is gone already;
+	// starting there keeps a long sync from walking the deleted
+	// keys of all earlier batches again (quadratic in the backlog).
+	from, err := getUint(txn, metaAcked)
+	if err != nil {
+		return false, err
+	}
+	full := false
+	err = scanSeq(txn, prefixOutbox, from+1, func(seq uint64, raw []byte) (bool, error) {
+		if seq > uptoSeq {
+			return false, nil
+		}
+		k := outboxKey(seq)
+		if !b.take(write{key: len(k)}, keepWrite(raw)) {
+			full = true
+			return false, nil
+		}
+		stamp, ok := schema.ChangeStamp(raw)
+		if !ok {
+			var ch schema.Change
+			if err := schema.UnmarshalStored(raw, &ch); err != nil {
+				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
+			}
+			stamp = ch.Stamp
+		}
+		maxStamp = max(maxStamp, stamp)
+		keys = append(keys, k)
+		raws = append(raws, raw)
+		return true, nil
+	})
+	if err != nil {
+		return false, err
+	}
+	if full && len(keys) == 0 {
+		return false, fmt.Errorf("outbox entry after %d: %w", from, errItemTooBig)
+	}
+	for i, k := range keys {
+		if err := txn.Delete(k); err != nil {
+			return false, err
+		}
+		if err := s.keep(txn, k, raws[i]); err != nil {
+			return false, err
+		}
+	}
+	if err := s.pruneKept(txn, &b); err != nil {
+		return false, err
+	}
+	// The stamps of accepted changes bound how far back Restamp may
+	// reset the clock.
+	prev, err := getUint(txn, metaAckedStamp)
+	if err != nil {
+		return false, err
+	}
+	if err := setCBOR(txn, metaAckedStamp, max(prev, uint64(maxStamp))); err != nil {
+		return false, err
+	}
+	if full {
+		return false, nil
+	}
+	acked, err := getUint(txn, metaAcked)
+	if err != nil {
+		return false, err
+	}
+	return true, setCBOR(txn, metaAcked, max(acked, uptoSeq))
 }
 
 // Acked returns the server's durable high-water mark for this device, as

@@ -162,48 +162,64 @@ func (s *Store) startRefill(mark uint64, incarnation string, newIncarnation bool
 
 // requeue moves the entries under prefix with seq > mark into the outbox
 // at the same seq, value turned into the change's encoding by change, in
-// chunks; it returns how many moved.
+// chunks of what fits a transaction (txnBudget); it returns how many
+// moved. Each entry moves whole within one chunk (set in the outbox,
+// deleted under prefix), so a crash between chunks leaves the rest under
+// prefix for the Refill that resumes.
 func (s *Store) requeue(prefix string, mark uint64, change func([]byte) ([]byte, error)) (int, error) {
 	moved := 0
 	for {
-		n, err := s.requeueChunk(prefix, mark, change)
+		n, full, err := s.requeueChunk(prefix, mark, change)
 		moved += n
-		if err != nil || n < releaseChunk {
+		if err != nil || !full {
 			return moved, err
 		}
 	}
 }
 
-func (s *Store) requeueChunk(prefix string, mark uint64, change func([]byte) ([]byte, error)) (int, error) {
+func (s *Store) requeueChunk(prefix string, mark uint64, change func([]byte) ([]byte, error)) (n int, full bool, err error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	n := 0
-	err := s.update(func(txn *badger.Txn) error {
-		return scanSeq(txn, prefix, mark+1, func(seq uint64, v []byte) (bool, error) {
+	err = s.update(func(txn *badger.Txn) error {
+		b := s.budget()
+		err := scanSeq(txn, prefix, mark+1, func(seq uint64, v []byte) (bool, error) {
 			raw, err := change(v)
 			if err != nil {
 				return false, fmt.Errorf("decode %s%d: %w", prefix, seq, err)
 			}
-			if err := txn.Set(outboxKey(seq), raw); err != nil {
+			out, from := outboxKey(seq), seqKey(prefix, seq)
+			if !b.take(write{len(out), len(raw)}, write{key: len(from)}) {
+				full = true
+				return false, nil
+			}
+			if err := txn.Set(out, raw); err != nil {
 				return false, err
 			}
-			if err := txn.Delete(seqKey(prefix, seq)); err != nil {
+			if err := txn.Delete(from); err != nil {
 				return false, err
 			}
 			n++
-			return n < releaseChunk, nil
+			return true, nil
 		})
+		if err == nil && full && n == 0 {
+			err = fmt.Errorf("%s entry after %d: %w", prefix, mark, errItemTooBig)
+		}
+		return err
 	})
-	return n, err
+	if err != nil {
+		n = 0
+	}
+	return n, full, err
 }
 
 // closeGaps renumbers the outbox after the server's mark to follow it
-// without a hole, keeping order, in chunks. A chunk that stopped midway
-// leaves a prefix already in place, which the next run passes over, so
-// running it again gives the same result. The last chunk, under the write
-// lock, sets the device's sequence to the last renumbered change (new
-// writes continue after it), counts the sequence numbers dropped as lost,
-// and records the refill as done.
+// without a hole, keeping order, in chunks of what fits a transaction
+// (txnBudget). A chunk that stopped midway leaves a prefix already in
+// place, which the next run passes over, so running it again gives the
+// same result. The last chunk, under the write lock, sets the device's
+// sequence to the last renumbered change (new writes continue after it),
+// counts the sequence numbers dropped as lost, and records the refill as
+// done.
 func (s *Store) closeGaps(r *Refill) error {
 	next := r.ServerMark + 1
 	for {
@@ -219,18 +235,34 @@ func (s *Store) closeGapsChunk(r *Refill, next *uint64) (done bool, err error) {
 	defer s.wmu.Unlock()
 	pos := *next
 	err = s.update(func(txn *badger.Txn) error {
-		moved := 0
+		b := s.budget()
+		moved, full := 0, false
 		err := scanSeq(txn, prefixOutbox, pos, func(seq uint64, raw []byte) (bool, error) {
 			if seq != pos {
-				if err := renumber(txn, seq, pos, raw); err != nil {
+				ch, err := renumbered(seq, pos, raw)
+				if err != nil {
+					return false, err
+				}
+				k := outboxKey(seq)
+				if !b.take(write{len(k), len(ch)}, write{key: len(k)}) {
+					full = true
+					return false, nil
+				}
+				if err := txn.Set(outboxKey(pos), ch); err != nil {
+					return false, err
+				}
+				if err := txn.Delete(k); err != nil {
 					return false, err
 				}
 				moved++
 			}
 			pos++
-			return moved < releaseChunk, nil
+			return true, nil
 		})
-		if err != nil || moved >= releaseChunk {
+		if err == nil && full && moved == 0 {
+			err = fmt.Errorf("outbox entry %d: %w", pos, errItemTooBig)
+		}
+		if err != nil || full {
 			return err
 		}
 		done = true
@@ -256,17 +288,18 @@ func (s *Store) closeGapsChunk(r *Refill, next *uint64) (done bool, err error) {
 	return done, nil
 }
 
-// renumber moves the outbox change at seq to seq to.
-func renumber(txn *badger.Txn, from, to uint64, raw []byte) error {
+// renumbered is the outbox change raw (at seq from) encoded for seq to.
+func renumbered(from, to uint64, raw []byte) ([]byte, error) {
 	var ch schema.Change
 	if err := schema.UnmarshalStored(raw, &ch); err != nil {
-		return fmt.Errorf("decode outbox %d: %w", from, err)
+		return nil, fmt.Errorf("decode outbox %d: %w", from, err)
 	}
 	ch.Seq = to
-	if err := setCBOR(txn, outboxKey(to), &ch); err != nil {
-		return err
+	b, err := schema.Marshal(&ch)
+	if err != nil {
+		return nil, fmt.Errorf("encode outbox %d as %d: %w", from, to, err)
 	}
-	return txn.Delete(outboxKey(from))
+	return b, nil
 }
 
 // String says in English what the refill did, for logs and `agent status`.
