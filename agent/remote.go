@@ -113,7 +113,7 @@ func prepareRemote(entries []schema.LogEntry) ([][]byte, error) {
 			return nil, fmt.Errorf("log entry %d: %w", entries[i].Seq, err)
 		}
 		if !ch.Delete && len(ch.Set) > 0 {
-			fresh[i] = schema.MarshalNewRecord(ch)
+			fresh[i] = schema.MarshalNewEntry(&entries[i])
 		}
 	}
 	return fresh, nil

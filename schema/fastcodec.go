@@ -488,11 +488,12 @@ func viewIdentityIn(key uint64, val []byte, shared bool, kind *Kind, id *string,
 	return rest, ok
 }
 
-func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, false) }
+func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, false, nil) }
 
 // viewChangeFields is viewChange; without fields it skips the field
-// values and leaves Set nil (ChangeHead); shared as for viewStringIn.
-func viewChangeFields(b []byte, fields, shared bool) (Change, []byte, bool) {
+// values and leaves Set nil (ChangeHead); shared as for viewStringIn; a
+// set not nil is given the encoded Set.
+func viewChangeFields(b []byte, fields, shared bool, set *[]byte) (Change, []byte, bool) {
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
@@ -503,6 +504,10 @@ func viewChangeFields(b []byte, fields, shared bool) (Change, []byte, bool) {
 				return viewSkip(val, 1)
 			}
 			ch.Set, rest, ok = viewFieldsIn(val, shared)
+			if ok && set != nil {
+				n := len(val) - len(rest)
+				*set = val[:n:n]
+			}
 		case 5:
 			ok = len(val) > 0 && (val[0] == 0xf4 || val[0] == 0xf5)
 			if ok {

@@ -63,6 +63,7 @@ func TestDownloadDecodeMatchesWireDecoder(t *testing.T) {
 				}
 				if _, ok := viewDownloadMsg(b); ok && gerr == nil {
 					fast++
+					checkNewEntries(t, got)
 				}
 			}
 		}
@@ -137,6 +138,48 @@ func TestDownloadDecodeKeepsNoCallerBytes(t *testing.T) {
 		}
 		if !msgEqual(got, want) {
 			t.Fatalf("overwriting the frame changed the decoded message: %+v", got.Download)
+		}
+	}
+}
+
+// checkNewEntries: for every entry of a decoded download that makes a
+// record from nothing, MarshalNewEntry (the fields as the frame carried
+// them) gives MarshalNewRecord's bytes (the fields sorted again).
+func checkNewEntries(t *testing.T, m *Msg) {
+	t.Helper()
+	for i := range m.Download.Entries {
+		e := &m.Download.Entries[i]
+		if e.Change.Delete || len(e.Change.Set) == 0 {
+			continue
+		}
+		if e.set == nil {
+			t.Fatalf("the in-place decoder kept no encoded fields of %+v", e.Change)
+		}
+		if got, want := MarshalNewEntry(e), MarshalNewRecord(&e.Change); !bytes.Equal(got, want) {
+			t.Fatalf("MarshalNewEntry %x, MarshalNewRecord %x", got, want)
+		}
+	}
+}
+
+// TestMarshalNewEntryFallsBack: an entry the in-place decoder did not
+// read, or whose fields changed in number since, is encoded from its
+// fields.
+func TestMarshalNewEntryFallsBack(t *testing.T) {
+	m, err := DecodeMsg(downloadFrame(cborMap(cborText("name"), cborText("a"), cborText("type"), cborUint(2))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := m.Download.Entries[0]
+	if e.set == nil {
+		t.Fatal("the in-place decoder kept no encoded fields")
+	}
+	built := LogEntry{Seq: e.Seq, Change: e.Change}
+	built.Change.Set = Fields{"name": e.Change.Set["name"], "type": e.Change.Set["type"]}
+	fewer := e
+	fewer.Change.Set = Fields{"name": e.Change.Set["name"]}
+	for name, c := range map[string]*LogEntry{"decoded": &e, "built": &built, "a field less": &fewer} {
+		if got, want := MarshalNewEntry(c), MarshalNewRecord(&c.Change); !bytes.Equal(got, want) {
+			t.Errorf("%s: MarshalNewEntry %x, MarshalNewRecord %x", name, got, want)
 		}
 	}
 }

@@ -32,6 +32,6 @@ func MapValue(raw []byte, key uint64) (val []byte, ok bool) {
 // false for anything that is not a change in the encoders' shape; the
 // caller then decodes it whole.
 func ChangeHead(raw []byte) (Change, bool) {
-	ch, rest, ok := viewChangeFields(raw, false, false)
+	ch, rest, ok := viewChangeFields(raw, false, false, nil)
 	return ch, ok && len(rest) == 0
 }

@@ -204,6 +204,10 @@ type LogEntry struct {
 	// Decoders never set it. Trap: only Marshal's frame encoder knows
 	// it; Change stays zero, so nothing else may read such an entry.
 	Raw []byte `cbor:"-"`
+	// set is Change.Set as the frame carried it (a map, its names in
+	// deterministic order, checked), kept by the in-place decoder for
+	// MarshalNewEntry; nil otherwise.
+	set []byte
 }
 
 // Download streams accepted changes in the device's scope. Cursor is the

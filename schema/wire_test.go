@@ -77,6 +77,7 @@ func normalizeMsg(m *Msg) *Msg {
 		d.Entries = append([]LogEntry{}, m.Download.Entries...)
 		for i := range d.Entries {
 			fixChange(&d.Entries[i].Change)
+			d.Entries[i].set = nil // the in-place decoder's note, no part of the message
 		}
 		c.Download = &d
 	}
