@@ -33,8 +33,24 @@ func (e *BatchError) Error() string { return fmt.Sprintf("item %d: %v", e.Index,
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // ErrBatchTooLarge is returned when a batch does not fit in one
-// transaction. Splitting it keeps each part atomic.
+// transaction (with the default memtable, about 3,000 new records do).
+// Splitting it keeps each part atomic. A PutBatch returns it as a
+// *BatchTooLargeError, which says how many items fitted.
 var ErrBatchTooLarge = errors.New("too many records for one transaction; split the batch (一次导入的记录过多，请拆分后分批导入)")
+
+// BatchTooLargeError is ErrBatchTooLarge from a batch whose first Fit of
+// Items fitted one transaction and the next did not; nothing of it was
+// written. Trap: Fit is a guide for splitting, not a promise: the items
+// after it may be larger.
+type BatchTooLargeError struct{ Fit, Items int }
+
+// Error says how many fitted.
+func (e *BatchTooLargeError) Error() string {
+	return fmt.Sprintf("%v: the first %d of %d fit", ErrBatchTooLarge, e.Fit, e.Items)
+}
+
+// Unwrap makes errors.Is(err, ErrBatchTooLarge) hold.
+func (e *BatchTooLargeError) Unwrap() error { return ErrBatchTooLarge }
 
 // Put creates or edits a record and queues the change for sync. v is the
 // typed record (schema.Facility or *schema.Facility, …). An empty id makes a
@@ -90,7 +106,7 @@ func (s *Store) putBatch(items []Item, skipLocked bool) ([]*schema.Change, map[i
 			}
 			if err != nil {
 				if errors.Is(err, badger.ErrTxnTooBig) {
-					return fmt.Errorf("at item %d of %d: %w", i, len(items), ErrBatchTooLarge)
+					return &BatchTooLargeError{Fit: i, Items: len(items)}
 				}
 				return &BatchError{Index: i, Err: err}
 			}
@@ -164,16 +180,18 @@ func (s *Store) write(fn func(w *writer) error) error {
 	if w.n == 0 {
 		return nil
 	}
-	if err := setCBOR(txn, metaSeq, w.seq); err != nil {
-		return err
+	err = setCBOR(txn, metaSeq, w.seq)
+	if err == nil {
+		err = setCBOR(txn, metaClock, uint64(s.clock.Last()))
 	}
-	if err := setCBOR(txn, metaClock, uint64(s.clock.Last())); err != nil {
-		return err
+	if err == nil {
+		err = txn.Commit()
 	}
-	if err := txn.Commit(); err != nil {
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			return ErrBatchTooLarge
-		}
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		// The changes fitted and the marks after them did not.
+		return ErrBatchTooLarge
+	}
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.seq = w.seq

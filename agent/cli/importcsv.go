@@ -82,8 +82,7 @@ func runImport(_ context.Context, s *agent.Store, args []string, stdout, _ io.Wr
 				path, rows[be.Index], rows[be.Index], be.Err)
 		}
 		if errors.Is(err, agent.ErrBatchTooLarge) {
-			return fmt.Errorf("%s: nothing of the file was imported: %d rows are too many to write at once; split the file into smaller files and import each (文件未导入：%d行过多，请拆分为多个较小的文件分别导入): %w",
-				path, len(items), len(items), err)
+			return tooLarge(path, len(items), err)
 		}
 		return fmt.Errorf("%s: nothing of the file was imported (文件未导入任何记录): %w", path, err)
 	}
@@ -100,6 +99,22 @@ func runImport(_ context.Context, s *agent.Store, args []string, stdout, _ io.Wr
 		return lockedRows(s, path, rows, locked)
 	}
 	return nil
+}
+
+// tooLarge says an import did not fit one transaction and, when the store
+// said how many rows did, how large a file to import at a time. Rows are
+// written all or nothing per file, so the file is not split behind the
+// user's back: a failure midway would leave an unknown part imported.
+func tooLarge(path string, rows int, err error) error {
+	var tl *agent.BatchTooLargeError
+	if !errors.As(err, &tl) || tl.Fit == 0 {
+		return fmt.Errorf("%s: nothing of the file was imported: %d rows are too many to write at once; split the file into smaller files and import each (文件未导入：%d行过多，请拆分为多个较小的文件分别导入): %w",
+			path, rows, rows, err)
+	}
+	// Later rows may be larger than the first ones: leave a tenth spare.
+	most := max(1, tl.Fit*9/10)
+	return fmt.Errorf("%s: nothing of the file was imported: %d rows are too many to write at once, the first %d fit; split the file into files of at most %d rows and import each (文件未导入：%d行过多，一次最多约%d行，请拆分为每个不超过%d行的文件分别导入): %w",
+		path, rows, tl.Fit, most, rows, tl.Fit, most, err)
 }
 
 // lockedRows names the rows an import left out because a review lock
