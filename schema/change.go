@@ -85,6 +85,9 @@ func EncodeFields(v any) (Fields, error) {
 // DecodeFields fills the typed record v (a pointer) from fields. Fields the
 // type does not know are ignored, so an older binary reads newer records.
 func DecodeFields(f Fields, v any) error {
+	if fastDecodeFields(f, v) {
+		return nil
+	}
 	if err := storeDec.Unmarshal(marshalFields(f), v); err != nil {
 		return fmt.Errorf("decode %T: %w", v, err)
 	}
