@@ -63,6 +63,7 @@ var (
 	metaRefilling  = []byte("m/refilling")   // uint64: the restored server's mark while a Refill runs
 	metaRefill     = []byte("m/refill")      // Refill (CBOR): the last refill of a restored server
 	metaPruned     = []byte("m/pruned")      // uint64: greatest seq of a kept change pruned
+	metaRestamping = []byte("m/restamping")  // restamping (CBOR): a Restamp in progress
 )
 
 func recordKey(kind schema.Kind, unit schema.Code, id string) []byte {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"laoxiao/schema"
 )
 
@@ -103,5 +105,76 @@ func TestRestamp(t *testing.T) {
 	next := mustPut(t, s, schema.KindPerson, "", village, person("三"))
 	if next.Seq != 5 || next.Stamp <= ob[2].Stamp || next.Stamp.Time().Sub(server) > time.Minute {
 		t.Fatalf("next change after restamp: seq %d stamp %v", next.Seq, next.Stamp)
+	}
+}
+
+// TestRestampInChunks: on a store whose transactions hold a few hundred
+// changes, a Restamp of thousands goes through; one that a crash cut
+// after its first chunk is finished by the next Open, to the same stamps
+// and record versions as one that ran through, with the correction
+// adopted.
+func TestRestampInChunks(t *testing.T) {
+	const n = 2000
+	offset := -72 * time.Hour
+	build := func(dir string) (*Store, *fakeClock) {
+		clk := newFakeClock(time.Date(2025, 5, 13, 9, 0, 0, 0, time.UTC))
+		s := openAt(t, dir, Options{Now: clk.Now, MemTableSize: smallMemTable})
+		putSized(t, s, n, 300)
+		clk.Advance(time.Minute)
+		if err := s.SetClockOffset(offset); err != nil {
+			t.Fatal(err)
+		}
+		return s, clk
+	}
+	whole, _ := build(t.TempDir())
+	if moved, err := whole.Restamp(1, offset); err != nil || moved != n {
+		t.Fatalf("restamp of %d changes: moved %d, %v", n, moved, err)
+	}
+
+	dir := t.TempDir()
+	cut, clk := build(dir)
+	r, err := cut.startRestamp(1, offset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut.wmu.Lock()
+	moved, done, err := cut.restampChunk(&r)
+	cut.wmu.Unlock()
+	if err != nil || done || moved == 0 {
+		t.Fatalf("first chunk: moved %d of %d, done %v, %v", moved, n, done, err)
+	}
+	if err := cut.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cut = openAt(t, dir, Options{Now: clk.Now, MemTableSize: smallMemTable})
+
+	want, got := mustOutbox(t, whole), mustOutbox(t, cut)
+	if len(got) != n || len(want) != n {
+		t.Fatalf("outbox holds %d after the finished restamp, %d after the whole one; want %d", len(got), len(want), n)
+	}
+	for i := range got {
+		if got[i].Seq != want[i].Seq || got[i].Stamp != want[i].Stamp {
+			t.Fatalf("change %d: seq %d stamp %v after the finished restamp, seq %d stamp %v after the whole one",
+				i, got[i].Seq, got[i].Stamp, want[i].Seq, want[i].Stamp)
+		}
+		if got[i].Stamp.Time().After(clk.Now().Add(offset)) || i > 0 && got[i].Stamp <= got[i-1].Stamp {
+			t.Fatalf("change %d stamped %v: past the corrected present or out of order", i, got[i].Stamp)
+		}
+		rec := loadForTest(t, cut, got[i].Kind, got[i].ID)
+		for name, v := range rec.Versions {
+			if v != got[i].Version() {
+				t.Fatalf("record %s field %s at version %v, its change at %v", got[i].ID, name, v, got[i].Version())
+			}
+		}
+	}
+	if cut.Clock().Offset() != offset {
+		t.Fatalf("offset after the finished restamp: %v", cut.Clock().Offset())
+	}
+	var pending bool
+	if err := cut.db.View(func(txn *badger.Txn) (err error) {
+		pending, err = getCBOR(txn, metaRestamping, &restamping{})
+		return err
+	}); err != nil || pending {
+		t.Fatalf("restamp still pending: %v, %v", pending, err)
 	}
 }

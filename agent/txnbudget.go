@@ -66,6 +66,10 @@ func (b txnBudget) less(size, count int64) txnBudget {
 // with value 0.
 type write struct{ key, value int }
 
+// anyValue is the value length of a write not encoded yet: it counts as
+// the longest that Badger stores inline, the most any value can cost.
+const anyValue = -1
+
 // take subtracts the cost of ws from b if they all fit, and reports
 // whether they did; b is unchanged when they do not. Badger refuses the
 // write that brings its total to its limit, so a budget is never taken to
@@ -74,7 +78,10 @@ func (b *txnBudget) take(ws ...write) bool {
 	var size int64
 	for _, w := range ws {
 		v := int64(w.value)
-		if v >= b.threshold {
+		switch {
+		case v == anyValue:
+			v = b.threshold - 1
+		case v >= b.threshold:
 			v = 12
 		}
 		size += int64(w.key) + v + 2 + 10
