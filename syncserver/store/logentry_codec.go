@@ -1,7 +1,7 @@
 package store
 
 import (
-	"fmt"
+	"time"
 
 	"laoxiao/schema"
 )
@@ -12,14 +12,28 @@ import (
 // encoding them was a large part of a commit's time. Decoding still goes
 // by the tags.
 func (e LogEntry) MarshalCBOR() ([]byte, error) {
-	t, err := schema.Marshal(e.Received)
-	if err != nil {
-		return nil, fmt.Errorf("encode log entry %d: %w", e.Seq, err)
-	}
-	b := make([]byte, 0, schema.ChangeSize(&e.Change)+len(e.Account)+len(t)+48)
+	b := make([]byte, 0, schema.ChangeSize(&e.Change)+len(e.Account)+64)
 	b = append(b, 0xa4, 1)
 	b = schema.AppendUint(b, e.Seq)
 	b = schema.AppendChange(append(b, 2), &e.Change)
 	b = schema.AppendText(append(b, 3), e.Account)
-	return append(append(b, 4), t...), nil
+	return appendUnixTime(append(b, 4), e.Received), nil
+}
+
+// appendUnixTime encodes t as the reflective encoder does under the
+// schema's options: null for the zero time, else whole seconds since
+// 1970 (Unix, which rounds down) as a CBOR integer.
+func appendUnixTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, 0xf6)
+	}
+	s := t.Unix()
+	if s >= 0 {
+		return schema.AppendUint(b, uint64(s))
+	}
+	// A negative integer is the unsigned head of -1-s in major type 1.
+	at := len(b)
+	b = schema.AppendUint(b, uint64(-1-s))
+	b[at] |= 1 << 5
+	return b
 }

@@ -28,6 +28,10 @@ func TestLogEntryMarshalIsReflective(t *testing.T) {
 			Change: schema.Change{Kind: schema.KindFacility, ID: schema.NewID(), Unit: "511802001001", Set: set,
 				Stamp: schema.MakeStamp(time.Now().UnixMilli(), 7), Device: "dev", Seq: 300}},
 		{Seq: 23, Change: schema.Change{Kind: schema.KindPerson, ID: "p", Unit: "511802", Delete: true, Seq: 24}},
+		{Seq: 2, Received: time.Unix(-5, 0)},
+		{Seq: 3, Received: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)},
+		{Seq: 4, Received: time.Unix(0, 0)},
+		{Seq: 5, Received: time.Unix(1<<40, 999999999).In(time.FixedZone("CST", 8*3600))},
 	} {
 		want := schema.MustMarshal(plainEntry(e))
 		for _, v := range []any{e, &e, []LogEntry{e}} {

@@ -80,7 +80,9 @@ func writeGroup(txn *badger.Txn, g *store.Group) error {
 	var head uint64
 	for i := range g.Log {
 		e := &g.Log[i]
-		b, err := schema.Marshal(e)
+		// Directly: through schema.Marshal the reflective encoder would walk
+		// every entry's bytes again to check what MarshalCBOR returned.
+		b, err := e.MarshalCBOR()
 		if err != nil {
 			return fmt.Errorf("encode log entry %d: %w", e.Seq, err)
 		}
