@@ -354,20 +354,52 @@ func viewMap(b []byte, max int) (int, []byte, bool) {
 
 // viewString reads a text string as a Go string, refusing invalid UTF-8
 // as the reflective decoder does.
-func viewString(b []byte) (string, []byte, bool) { return viewStringIn(b, false) }
+func viewString(b []byte) (string, []byte, bool) { return viewStringIn(b, texts{}) }
 
-// viewStringIn is viewString; shared makes the string share b's memory
-// instead of copying it (see viewShared for what that asks of b).
-func viewStringIn(b []byte, shared bool) (string, []byte, bool) {
+// viewStringIn is viewString making the string as t says.
+func viewStringIn(b []byte, t texts) (string, []byte, bool) {
 	s, rest, ok := viewText(b)
 	if !ok || !utf8.Valid(s) {
 		return "", nil, false
 	}
-	if shared {
-		return unsafe.String(unsafe.SliceData(s), len(s)), rest, true
-	}
-	return string(s), rest, true
+	return t.str(s), rest, true
 }
+
+// texts says how a decoder makes the Go strings it reads: copies (the
+// zero value), or strings that share the input's memory (see
+// viewDownloadMsg for what that asks of the input), or one copy of each
+// distinct text kept in seen, for texts that repeat (units, devices).
+type texts struct {
+	shared bool
+	seen   map[string]string
+}
+
+// maxSeen bounds the texts a texts keeps: past it, new ones are copied
+// each time.
+const maxSeen = 1024
+
+func (t texts) str(s []byte) string {
+	switch {
+	case len(s) == 0:
+		return ""
+	case t.shared:
+		return unsafe.String(unsafe.SliceData(s), len(s))
+	case t.seen != nil:
+		if v, ok := t.seen[string(s)]; ok {
+			return v
+		}
+		v := string(s)
+		if len(t.seen) < maxSeen {
+			t.seen[v] = v
+		}
+		return v
+	}
+	return string(s)
+}
+
+// unique is t for texts that do not repeat (ids, names): shared or
+// copied.
+func (t texts) unique() texts { return texts{shared: t.shared} }
 
 // viewKeys calls fn for each integer key of a struct map, in increasing
 // order (so no key twice), with the bytes at its value; fn returns what
@@ -389,11 +421,11 @@ func viewKeys(b []byte, max int, fn func(key uint64, val []byte) ([]byte, bool))
 // viewNames calls fn for each name of a map keyed by text, in
 // deterministic order (so no name twice), with the bytes at its value.
 func viewNames(b []byte, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
-	return viewNamesIn(b, false, fn)
+	return viewNamesIn(b, texts{}, fn)
 }
 
-// viewNamesIn is viewNames; shared as for viewStringIn.
-func viewNamesIn(b []byte, shared bool, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
+// viewNamesIn is viewNames making the names as t says.
+func viewNamesIn(b []byte, t texts, fn func(name string, val []byte) ([]byte, bool)) (int, []byte, bool) {
 	n, rest, ok := viewHeader(b, 5)
 	if !ok || n > storedMaxPairs {
 		return 0, nil, false
@@ -401,7 +433,7 @@ func viewNamesIn(b []byte, shared bool, fn func(name string, val []byte) ([]byte
 	prev := ""
 	for i := 0; ok && i < n; i++ {
 		var name string
-		if name, rest, ok = viewStringIn(rest, shared); !ok || (i > 0 && !nameLess(prev, name)) {
+		if name, rest, ok = viewStringIn(rest, t); !ok || (i > 0 && !nameLess(prev, name)) {
 			return 0, nil, false
 		}
 		prev = name
@@ -415,7 +447,7 @@ func viewNamesIn(b []byte, shared bool, fn func(name string, val []byte) ([]byte
 func viewFields(b []byte) (Fields, []byte, bool) { return viewFieldsIn(b, false) }
 
 // viewFieldsIn is viewFields; shared makes names and values share b's
-// memory, copying nothing.
+// memory, copying nothing (texts.shared).
 func viewFieldsIn(b []byte, shared bool) (Fields, []byte, bool) {
 	type span struct {
 		name     string
@@ -423,7 +455,7 @@ func viewFieldsIn(b []byte, shared bool) (Fields, []byte, bool) {
 	}
 	var buf [24]span
 	spans := buf[:0]
-	_, rest, ok := viewNamesIn(b, shared, func(name string, val []byte) ([]byte, bool) {
+	_, rest, ok := viewNamesIn(b, texts{shared: shared}, func(name string, val []byte) ([]byte, bool) {
 		after, ok := skipStrict(val, fieldDepth)
 		if ok {
 			at := len(b) - len(val)
@@ -471,12 +503,24 @@ func viewVersion(b []byte) (Version, []byte, bool) {
 // viewIdentity reads keys 1–3, which a change and a record share: the
 // kind, the id and the unit.
 func viewIdentity(key uint64, val []byte, kind *Kind, id *string, unit *Code) ([]byte, bool) {
-	return viewIdentityIn(key, val, false, kind, id, unit)
+	return viewIdentityIn(key, val, texts{}, kind, id, unit)
 }
 
-// viewIdentityIn is viewIdentity; shared as for viewStringIn.
-func viewIdentityIn(key uint64, val []byte, shared bool, kind *Kind, id *string, unit *Code) ([]byte, bool) {
-	s, rest, ok := viewStringIn(val, shared)
+// viewIdentityIn is viewIdentity making the unit as t says and the id as
+// t.unique; a kind schema knows is its constant, not a copy.
+func viewIdentityIn(key uint64, val []byte, t texts, kind *Kind, id *string, unit *Code) ([]byte, bool) {
+	if key == 1 {
+		if s, rest, ok := viewText(val); ok {
+			if k, known := knownKind(s); known {
+				*kind = k
+				return rest, true
+			}
+		}
+	}
+	if key == 2 {
+		t = t.unique()
+	}
+	s, rest, ok := viewStringIn(val, t)
 	switch key {
 	case 1:
 		*kind = Kind(s)
@@ -488,22 +532,32 @@ func viewIdentityIn(key uint64, val []byte, shared bool, kind *Kind, id *string,
 	return rest, ok
 }
 
-func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, false, nil) }
+// knownKind returns the constant of the kind named s, if schema knows it.
+func knownKind(s []byte) (Kind, bool) {
+	for _, k := range Kinds {
+		if string(k) == string(s) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, texts{}, nil) }
 
 // viewChangeFields is viewChange; without fields it skips the field
-// values and leaves Set nil (ChangeHead); shared as for viewStringIn; a
-// set not nil is given the encoded Set.
-func viewChangeFields(b []byte, fields, shared bool, set *[]byte) (Change, []byte, bool) {
+// values and leaves Set nil (ChangeHead). It makes the unit and device as
+// t says, the rest as t.unique, and gives a set not nil the encoded Set.
+func viewChangeFields(b []byte, fields bool, t texts, set *[]byte) (Change, []byte, bool) {
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
 		case 1, 2, 3:
-			rest, ok = viewIdentityIn(key, val, shared, &ch.Kind, &ch.ID, &ch.Unit)
+			rest, ok = viewIdentityIn(key, val, t, &ch.Kind, &ch.ID, &ch.Unit)
 		case 4:
 			if !fields {
 				return viewSkip(val, 1)
 			}
-			ch.Set, rest, ok = viewFieldsIn(val, shared)
+			ch.Set, rest, ok = viewFieldsIn(val, t.shared)
 			if ok && set != nil {
 				n := len(val) - len(rest)
 				*set = val[:n:n]
@@ -518,7 +572,7 @@ func viewChangeFields(b []byte, fields, shared bool, set *[]byte) (Change, []byt
 			n, rest, ok = viewUint(val)
 			ch.Stamp = Stamp(n)
 		case 7:
-			ch.Device, rest, ok = viewStringIn(val, shared)
+			ch.Device, rest, ok = viewStringIn(val, t)
 		case 8:
 			ch.Seq, rest, ok = viewUint(val)
 		}

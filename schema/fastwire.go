@@ -76,7 +76,7 @@ func viewWireEntry(b []byte, e *LogEntry) ([]byte, bool) {
 		case 1:
 			e.Seq, rest, ok = viewUint(val)
 		case 2:
-			e.Change, rest, ok = viewChangeFields(val, true, true, &e.set)
+			e.Change, rest, ok = viewChangeFields(val, true, texts{shared: true}, &e.set)
 			ok = ok && wireFields(e.Change.Set)
 		}
 		return rest, ok

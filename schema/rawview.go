@@ -32,6 +32,40 @@ func MapValue(raw []byte, key uint64) (val []byte, ok bool) {
 // false for anything that is not a change in the encoders' shape; the
 // caller then decodes it whole.
 func ChangeHead(raw []byte) (Change, bool) {
-	ch, rest, ok := viewChangeFields(raw, false, false, nil)
+	ch, rest, ok := viewChangeFields(raw, false, texts{}, nil)
 	return ch, ok && len(rest) == 0
+}
+
+// HeadReader reads the change heads of a log's entries one after
+// another, keeping one copy of each unit code and device id it meets: a
+// walk of a township's log meets the same few again and again, so a head
+// costs one allocation, its id, where it cost four. The zero value is
+// ready. Not for concurrent use.
+type HeadReader struct{ seen map[string]string }
+
+// EntryChange reads the change at key of the map entry (a log entry as a
+// store encodes it) in place: its bytes, a part of entry, and its head as
+// ChangeHead reads it, in one walk, where MapValue and then ChangeHead
+// walked the change twice. ok is false when entry is no such map or the
+// change not in the encoders' shape; the caller then decodes it whole.
+func (h *HeadReader) EntryChange(entry []byte, key uint64) (change []byte, head Change, ok bool) {
+	if h.seen == nil {
+		h.seen = map[string]string{}
+	}
+	n, rest, ok := viewHeader(entry, 5)
+	for ; ok && n > 0; n-- {
+		var k uint64
+		if k, rest, ok = viewUint(rest); !ok {
+			break
+		}
+		if k == key {
+			head, after, ok := viewChangeFields(rest, false, texts{seen: h.seen}, nil)
+			if !ok {
+				return nil, Change{}, false
+			}
+			return rest[:len(rest)-len(after)], head, true
+		}
+		rest, ok = viewSkip(rest, 1)
+	}
+	return nil, Change{}, false
 }

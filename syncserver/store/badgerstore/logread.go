@@ -33,16 +33,17 @@ func (s *DB) LogAfter(ctx context.Context, scope schema.Code, exclude string, af
 // LogAfterRaw is LogAfter handing out the changes as stored: it reads
 // each entry's change head in place and decodes no fields.
 func (s *DB) LogAfterRaw(ctx context.Context, scope schema.Code, exclude string, after uint64, limit int, visible func(*store.LogEntry) bool, fn func(seq uint64, change []byte) error) (uint64, error) {
+	var heads schema.HeadReader
+	// One entry for the walk: visible must not keep it (RawLogReader).
+	e := new(store.LogEntry)
 	return s.walkLog(scope, after, limit, exclude, func(seq uint64, raw []byte) (bool, error) {
-		e := store.LogEntry{Seq: seq}
-		change, ok := schema.MapValue(raw, 2)
-		if ok {
-			e.Change, ok = schema.ChangeHead(change)
-		}
+		*e = store.LogEntry{Seq: seq}
+		change, head, ok := heads.EntryChange(raw, 2)
+		e.Change = head
 		if !ok {
 			// Not in the shape the encoders write: decode it whole
 			// and send it encoded again.
-			if err := schema.UnmarshalStored(raw, &e); err != nil {
+			if err := schema.UnmarshalStored(raw, e); err != nil {
 				return false, fmt.Errorf("read log entry %d: %w", seq, err)
 			}
 			var err error
@@ -50,7 +51,7 @@ func (s *DB) LogAfterRaw(ctx context.Context, scope schema.Code, exclude string,
 				return false, fmt.Errorf("encode log entry %d: %w", seq, err)
 			}
 		}
-		if (exclude != "" && e.Change.Device == exclude) || !visible(&e) {
+		if (exclude != "" && e.Change.Device == exclude) || !visible(e) {
 			return false, nil
 		}
 		return true, fn(seq, change)
@@ -78,7 +79,7 @@ func (s *DB) walkLog(scope schema.Code, after uint64, limit int, exclude string,
 			for c := t.Parent(); c != ""; c = c.Parent() {
 				codes = append(codes, c)
 			}
-			next = s.indexedSeqs(txn, codes, after)
+			next = s.indexedSeqs(txn, codes, after, exclude)
 		} else {
 			next = s.globalSeqs(txn, after)
 		}
@@ -87,13 +88,13 @@ func (s *DB) walkLog(scope schema.Code, after uint64, limit int, exclude string,
 		defer log.close()
 		passed := 0
 		for {
-			seq, device, ok := next(false)
+			seq, excluded, ok := next(false)
 			if !ok {
 				cursor = head
 				return nil
 			}
 			cursor = seq
-			if exclude != "" && device == exclude {
+			if excluded {
 				continue
 			}
 			var p bool
@@ -151,10 +152,10 @@ func (r *logReader) value(seq uint64, fn func([]byte) error) error {
 	return it.Item().Value(fn)
 }
 
-// seqSource yields log sequences in increasing order, with the device of
-// the change when the source knows it cheaply; called with true it
-// releases its iterators.
-type seqSource func(closeIt bool) (seq uint64, device string, ok bool)
+// seqSource yields log sequences in increasing order, and excluded when
+// the source knows cheaply that the change is the excluded device's;
+// called with true it releases its iterators.
+type seqSource func(closeIt bool) (seq uint64, excluded bool, ok bool)
 
 func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
 	opts := badger.DefaultIteratorOptions
@@ -162,22 +163,23 @@ func (s *DB) globalSeqs(txn *badger.Txn, after uint64) seqSource {
 	opts.Prefix = []byte(pLog)
 	it := txn.NewIterator(opts)
 	it.Seek(logKey(after + 1))
-	return func(closeIt bool) (uint64, string, bool) {
+	return func(closeIt bool) (uint64, bool, bool) {
 		if closeIt {
 			it.Close()
-			return 0, "", false
+			return 0, false, false
 		}
 		if !it.Valid() {
-			return 0, "", false
+			return 0, false, false
 		}
 		seq := seqOf(it.Item().Key())
 		it.Next()
-		return seq, "", true
+		return seq, false, true
 	}
 }
 
-// indexedSeqs merges the scope index streams of several codes by sequence.
-func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seqSource {
+// indexedSeqs merges the scope index streams of several codes by
+// sequence; an entry is excluded when its index value names exclude.
+func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64, exclude string) seqSource {
 	its := make([]*badger.Iterator, len(codes))
 	for i, c := range codes {
 		opts := badger.DefaultIteratorOptions
@@ -186,12 +188,12 @@ func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seq
 		its[i] = txn.NewIterator(opts)
 		its[i].Seek(scopeKey(c, after+1))
 	}
-	return func(closeIt bool) (uint64, string, bool) {
+	return func(closeIt bool) (uint64, bool, bool) {
 		if closeIt {
 			for _, it := range its {
 				it.Close()
 			}
-			return 0, "", false
+			return 0, false, false
 		}
 		best := -1
 		var bestSeq uint64
@@ -204,13 +206,15 @@ func (s *DB) indexedSeqs(txn *badger.Txn, codes []schema.Code, after uint64) seq
 			}
 		}
 		if best < 0 {
-			return 0, "", false
+			return 0, false, false
 		}
 		// Index entries written before they named the device have an
 		// empty value; those changes are read and filtered as usual.
-		var device string
-		its[best].Item().Value(func(v []byte) error { device = string(v); return nil })
+		excluded := false
+		if exclude != "" {
+			its[best].Item().Value(func(v []byte) error { excluded = string(v) == exclude; return nil })
+		}
 		its[best].Next()
-		return bestSeq, device, true
+		return bestSeq, excluded, true
 	}
 }
