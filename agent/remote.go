@@ -17,9 +17,10 @@ import (
 // and returns 0.
 //
 // A page is one synced transaction, so a download costs one flush per
-// page. Records go to the value log, so a page counts little against
-// Badger's transaction size; one that exceeds it all the same is applied
-// in halves (down to single entries), which is safe
+// page. Records are stored inline and count whole against Badger's
+// transaction size: 4,000 new records of 450 bytes fit a 16 MiB memtable's
+// limit. A page that exceeds it is applied in halves (down to single
+// entries), which is safe
 // because merge is idempotent and the cursor is stored only with the last
 // part: a crash in between makes the client download and re-apply the
 // same entries.

@@ -131,11 +131,13 @@ func Open(dir string, opts Options) (*Store, error) {
 
 // badgerOptions sizes Badger for a township laptop shared with a desktop
 // app: two 16 MiB memtables (Options.MemTableSize), small caches and two
-// compactors. Measured on
-// 30,000 records written in batches of 1,000, the process peaks near
-// 100 MiB (half of it clean value-log pages the kernel can drop) and
-// settles near 70 MiB; Badger's defaults need several times that. Every
-// write is synced: a Put that returned must survive a power cut.
+// compactors. Writing 30,000 records in batches of 1,000, the process
+// peaks near 195 MiB (VmHWM; the Go heap holds about 85 MiB of it after a
+// collection, mostly the memtables and the buffers of the table a full
+// memtable is flushed to), where it peaked near 90 MiB when records went
+// to the value log and the memtable held pointers: the price of reading
+// them from the LSM tree (below). Every write is synced: a Put that
+// returned must survive a power cut.
 func badgerOptions(dir string, key []byte, opts Options) badger.Options {
 	memTable, blockCache := opts.MemTableSize, opts.BlockCacheSize
 	if memTable == 0 {
