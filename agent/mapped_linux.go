@@ -15,9 +15,10 @@ const madvPageout = 21
 
 // ReleaseMapped takes the store's memory-mapped files out of this
 // process's resident set. Badger maps its tables and value log; a scan of
-// every record (a tab of a large township, the indicators) touches the
-// whole value log, and those pages then count against the app for as
-// long as the mapping lives, though nobody reads them again soon. The
+// every record (a tab of a large township, the indicators) touches every
+// table block of the kind (and the value-log pages of the records too
+// large to be stored inline), and those pages then count against the app
+// for as long as the mapping lives, though nobody reads them again soon. The
 // kernel reclaims them (MADV_PAGEOUT, Linux 5.4 and later; older kernels
 // refuse it and nothing changes): a later read reads the file again.
 //
