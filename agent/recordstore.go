@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/dgraph-io/badger/v4"
@@ -11,9 +13,11 @@ import (
 // Records are stored in schema's compact stored form (one copy of each
 // distinct version instead of one per field: a third of the bytes), so
 // downloads write less and a scan of a large township maps fewer pages
-// of the value log. Records written before it are in Marshal's form;
-// decodeRecord reads both, and each is rewritten compact when it next
-// changes, so an old store opens as it is.
+// of the value log. The form leaves out the record's kind, unit and id,
+// which its key holds. Records written before are in the compact form
+// with them, or in Marshal's form; decodeRecord reads all three, and each
+// is rewritten in the current form when it next changes, so an old store
+// opens as it is.
 
 // setRecord writes rec under its key in the compact form.
 func setRecord(txn *badger.Txn, rec *schema.Record) error {
@@ -39,11 +43,38 @@ func getRecord(txn *badger.Txn, k []byte) (rec *schema.Record, found bool, err e
 	return rec, err == nil, err
 }
 
-// decodeRecord decodes a stored record of either form.
+// decodeRecord decodes a stored record of any form; k is its key, which
+// holds its kind, unit and id.
 func decodeRecord(k, raw []byte) (*schema.Record, error) {
+	kind, unit, id, ok := splitRecordKey(k)
+	if !ok {
+		return nil, fmt.Errorf("decode %s: %w", k, errRecordKey)
+	}
 	var rec schema.Record
-	if err := schema.UnmarshalStoredRecord(raw, &rec); err != nil {
+	if err := schema.UnmarshalStoredRecord(raw, kind, unit, id, &rec); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", k, err)
 	}
 	return &rec, nil
+}
+
+// errRecordKey: a key read as a record's is not laid out as recordKey
+// lays one out.
+var errRecordKey = errors.New("not a record key")
+
+// splitRecordKey is the inverse of recordKey. Kinds and unit codes hold
+// no slash; an id may, so it is all that follows the unit.
+func splitRecordKey(k []byte) (kind schema.Kind, unit schema.Code, id string, ok bool) {
+	rest, ok := bytes.CutPrefix(k, []byte(prefixRecord))
+	if !ok {
+		return "", "", "", false
+	}
+	kindB, rest, ok := bytes.Cut(rest, []byte("/"))
+	if !ok {
+		return "", "", "", false
+	}
+	unitB, idB, ok := bytes.Cut(rest, []byte("/"))
+	if !ok {
+		return "", "", "", false
+	}
+	return schema.KindNamed(kindB), schema.Code(unitB), string(idB), true
 }

@@ -1,6 +1,8 @@
 package agent
 
 import (
+	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
@@ -8,11 +10,29 @@ import (
 	"laoxiao/schema"
 )
 
-// TestRecordsStoredBeforeTheCompactForm: a store whose records were
-// written in Marshal's form (every store before the compact one) opens,
-// reads and lists them as they were, and an edit rewrites the record
-// compact with the edit merged.
-func TestRecordsStoredBeforeTheCompactForm(t *testing.T) {
+// TestRecordsStoredInOldForms: a store whose records were written in
+// Marshal's form (every store before the compact one), or in the compact
+// form that still held the kind, id and unit, opens, reads and lists them
+// as they were, and an edit rewrites the record in the current form with
+// the edit merged.
+func TestRecordsStoredInOldForms(t *testing.T) {
+	for name, old := range map[string]func(*schema.Record) []byte{
+		"Marshal's form": func(r *schema.Record) []byte { return schema.MustMarshal(r) },
+		"compact form with identity": func(r *schema.Record) []byte {
+			// The map head (under 24 pairs: one byte) counts three
+			// more, and keys 1–3 come first.
+			b := schema.MarshalStoredRecord(r)
+			o := schema.AppendText([]byte{b[0] + 3, 1}, string(r.Kind))
+			o = schema.AppendText(append(o, 2), r.ID)
+			o = schema.AppendText(append(o, 3), string(r.Unit))
+			return append(o, b[1:]...)
+		},
+	} {
+		t.Run(name, func(t *testing.T) { recordStoredInOldForm(t, old) })
+	}
+}
+
+func recordStoredInOldForm(t *testing.T, oldForm func(*schema.Record) []byte) {
 	dir := t.TempDir()
 	s := openAt(t, dir, Options{})
 	s.SetScope(township)
@@ -25,19 +45,21 @@ func TestRecordsStoredBeforeTheCompactForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := recordKey(want.Kind, want.Unit, want.ID)
-	old := schema.MustMarshal(want)
-	rawLen := func(s *Store) (n int) {
+	old := oldForm(want)
+	// The current form leaves out the id, which the key holds; the old
+	// forms hold it.
+	holdsID := func(s *Store) (held bool) {
 		if err := s.db.View(func(txn *badger.Txn) error {
 			v, err := getRaw(txn, key)
-			n = len(v)
+			held = bytes.Contains(v, []byte(want.ID))
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return held
 	}
-	if compact := rawLen(s); compact*2 > len(old) {
-		t.Fatalf("record stored in %d bytes; Marshal's form takes %d", compact, len(old))
+	if holdsID(s) || !bytes.Contains(old, []byte(want.ID)) {
+		t.Fatal("the record as stored holds its id, or the old form does not")
 	}
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(key, old) }); err != nil {
 		t.Fatal(err)
@@ -76,7 +98,26 @@ func TestRecordsStoredBeforeTheCompactForm(t *testing.T) {
 	if got.Versions["name"] != want.Versions["name"] || got.Versions["address"] == want.Versions["address"] {
 		t.Errorf("versions after the edit %v, before %v", got.Versions, want.Versions)
 	}
-	if n := rawLen(s); n >= len(old) {
-		t.Errorf("edited record stored in %d bytes, Marshal's form took %d: not rewritten compact", n, len(old))
+	if holdsID(s) {
+		t.Error("the edited record holds its id: not rewritten in the current form")
+	}
+}
+
+// TestSplitRecordKey: a record key gives back the kind, unit and id it
+// was made of, an id with slashes too; other keys are refused.
+func TestSplitRecordKey(t *testing.T) {
+	for _, id := range []string{"0190f1e2-0000-7000-8000-000000000001", "a/b/c", "/", "老"} {
+		kind, unit, got, ok := splitRecordKey(recordKey(schema.KindVisit, village, id))
+		if !ok || kind != schema.KindVisit || unit != village || got != id {
+			t.Errorf("id %q: split into %q %q %q, %v", id, kind, unit, got, ok)
+		}
+	}
+	for _, k := range []string{"", "r/", "r/facility", "r/facility/511802001001", "i/facility/511802001001/x"} {
+		if _, _, _, ok := splitRecordKey([]byte(k)); ok {
+			t.Errorf("%q split as a record key", k)
+		}
+		if _, err := decodeRecord([]byte(k), nil); !errors.Is(err, errRecordKey) {
+			t.Errorf("%q decoded as a record key: %v", k, err)
+		}
 	}
 }

@@ -532,6 +532,16 @@ func viewIdentityIn(key uint64, val []byte, t texts, kind *Kind, id *string, uni
 	return rest, ok
 }
 
+// KindNamed returns the kind named s: the constant when schema knows it,
+// so reading a known kind from a store's key or value allocates nothing,
+// else a copy of s.
+func KindNamed(s []byte) Kind {
+	if k, ok := knownKind(s); ok {
+		return k
+	}
+	return Kind(s)
+}
+
 // knownKind returns the constant of the kind named s, if schema knows it.
 func knownKind(s []byte) (Kind, bool) {
 	for _, k := range Kinds {

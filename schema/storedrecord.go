@@ -12,7 +12,7 @@ import (
 // bytes repeating one version. The compact form keeps each distinct
 // version once:
 //
-//	{1: kind, 2: id, 3: unit, 4: fields,
+//	{4: fields,
 //	 6: deleted [stamp, device]       (absent when zero)
 //	 7: [[stamp, device], …]          the distinct versions: the one most
 //	                                  fields have first, the rest ascending
@@ -22,8 +22,11 @@ import (
 //	 9: [name, …]}                    fields without a version (absent
 //	                                  when none)
 //
-// Every field not in 8 or 9 has the first version. It never has key 5,
-// which Marshal's form always has: UnmarshalStoredRecord reads both.
+// Every field not in 8 or 9 has the first version. The record's kind, id
+// and unit are not in it: the store keys the record by them and gives
+// them to UnmarshalStoredRecord. Records written before held them as keys
+// 1–3, and records written before the compact form are in Marshal's form
+// (which always has key 5): UnmarshalStoredRecord reads all three.
 
 // MarshalStoredRecord encodes r in the compact stored form.
 func MarshalStoredRecord(r *Record) []byte {
@@ -40,7 +43,7 @@ func MarshalStoredRecord(r *Record) []byte {
 			unversioned = append(unversioned, name)
 		}
 	}
-	n := uint64(5)
+	n := uint64(2)
 	for _, present := range []bool{!r.Deleted.IsZero(), len(except) > 0, len(unversioned) > 0} {
 		if present {
 			n++
@@ -54,7 +57,7 @@ func MarshalStoredRecord(r *Record) []byte {
 		size += len(v.Device) + 12
 	}
 	b := appendHead(make([]byte, 0, size+len(except)*16), 5, n)
-	b = appendStoredFields(b, r.Kind, r.ID, r.Unit, r.Fields)
+	b = appendFields(appendKey(b, 4), r.Fields)
 	if !r.Deleted.IsZero() {
 		b = appendPair(appendKey(b, 6), r.Deleted)
 	}
@@ -86,14 +89,12 @@ func MarshalStoredRecord(r *Record) []byte {
 // without building that record: most of a township's first download.
 // Trap: for any other change the result is not that record.
 func MarshalNewRecord(ch *Change) []byte {
-	size := 64 + len(ch.ID) + len(ch.Unit) + len(ch.Device)
+	size := 32 + len(ch.Device)
 	for k, v := range ch.Set {
 		size += len(k) + len(v) + 4
 	}
-	b := appendHead(make([]byte, 0, size), 5, 5)
-	b = appendStoredFields(b, ch.Kind, ch.ID, ch.Unit, ch.Set)
-	b = appendHead(appendKey(b, 7), 4, 1)
-	return appendPair(b, ch.Version())
+	b := appendFields(appendKey(appendHead(make([]byte, 0, size), 5, 2), 4), ch.Set)
+	return appendNewVersion(b, ch)
 }
 
 // MarshalNewEntry is MarshalNewRecord of e's change. When the in-place
@@ -106,22 +107,14 @@ func MarshalNewEntry(e *LogEntry) []byte {
 	if n, _, ok := viewHeader(e.set, 5); !ok || n != len(ch.Set) {
 		return MarshalNewRecord(ch)
 	}
-	b := appendHead(make([]byte, 0, 64+len(ch.ID)+len(ch.Unit)+len(ch.Device)+len(e.set)), 5, 5)
-	b = append(appendKey(appendIdentity(b, ch.Kind, ch.ID, ch.Unit), 4), e.set...)
-	b = appendHead(appendKey(b, 7), 4, 1)
-	return appendPair(b, ch.Version())
+	b := append(appendKey(appendHead(make([]byte, 0, 32+len(ch.Device)+len(e.set)), 5, 2), 4), e.set...)
+	return appendNewVersion(b, ch)
 }
 
-// appendStoredFields appends keys 1–4 of the compact form.
-func appendStoredFields(b []byte, kind Kind, id string, unit Code, f Fields) []byte {
-	return appendFields(appendKey(appendIdentity(b, kind, id, unit), 4), f)
-}
-
-// appendIdentity appends keys 1–3 of the compact form.
-func appendIdentity(b []byte, kind Kind, id string, unit Code) []byte {
-	b = appendText(appendKey(b, 1), string(kind))
-	b = appendText(appendKey(b, 2), id)
-	return appendText(appendKey(b, 3), string(unit))
+// appendNewVersion appends key 7 of the record ch makes from nothing: its
+// one version.
+func appendNewVersion(b []byte, ch *Change) []byte {
+	return appendPair(appendHead(appendKey(b, 7), 4, 1), ch.Version())
 }
 
 // versionTable lists r's distinct versions: the one most fields have
@@ -186,11 +179,16 @@ func viewPair(b []byte) (Version, []byte, bool) {
 	return v, rest, ok
 }
 
-// UnmarshalStoredRecord decodes a record in the compact stored form, or
-// in Marshal's form (records stored before the compact one existed).
-// Field values are copied: data may be a store's buffer.
-func UnmarshalStoredRecord(data []byte, r *Record) error {
+// UnmarshalStoredRecord decodes a record stored under kind, unit and id
+// (the store's key for it) in the compact stored form, or in either form
+// written before (see above). A record that holds its own kind, id and
+// unit keeps those. Field values are copied: data may be a store's
+// buffer.
+func UnmarshalStoredRecord(data []byte, kind Kind, unit Code, id string, r *Record) error {
 	if rec, ok := viewStoredRecord(data); ok {
+		if rec.Kind == "" && rec.ID == "" && rec.Unit == "" {
+			rec.Kind, rec.ID, rec.Unit = kind, id, unit
+		}
 		*r = rec
 		return nil
 	}
@@ -201,16 +199,19 @@ func UnmarshalStoredRecord(data []byte, r *Record) error {
 	return nil
 }
 
-// viewStoredRecord decodes the compact form; ok is false for anything
-// else, Marshal's form included.
+// viewStoredRecord decodes the compact form, with or without keys 1–3
+// (the record's kind, id and unit, which it leaves empty when absent); ok
+// is false for anything else, Marshal's form included.
 func viewStoredRecord(b []byte) (Record, bool) {
 	var r Record
 	var table []Version
 	var except map[string]uint64
 	var unversioned []string
+	identity := 0 // of keys 1–3, how many it holds
 	rest, ok := viewKeys(b, 9, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
 		case 1, 2, 3:
+			identity++
 			rest, ok = viewIdentity(key, val, &r.Kind, &r.ID, &r.Unit)
 		case 4:
 			r.Fields, rest, ok = viewFields(val)
@@ -248,7 +249,7 @@ func viewStoredRecord(b []byte) (Record, bool) {
 		}
 		return rest, ok
 	})
-	if !ok || len(rest) != 0 || table == nil || r.Fields == nil {
+	if !ok || len(rest) != 0 || table == nil || r.Fields == nil || (identity != 0 && identity != 3) {
 		return Record{}, false
 	}
 	r.Versions = make(map[string]Version, len(r.Fields)+len(except))

@@ -42,7 +42,7 @@ func TestStoredRecordRoundTrip(t *testing.T) {
 		r := randomStoredRecord(rng)
 		b := MarshalStoredRecord(r)
 		var got Record
-		if err := UnmarshalStoredRecord(b, &got); err != nil {
+		if err := UnmarshalStoredRecord(b, r.Kind, r.Unit, r.ID, &got); err != nil {
 			t.Fatalf("record %+v: %v", r, err)
 		}
 		if !got.Equal(r) {
@@ -51,11 +51,30 @@ func TestStoredRecordRoundTrip(t *testing.T) {
 		if again := MarshalStoredRecord(&got); !bytes.Equal(again, b) {
 			t.Fatalf("%+v encodes to %x, then to %x", r, b, again)
 		}
-		var old Record
-		if err := UnmarshalStoredRecord(MustMarshal(r), &old); err != nil || !old.Equal(r) {
-			t.Fatalf("Marshal's form of %+v decoded to %+v, %v", r, old, err)
+		if bytes.Contains(b, []byte(r.ID)) {
+			t.Fatalf("compact form %x holds the id %s, which the key holds", b, r.ID)
+		}
+		// The forms written before: they hold their kind, id and unit,
+		// which win over the key's (here none).
+		for name, old := range map[string][]byte{"Marshal's form": MustMarshal(r), "compact form with identity": compactWithIdentity(r)} {
+			var back Record
+			if err := UnmarshalStoredRecord(old, "", "", "", &back); err != nil || !back.Equal(r) {
+				t.Fatalf("%s of %+v decoded to %+v, %v", name, r, back, err)
+			}
 		}
 	}
+}
+
+// compactWithIdentity is r in the compact form as written before it left
+// out the kind, id and unit (keys 1–3, ahead of the others).
+func compactWithIdentity(r *Record) []byte {
+	b := MarshalStoredRecord(r)
+	n, rest, _ := viewHeader(b, 5)
+	old := appendHead(nil, 5, uint64(n+3))
+	old = appendText(appendKey(old, 1), string(r.Kind))
+	old = appendText(appendKey(old, 2), r.ID)
+	old = appendText(appendKey(old, 3), string(r.Unit))
+	return append(old, rest...)
 }
 
 // TestStoredRecordRefusesDamage: a cut compact record is refused, and a
@@ -64,21 +83,30 @@ func TestStoredRecordRoundTrip(t *testing.T) {
 func TestStoredRecordRefusesDamage(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	for i := 0; i < 50; i++ {
-		b := MarshalStoredRecord(randomStoredRecord(rng))
-		for at := range b {
-			for _, v := range []byte{0x00, 0x07, 0x18, 0x60, 0x80, 0xa1, 0xff} {
-				d := bytes.Clone(b)
-				d[at] = v
-				if r, ok := viewStoredRecord(d); ok {
-					var again Record
-					if err := UnmarshalStoredRecord(MarshalStoredRecord(&r), &again); err != nil || !again.Equal(&r) {
-						t.Fatalf("damaged %x decoded to %+v, which does not survive a round trip (%v)", d, r, err)
-					}
+		r := randomStoredRecord(rng)
+		for _, b := range [][]byte{MarshalStoredRecord(r), compactWithIdentity(r)} {
+			refusesDamage(t, b)
+		}
+	}
+}
+
+// refusesDamage: b changed in any one byte is refused or decodes to a
+// record that survives a round trip; b cut short is refused.
+func refusesDamage(t *testing.T, b []byte) {
+	t.Helper()
+	for at := range b {
+		for _, v := range []byte{0x00, 0x07, 0x18, 0x60, 0x80, 0xa1, 0xff} {
+			d := bytes.Clone(b)
+			d[at] = v
+			if r, ok := viewStoredRecord(d); ok {
+				var again Record
+				if err := UnmarshalStoredRecord(MarshalStoredRecord(&r), r.Kind, r.Unit, r.ID, &again); err != nil || !again.Equal(&r) {
+					t.Fatalf("damaged %x decoded to %+v, which does not survive a round trip (%v)", d, r, err)
 				}
 			}
-			if _, ok := viewStoredRecord(b[:at]); ok {
-				t.Fatalf("a record cut to %d of %d bytes decoded", at, len(b))
-			}
+		}
+		if _, ok := viewStoredRecord(b[:at]); ok {
+			t.Fatalf("a record cut to %d of %d bytes decoded", at, len(b))
 		}
 	}
 }
