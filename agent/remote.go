@@ -157,6 +157,7 @@ func (s *Store) applyEntries(txn *badger.Txn, entries []schema.LogEntry, fresh [
 	if err != nil {
 		return 0, err
 	}
+	absent := absentRecords(txn, entries)
 	applied := 0
 	erased := map[string]bool{} // persons whose identity the page erases
 	for i := range entries {
@@ -165,9 +166,11 @@ func (s *Store) applyEntries(txn *badger.Txn, entries []schema.LogEntry, fresh [
 		if ch.Device != s.device {
 			observed = max(observed, uint64(ch.Stamp))
 		}
-		cur, err := loadRecord(txn, ch.Kind, ch.ID)
-		if err != nil {
-			return 0, err
+		var cur *schema.Record
+		if !absent[i] {
+			if cur, err = loadRecord(txn, ch.Kind, ch.ID); err != nil {
+				return 0, err
+			}
 		}
 		if cur == nil && fresh[i] != nil {
 			// A new record, as most of a first download: stored as
