@@ -294,7 +294,7 @@ func (u *UI) begin() {
 func (u *UI) openStore(dir, pass string) {
 	u.showPlaceholder("正在打开数据文件夹 " + dir + " …")
 	u.bg(func() func() {
-		st, err := agent.Open(dir, agent.Options{Passphrase: pass, Logger: u.log, MemTableSize: storeMemTable, BlockCacheSize: storeBlockCache})
+		st, err := agent.Open(dir, storeOptions(pass, u.log))
 		if err != nil {
 			return func() { u.showDataFolder(dir, explainOpen(err)) }
 		}
