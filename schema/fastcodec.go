@@ -444,11 +444,12 @@ func viewNamesIn(b []byte, t texts, fn func(name string, val []byte) ([]byte, bo
 
 // viewFields reads a map of names to raw values. The values are copied,
 // all in one allocation.
-func viewFields(b []byte) (Fields, []byte, bool) { return viewFieldsIn(b, false) }
+func viewFields(b []byte) (Fields, []byte, bool) { return viewFieldsIn(b, false, nil) }
 
 // viewFieldsIn is viewFields; shared makes names and values share b's
-// memory, copying nothing (texts.shared).
-func viewFieldsIn(b []byte, shared bool) (Fields, []byte, bool) {
+// memory, copying nothing (texts.shared), and a value not nil is asked
+// about each field value, which it must pass.
+func viewFieldsIn(b []byte, shared bool, value func([]byte) bool) (Fields, []byte, bool) {
 	type span struct {
 		name     string
 		from, to int // the value's place in b
@@ -457,6 +458,9 @@ func viewFieldsIn(b []byte, shared bool) (Fields, []byte, bool) {
 	spans := buf[:0]
 	_, rest, ok := viewNamesIn(b, texts{shared: shared}, func(name string, val []byte) ([]byte, bool) {
 		after, ok := skipStrict(val, fieldDepth)
+		if ok && value != nil {
+			ok = value(val[:len(val)-len(after)])
+		}
 		if ok {
 			at := len(b) - len(val)
 			spans = append(spans, span{name, at, at + len(val) - len(after)})
@@ -552,22 +556,29 @@ func knownKind(s []byte) (Kind, bool) {
 	return "", false
 }
 
-func viewChange(b []byte) (Change, []byte, bool) { return viewChangeFields(b, true, texts{}, nil) }
+func viewChange(b []byte) (Change, []byte, bool) { return viewChangeAs(b, changeView{}) }
 
-// viewChangeFields is viewChange; without fields it skips the field
-// values and leaves Set nil (ChangeHead). It makes the unit and device as
-// t says, the rest as t.unique, and gives a set not nil the encoded Set.
-func viewChangeFields(b []byte, fields bool, t texts, set *[]byte) (Change, []byte, bool) {
+// changeView says how viewChangeAs reads a change.
+type changeView struct {
+	head  bool              // skip the field values, leaving Set nil (ChangeHead)
+	texts texts             // how to make the unit and device; the rest as texts.unique
+	set   *[]byte           // when not nil, given the encoded Set
+	value func([]byte) bool // when not nil, each field value must pass it
+}
+
+// viewChangeAs is viewChange read as v says.
+func viewChangeAs(b []byte, v changeView) (Change, []byte, bool) {
+	t, set := v.texts, v.set
 	var ch Change
 	rest, ok := viewKeys(b, 8, func(key uint64, val []byte) (rest []byte, ok bool) {
 		switch key {
 		case 1, 2, 3:
 			rest, ok = viewIdentityIn(key, val, t, &ch.Kind, &ch.ID, &ch.Unit)
 		case 4:
-			if !fields {
+			if v.head {
 				return viewSkip(val, 1)
 			}
-			ch.Set, rest, ok = viewFieldsIn(val, t.shared)
+			ch.Set, rest, ok = viewFieldsIn(val, t.shared, v.value)
 			if ok && set != nil {
 				n := len(val) - len(rest)
 				*set = val[:n:n]

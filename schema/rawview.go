@@ -32,7 +32,7 @@ func MapValue(raw []byte, key uint64) (val []byte, ok bool) {
 // false for anything that is not a change in the encoders' shape; the
 // caller then decodes it whole.
 func ChangeHead(raw []byte) (Change, bool) {
-	ch, rest, ok := viewChangeFields(raw, false, texts{}, nil)
+	ch, rest, ok := viewChangeAs(raw, changeView{head: true})
 	return ch, ok && len(rest) == 0
 }
 
@@ -59,7 +59,7 @@ func (h *HeadReader) EntryChange(entry []byte, key uint64) (change []byte, head 
 			break
 		}
 		if k == key {
-			head, after, ok := viewChangeFields(rest, false, texts{seen: h.seen}, nil)
+			head, after, ok := viewChangeAs(rest, changeView{head: true, texts: texts{seen: h.seen}})
 			if !ok {
 				return nil, Change{}, false
 			}

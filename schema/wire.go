@@ -268,7 +268,11 @@ func decodeFrame(data []byte, owned bool) (*Msg, error) {
 			view = bytes.Clone(data)
 		}
 		if m, ok := viewDownloadMsg(view); ok {
-			return checkDecoded(m)
+			// It checked the field values as it read them.
+			if err := m.Validate(); err != nil {
+				return nil, fmt.Errorf("decode frame: %w", err)
+			}
+			return m, nil
 		}
 	}
 	var m Msg
@@ -297,11 +301,7 @@ func checkDecoded(m *Msg) (*Msg, error) {
 func (m *Msg) checkFieldValues() error {
 	check := func(ch *Change) error {
 		for name, raw := range ch.Set {
-			if scalarChecked(raw) {
-				continue
-			}
-			var v any
-			if err := wireDec.Unmarshal(raw, &v); err != nil {
+			if err := checkWireValue(raw); err != nil {
 				return fmt.Errorf("change %s %s field %q: %w", ch.Kind, ch.ID, name, err)
 			}
 		}
@@ -322,6 +322,15 @@ func (m *Msg) checkFieldValues() error {
 		}
 	}
 	return nil
+}
+
+// checkWireValue is checkFieldValues' check of one value.
+func checkWireValue(raw []byte) error {
+	if scalarChecked(raw) {
+		return nil
+	}
+	var v any
+	return wireDec.Unmarshal(raw, &v)
 }
 
 // scalarChecked reports whether raw, a field value inside a frame the
