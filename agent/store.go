@@ -159,7 +159,7 @@ func badgerOptions(dir string, key []byte, opts Options) badger.Options {
 		// queued changes below 512 bytes stay in the LSM tree: a list of a
 		// kind reads its records from table blocks in key order instead of
 		// touching every value-log page, where they lay between the
-		// outbox entries written with them (agent_rss_100k_mb 130 → 78
+		// outbox entries written with them (agent_rss_100k_mb 130 → 80
 		// MiB). They count whole against Badger's transaction limit (15%
 		// of the memtable): with the default 16 MiB memtable an import of
 		// about 3,000 new rows commits as one (a larger one fails whole
