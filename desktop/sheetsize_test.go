@@ -2,6 +2,7 @@ package desktop
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"laoxiao/agent"
@@ -59,5 +60,31 @@ func TestCapacitySheetIsOneTransaction(t *testing.T) {
 	}
 	if after.LastSeq != before.LastSeq+rows {
 		t.Fatalf("sequence went %d → %d, want %d more", before.LastSeq, after.LastSeq, rows)
+	}
+}
+
+// TestFormSaveIsOneTransaction: a form saves its record with one Put,
+// one transaction, whatever the length of what was typed: a record from
+// just below the store's inline limit to far above it (stored in the
+// value log) saves on a store opened as the app opens it.
+func TestFormSaveIsOneTransaction(t *testing.T) {
+	st, err := agent.Open(t.TempDir(), storeOptions("", quiet))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, n := range []int{0, 100, 200, 400, 20000} {
+		p := schema.Person{Name: "王秀兰", BirthDate: "1940-03-02", Categories: []schema.PersonCategory{schema.CatAlone},
+			Note: strings.Repeat("独", n)}
+		before, err := st.Status()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Put(schema.KindPerson, "", caoba, p); err != nil {
+			t.Fatalf("save of a person with a note of %d characters: %v", n, err)
+		}
+		if after, err := st.Status(); err != nil || after.LastSeq != before.LastSeq+1 {
+			t.Fatalf("sequence after the save: %+v, %v", after, err)
+		}
 	}
 }
