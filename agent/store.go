@@ -162,7 +162,7 @@ func badgerOptions(dir string, key []byte, opts Options) badger.Options {
 		// outbox entries written with them (agent_rss_100k_mb 130 → 80
 		// MiB). They count whole against Badger's transaction limit (15%
 		// of the memtable): with the default 16 MiB memtable an import of
-		// about 3,000 new rows commits as one (a larger one fails whole
+		// about 3,300 new rows commits as one (a larger one fails whole
 		// with ErrBatchTooLarge, saying how many fit), and writers of many
 		// entries split by txnBudget. Larger values go to the value log and
 		// the tree holds pointers.

@@ -33,7 +33,7 @@ func (e *BatchError) Error() string { return fmt.Sprintf("item %d: %v", e.Index,
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // ErrBatchTooLarge is returned when a batch does not fit in one
-// transaction (with the default memtable, about 3,000 new records do).
+// transaction (with the default memtable, about 3,300 new records do).
 // Splitting it keeps each part atomic. A PutBatch returns it as a
 // *BatchTooLargeError, which says how many items fitted.
 var ErrBatchTooLarge = errors.New("too many records for one transaction; split the batch (一次导入的记录过多，请拆分后分批导入)")

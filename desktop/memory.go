@@ -27,8 +27,8 @@ const (
 	// storeMemTable is the store's memtable. Badger's limit on one
 	// transaction is 15% of it, and the store keeps records and changes
 	// inline (agent/store.go), so it decides what commits as one: a sheet
-	// of 2,500 capacity rows, every one a new report, takes about 2 MB
-	// (about 3,050 rows fit 16 MiB; 760 fit the 4 MiB it had, and 2,180
+	// of 2,500 capacity rows, every one a new report, takes about 1.9 MB
+	// (about 3,350 rows fit 16 MiB; 840 fit the 4 MiB it had, and 2,180
 	// when records went to the value log), and a download's gathered page
 	// of 4,000 records applies whole instead of in halves. The arena fills
 	// only as writes do; desktop_rss_100k_mb stayed near 190 MiB in the
