@@ -19,9 +19,10 @@ import (
 //
 // It must run before the page writes anything in txn. An entry is not
 // absent when its record is in the range walked, when an entry before it
-// in the page has its id (that one makes the record), or when its kind's
-// range held too many other records to walk (absentWalkMax); those are
-// looked up as before.
+// in the page has its id (that one makes the record), when the page has
+// too few of its kind to be worth a walk (absentWalkMin), or when its
+// kind's range held too many other records to walk (absentWalkMax);
+// those are looked up as before.
 func absentRecords(txn *badger.Txn, entries []schema.LogEntry) []bool {
 	type bounds struct {
 		lo, hi string
@@ -46,6 +47,9 @@ func absentRecords(txn *badger.Txn, entries []schema.LogEntry) []bool {
 	present := map[kindID]bool{}
 	walked := map[schema.Kind]bool{}
 	for kind, b := range kinds {
+		if b.n < absentWalkMin {
+			continue
+		}
 		walked[kind] = walkIndex(txn, kind, b.lo, b.hi, absentWalkMax(b.n), func(id []byte) {
 			present[kindID{kind, string(id)}] = true
 		})
@@ -61,6 +65,12 @@ func absentRecords(txn *badger.Txn, entries []schema.LogEntry) []bool {
 	}
 	return absent
 }
+
+// absentWalkMin is the fewest entries of a kind a page must have for
+// absentRecords to walk the index for them: an iterator opens every
+// table of the store, where a lookup skips most by their bloom filters,
+// so a few lookups (a busy device's small pages) cost less.
+const absentWalkMin = 16
 
 // absentWalkMax bounds the index entries absentRecords steps over for a
 // kind of which a page has n entries: a range that holds many more

@@ -38,12 +38,15 @@ func TestAbsentRecords(t *testing.T) {
 		}
 		for page := 0; page < 4; page++ {
 			var entries []schema.LogEntry
-			for range 1 + rng.IntN(60) {
+			for range 1 + rng.IntN(120) {
 				id := fmt.Sprintf("id-%03d", rng.IntN(200)) // old and new, repeated
-				if page == 3 {
-					id = fmt.Sprintf("id-%03d", 500+len(entries)) // past everything
-				}
 				entries = append(entries, change(kinds[rng.IntN(len(kinds))], id))
+			}
+			if page == 3 { // past everything, enough of each kind to walk
+				entries = entries[:0]
+				for i := range 2 * absentWalkMin {
+					entries = append(entries, change(kinds[i%len(kinds)], fmt.Sprintf("id-%03d", 500+i)))
+				}
 			}
 			checkAbsent(t, s, entries, page == 3)
 			if _, err := s.ApplyRemote(entries, seq); err != nil {
@@ -95,24 +98,41 @@ func checkAbsent(t *testing.T, s *Store, entries []schema.LogEntry, all bool) {
 
 // TestAbsentRecordsCrowdedRange: a page whose ids lie among many stored
 // records it does not touch walks no further than absentWalkMax and looks
-// its entries up instead.
+// its entries up instead; so does a page with few entries of a kind.
 func TestAbsentRecordsCrowdedRange(t *testing.T) {
 	s := openTemp(t)
 	set := mustFields(t, facility("机构"))
 	var stored []schema.LogEntry
 	for i := range 100 {
+		// ids id-000 … id-099
 		stored = append(stored, schema.LogEntry{Seq: uint64(i + 1), Change: schema.Change{Kind: schema.KindFacility,
 			ID: fmt.Sprintf("id-%03d", i), Unit: village, Set: set, Stamp: schema.Stamp(i + 1), Device: "other", Seq: uint64(i + 1)}})
 	}
 	if _, err := s.ApplyRemote(stored, 100); err != nil {
 		t.Fatal(err)
 	}
-	page := []schema.LogEntry{{Seq: 101, Change: schema.Change{Kind: schema.KindFacility, ID: "id-000a", Unit: village,
-		Set: set, Stamp: 101, Device: "other", Seq: 101}}, {Seq: 102, Change: schema.Change{Kind: schema.KindFacility,
-		ID: "id-098a", Unit: village, Set: set, Stamp: 102, Device: "other", Seq: 102}}}
+	// New ids among the stored ones: id-000a, id-001a, … and, to make
+	// the range wide, id-098a.
+	var page []schema.LogEntry
+	for i := range absentWalkMin {
+		id := fmt.Sprintf("id-%03da", i)
+		if i == absentWalkMin-1 {
+			id = "id-098a"
+		}
+		page = append(page, schema.LogEntry{Seq: uint64(101 + i), Change: schema.Change{Kind: schema.KindFacility, ID: id,
+			Unit: village, Set: set, Stamp: schema.Stamp(101 + i), Device: "other", Seq: uint64(101 + i)}})
+	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	if absent := absentRecords(txn, page); absent[0] || absent[1] {
-		t.Errorf("absent %v: a range of %d records was walked for a page of %d", absent, 98, len(page))
+	for i, a := range absentRecords(txn, page) {
+		if a {
+			t.Errorf("entry %d said absent: a range of 98 records was walked for a page of %d", i, len(page))
+		}
+	}
+	// A page as small as a busy device's is looked up, not walked for.
+	few := []schema.LogEntry{{Seq: 200, Change: schema.Change{Kind: schema.KindFacility, ID: "id-900", Unit: village,
+		Set: set, Stamp: 200, Device: "other", Seq: 200}}}
+	if absentRecords(txn, few)[0] {
+		t.Error("a page of one entry walked the index")
 	}
 }
