@@ -44,7 +44,7 @@ func absentRecords(txn *badger.Txn, entries []schema.LogEntry) []bool {
 		kind schema.Kind
 		id   string
 	}
-	present := map[kindID]bool{}
+	present := make(map[kindID]bool, len(entries))
 	walked := map[schema.Kind]bool{}
 	for kind, b := range kinds {
 		if b.n < absentWalkMin {
