@@ -45,6 +45,12 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		uploadFrame(cborMap(cborText("name"), []byte{0x62, 0xff, 0xfe})),
 		uploadFrame(cborMap(cborText("x"), []byte{0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1})), // NaN payload
 		uploadFrame(cborMap()),
+		// The same in download frames, which the in-place decoder reads.
+		downloadFrame(cborMap(cborText("name"), cborText("a"), cborText("name"), cborText("b"))),
+		downloadFrame(cborMap(cborText("name"), cborMap(cborUint(1), cborUint(1), cborUint(1), cborUint(2)))),
+		downloadFrame(cborMap(cborText("name"), nested(MaxNesting-6, cborUint(1)))),
+		downloadFrame(cborMap(cborText("name"), nested(MaxNesting-5, cborUint(1)))),
+		downloadFrame(cborMap(cborText("name"), []byte{0x62, 0xff, 0xfe})),
 		cborMap(cborUint(1), cborUint(1), cborUint(2), cborMap(cborUint(3), []byte{0x62, 0xff, 0xfe})),
 		cborMap(cborUint(1), cborUint(uint64(MsgError)), cborUint(7), cborMap(cborUint(1), cborText("auth"), cborUint(2), cborText("x"), cborUint(3), []byte{0xf5})),
 	)
