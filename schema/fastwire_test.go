@@ -16,10 +16,15 @@ func decodeReflective(data []byte) (*Msg, error) {
 	return checkDecoded(&m)
 }
 
-func downloadFrame(set []byte) []byte {
-	change := cborMap(
+// frameChange is a facility change setting set, as a frame carries it.
+func frameChange(set []byte) []byte {
+	return cborMap(
 		cborUint(1), cborText("facility"), cborUint(2), cborText("f1"), cborUint(3), cborText(string(village)),
 		cborUint(4), set, cborUint(6), cborUint(1), cborUint(7), cborText("d"), cborUint(8), cborUint(1))
+}
+
+func downloadFrame(set []byte) []byte {
+	change := frameChange(set)
 	entry := cborMap(cborUint(1), cborUint(5), cborUint(2), change)
 	d := cborMap(cborUint(1), cborArray(entry), cborUint(2), cborUint(5), cborUint(3), []byte{0xf5})
 	return cborMap(cborUint(1), cborUint(uint64(MsgDownload)), cborUint(6), d)
@@ -30,16 +35,41 @@ func downloadFrame(set []byte) []byte {
 // (which decodes downloads in place) accepts exactly what the wire
 // decoder accepts, and decodes it to the same message.
 func TestDownloadDecodeMatchesWireDecoder(t *testing.T) {
+	frames := sampleFrames(t, MsgDownload)
+	frames = append(frames, downloadFrame(cborMap(cborText("name"), cborArray(cborMap(cborText("a"), cborUint(1))))))
+	matchesWireDecoder(t, frames, viewDownloadMsg, checkNewEntries)
+}
+
+// TestUploadDecodeMatchesWireDecoder is the same for upload frames, which
+// the server decodes by viewUploadMsg.
+func TestUploadDecodeMatchesWireDecoder(t *testing.T) {
+	frames := sampleFrames(t, MsgUpload)
+	if len(frames) == 0 {
+		t.Fatal("no upload among the sample messages")
+	}
+	matchesWireDecoder(t, frames, viewUploadMsg, func(*testing.T, *Msg) {})
+}
+
+// sampleFrames encodes the sample messages of type mt.
+func sampleFrames(t *testing.T, mt MsgType) [][]byte {
 	var frames [][]byte
 	for _, m := range sampleMsgs(t) {
-		if m.Type == MsgDownload {
+		if m.Type == mt {
 			frames = append(frames, MustMarshal(m))
 		}
 	}
-	frames = append(frames, downloadFrame(cborMap(cborText("name"), cborArray(cborMap(cborText("a"), cborUint(1))))))
+	return frames
+}
+
+// matchesWireDecoder holds DecodeMsg to the wire decoder on frames and on
+// each of them with any one byte changed; view is the in-place decoder
+// that must take the frames as written and some of the changed ones, and
+// check looks further at what it took.
+func matchesWireDecoder(t *testing.T, frames [][]byte, view func([]byte) (*Msg, bool), check func(*testing.T, *Msg)) {
+	t.Helper()
 	fast := 0
 	for _, f := range frames {
-		if _, ok := viewDownloadMsg(f); !ok {
+		if _, ok := view(f); !ok {
 			t.Fatalf("the in-place decoder refuses a frame the encoder wrote: %x", f)
 		}
 		for i := 0; i <= len(f); i++ {
@@ -59,11 +89,11 @@ func TestDownloadDecodeMatchesWireDecoder(t *testing.T) {
 					t.Fatalf("frame %x: DecodeMsg says %v, the wire decoder %v", b, gerr, werr)
 				}
 				if gerr == nil && !msgEqual(got, want) {
-					t.Fatalf("frame %x: decoded to %+v, the wire decoder to %+v", b, got.Download, want.Download)
+					t.Fatalf("frame %x: decoded to %+v, the wire decoder to %+v", b, got, want)
 				}
-				if _, ok := viewDownloadMsg(b); ok && gerr == nil {
+				if _, ok := view(b); ok && gerr == nil {
 					fast++
-					checkNewEntries(t, got)
+					check(t, got)
 				}
 			}
 		}
@@ -76,25 +106,48 @@ func TestDownloadDecodeMatchesWireDecoder(t *testing.T) {
 // TestDownloadDecodeRefusesOverLimits: the wire limits hold inside a
 // download's changes as they do in an upload's.
 func TestDownloadDecodeRefusesOverLimits(t *testing.T) {
+	refusesOverLimits(t, downloadFrame, viewDownloadMsg, wireFieldDepth)
+}
+
+// TestUploadDecodeRefusesOverLimits is the same for the server's upload
+// decoder, whose field values lie one level higher in the frame.
+func TestUploadDecodeRefusesOverLimits(t *testing.T) {
+	refusesOverLimits(t, uploadFrame, viewUploadMsg, uploadFieldDepth)
+}
+
+// refusesOverLimits checks DecodeMsg refuses frames made by frame whose
+// changes break a wire limit, and that view takes a field value nested
+// exactly to MaxNesting, fieldDepth being the level such a value lies at.
+func refusesOverLimits(t *testing.T, frame func(set []byte) []byte, view func([]byte) (*Msg, bool), fieldDepth int) {
+	t.Helper()
 	manyPairs := [][]byte{}
 	for i := 0; i <= MaxMapPairs; i++ {
 		manyPairs = append(manyPairs, cborText("f"+string(rune('a'+i%26))+strings.Repeat("z", i/26)), cborUint(1))
 	}
-	for name, frame := range map[string][]byte{
-		"nesting beyond MaxNesting in a field value": downloadFrame(cborMap(cborText("name"), nested(MaxNesting-5, cborUint(1)))),
-		"map over MaxMapPairs":                       downloadFrame(cborMap(manyPairs...)),
-		"duplicate field name":                       downloadFrame(cborMap(cborText("name"), cborText("a"), cborText("name"), cborText("b"))),
-		"duplicate key inside a field value":         downloadFrame(cborMap(cborText("name"), cborMap(cborUint(1), cborUint(1), cborUint(1), cborUint(2)))),
-		"tag":                                        downloadFrame(cborMap(cborText("name"), append([]byte{0xc1}, cborUint(1)...))),
-		"invalid UTF-8 in a field value":             downloadFrame(cborMap(cborText("name"), []byte{0x62, 0xff, 0xfe})),
-		"invalid UTF-8 in a field name":              downloadFrame(cborMap([]byte{0x62, 0xff, 0xfe}, cborUint(1))),
+	// The n arrays of nested(n, x) take the levels fieldDepth to
+	// fieldDepth+n-1, and MaxNesting is the deepest level allowed.
+	exact := MaxNesting - fieldDepth + 1
+	for name, f := range map[string][]byte{
+		"nesting beyond MaxNesting in a field value": frame(cborMap(cborText("name"), nested(exact+1, cborUint(1)))),
+		"map over MaxMapPairs":                       frame(cborMap(manyPairs...)),
+		"duplicate field name":                       frame(cborMap(cborText("name"), cborText("a"), cborText("name"), cborText("b"))),
+		"duplicate key inside a field value":         frame(cborMap(cborText("name"), cborMap(cborUint(1), cborUint(1), cborUint(1), cborUint(2)))),
+		"tag":                                        frame(cborMap(cborText("name"), append([]byte{0xc1}, cborUint(1)...))),
+		"invalid UTF-8 in a field value":             frame(cborMap(cborText("name"), []byte{0x62, 0xff, 0xfe})),
+		"invalid UTF-8 in a field name":              frame(cborMap([]byte{0x62, 0xff, 0xfe}, cborUint(1))),
 	} {
-		if _, err := DecodeMsg(frame); err == nil {
+		if _, err := DecodeMsg(f); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
-	if _, err := DecodeMsg(downloadFrame(cborMap(cborText("name"), nested(MaxNesting-6, cborUint(1))))); err != nil {
+	if _, err := DecodeMsg(frame(cborMap(cborText("name"), nested(exact, cborUint(1))))); err != nil {
 		t.Errorf("nesting of exactly MaxNesting refused: %v", err)
+	}
+	// The in-place decoder counts the innermost value as a level too, so
+	// it leaves the last level to the wire decoder; short of it, it must
+	// take the frame itself.
+	if _, ok := view(frame(cborMap(cborText("name"), nested(exact-1, cborUint(1))))); !ok {
+		t.Errorf("the in-place decoder refuses nesting one short of MaxNesting")
 	}
 }
 

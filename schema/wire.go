@@ -275,6 +275,14 @@ func decodeFrame(data []byte, owned bool) (*Msg, error) {
 			return m, nil
 		}
 	}
+	if len(data) <= MaxFrameBytes && isUploadFrame(data) {
+		if m, ok := viewUploadMsg(data); ok {
+			if err := m.Validate(); err != nil {
+				return nil, fmt.Errorf("decode frame: %w", err)
+			}
+			return m, nil
+		}
+	}
 	var m Msg
 	if err := UnmarshalWire(data, &m); err != nil {
 		return nil, fmt.Errorf("decode frame: %w", err)

@@ -69,6 +69,12 @@ func FuzzDecodeMsg(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := DecodeMsg(data)
+		// The in-place decoders of uploads and downloads must agree with
+		// the wire decoder on every input.
+		want, werr := decodeReflective(data)
+		if (err == nil) != (werr == nil) || (err == nil && !msgEqual(m, want)) {
+			t.Fatalf("DecodeMsg gives %+v, %v; the wire decoder %+v, %v\n%x", m, err, want, werr, data)
+		}
 		if err != nil {
 			return
 		}

@@ -166,11 +166,9 @@ func helloPayload(extra ...[]byte) []byte {
 	return cborMap(append(kv, extra...)...)
 }
 
+// uploadFrame is an upload of one change setting set.
 func uploadFrame(set []byte) []byte {
-	change := cborMap(
-		cborUint(1), cborText("facility"), cborUint(2), cborText("f1"), cborUint(3), cborText(string(village)),
-		cborUint(4), set, cborUint(6), cborUint(1), cborUint(7), cborText("d"), cborUint(8), cborUint(1))
-	upload := cborMap(cborUint(1), cborUint(1), cborUint(2), cborUint(1), cborUint(3), cborArray(change))
+	upload := cborMap(cborUint(1), cborUint(1), cborUint(2), cborUint(1), cborUint(3), cborArray(frameChange(set)))
 	return cborMap(cborUint(1), cborUint(uint64(MsgUpload)), cborUint(4), upload)
 }
 
