@@ -15,59 +15,49 @@ package schema
 // to copy them out). Trap: data belongs to the message from then on and
 // must never be changed; DecodeMsg hands it a copy of its caller's.
 func viewDownloadMsg(data []byte) (*Msg, bool) {
-	var m Msg
-	rest, ok := viewKeys(data, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
-		switch key {
-		case 1:
-			var t uint64
-			t, rest, ok = viewUint(val)
-			m.Type = MsgType(t)
-			ok = ok && t == uint64(MsgDownload)
-		case 6:
-			m.Download = new(Download)
-			rest, ok = viewDownload(val, m.Download)
-		}
-		return rest, ok
-	})
-	return &m, ok && len(rest) == 0 && m.Download != nil
-}
-
-// isDownloadFrame reports whether data starts as appendMsg starts a
-// download frame, so that DecodeMsg copies only what viewDownloadMsg will
-// probably take.
-func isDownloadFrame(data []byte) bool {
-	return len(data) > 3 && data[0] == 0xa2 && data[1] == 0x01 && data[2] == byte(MsgDownload) && data[3] == 0x06
+	m := &Msg{Download: new(Download)}
+	return m, viewFrame(data, m, MsgDownload, 6, func(val []byte) ([]byte, bool) { return viewDownload(val, m.Download) })
 }
 
 // viewUploadMsg decodes an upload frame in the shape appendMsg writes it,
 // in place and with the checks of viewDownloadMsg; ok false sends
 // DecodeMsg to the wire decoder. Unlike a download's, an upload's
-// strings and field values are copies (a device's unit and id once per
-// frame): the server keeps the changes in its writer's groups after the
-// frame is gone, and values pointing into it would keep whole frames
+// strings and field values are copies (a device's unit and device once
+// per frame): the server keeps the changes in its writer's groups after
+// the frame is gone, and values pointing into it would keep whole frames
 // alive. Decoding uploads by reflection was the largest part of what the
 // server's reading of a batch cost.
 func viewUploadMsg(data []byte) (*Msg, bool) {
-	var m Msg
-	rest, ok := viewKeys(data, 2, func(key uint64, val []byte) (rest []byte, ok bool) {
-		switch key {
+	m := &Msg{Upload: new(Upload)}
+	return m, viewFrame(data, m, MsgUpload, 4, func(val []byte) ([]byte, bool) { return viewUpload(val, m.Upload) })
+}
+
+// viewFrame reads a frame {1: mt, key: payload} into m's type, and its
+// payload with payload; false if it is anything else.
+func viewFrame(data []byte, m *Msg, mt MsgType, key uint64, payload func([]byte) ([]byte, bool)) bool {
+	seen := false
+	rest, ok := viewKeys(data, 2, func(k uint64, val []byte) (rest []byte, ok bool) {
+		switch k {
 		case 1:
 			var t uint64
 			t, rest, ok = viewUint(val)
 			m.Type = MsgType(t)
-			ok = ok && t == uint64(MsgUpload)
-		case 4:
-			m.Upload = new(Upload)
-			rest, ok = viewUpload(val, m.Upload)
+			ok = ok && t == uint64(mt)
+		case key:
+			seen = true
+			rest, ok = payload(val)
 		}
 		return rest, ok
 	})
-	return &m, ok && len(rest) == 0 && m.Upload != nil
+	return ok && len(rest) == 0 && seen
 }
 
-// isUploadFrame is isDownloadFrame for an upload.
-func isUploadFrame(data []byte) bool {
-	return len(data) > 3 && data[0] == 0xa2 && data[1] == 0x01 && data[2] == byte(MsgUpload) && data[3] == 0x04
+// framed reports whether data starts as appendMsg starts a frame of type
+// mt with its payload under key, so that DecodeMsg tries the in-place
+// decoder (and copies a download for it) only for what it will probably
+// take.
+func framed(data []byte, mt MsgType, key byte) bool {
+	return len(data) > 3 && data[0] == 0xa2 && data[1] == 0x01 && data[2] == byte(mt) && data[3] == key
 }
 
 func viewUpload(b []byte, up *Upload) ([]byte, bool) {

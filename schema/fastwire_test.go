@@ -178,7 +178,7 @@ func TestDownloadDecodeKeepsNoCallerBytes(t *testing.T) {
 			continue
 		}
 		frame := MustMarshal(m)
-		if !isDownloadFrame(frame) {
+		if !framed(frame, MsgDownload, 6) {
 			t.Fatalf("an encoded download frame is not taken for one: %x", frame)
 		}
 		got, err := DecodeMsg(frame)

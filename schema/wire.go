@@ -262,7 +262,7 @@ func DecodeMsg(data []byte) (*Msg, error) { return decodeFrame(data, false) }
 // change it, so a download frame's message may share its memory
 // (viewDownloadMsg) instead of a copy's.
 func decodeFrame(data []byte, owned bool) (*Msg, error) {
-	if len(data) <= MaxFrameBytes && isDownloadFrame(data) {
+	if len(data) <= MaxFrameBytes && framed(data, MsgDownload, 6) {
 		view := data
 		if !owned {
 			view = bytes.Clone(data)
@@ -275,7 +275,7 @@ func decodeFrame(data []byte, owned bool) (*Msg, error) {
 			return m, nil
 		}
 	}
-	if len(data) <= MaxFrameBytes && isUploadFrame(data) {
+	if len(data) <= MaxFrameBytes && framed(data, MsgUpload, 4) {
 		if m, ok := viewUploadMsg(data); ok {
 			if err := m.Validate(); err != nil {
 				return nil, fmt.Errorf("decode frame: %w", err)
