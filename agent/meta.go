@@ -110,9 +110,20 @@ func (s *Store) DeviceID() string { return s.device }
 // persist it.
 func (s *Store) Clock() *schema.Clock { return s.clock }
 
+// RestampJump is how far forward the correction must move for the
+// unsynced changes to be moved with it (Restamp): a clock that was that
+// far behind stamped them older than they are, so they would lose to
+// edits made elsewhere in the meantime. A clock that was ahead needs no
+// restamp at hello: the server refuses such stamps and the client
+// restamps what it refused.
+const RestampJump = time.Minute
+
 // SetClockOffset records the correction (server time minus local time)
 // learned at sync, so stamps use corrected time from now on and after a
-// restart.
+// restart. A correction that moves forward by more than RestampJump also
+// records, in the same commit, that a Restamp is due (RestampDue): a stop
+// between this call and the Restamp must not leave the changes at the old
+// time, and the next hello sees no jump any more.
 func (s *Store) SetClockOffset(d time.Duration) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -130,12 +141,47 @@ func (s *Store) SetClockOffset(d time.Duration) error {
 		if err := setCBOR(txn, metaOffsetAt, uint64(s.clock.Last())); err != nil {
 			return err
 		}
+		if d-prev > RestampJump {
+			if err := txn.Set(metaRestampDue, nil); err != nil {
+				return err
+			}
+		}
 		return setCBOR(txn, metaOffset, int64(d))
 	})
 	if err != nil {
 		return fmt.Errorf("save clock offset: %w", err)
 	}
 	s.clock.SetOffset(d)
+	return nil
+}
+
+// RestampDue reports whether the correction jumped forward (SetClockOffset)
+// and neither Restamp nor SkipRestamp has run since.
+func (s *Store) RestampDue() (bool, error) {
+	due := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		_, err := txn.Get(metaRestampDue)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		due = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("read whether a restamp is due: %w", err)
+	}
+	return due, nil
+}
+
+// SkipRestamp says the unsynced changes keep their stamps although the
+// correction jumped: used when they are changes the server had accepted
+// once (a Refill put them back), whose stamps must not move.
+func (s *Store) SkipRestamp() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if err := s.update(func(txn *badger.Txn) error { return txn.Delete(metaRestampDue) }); err != nil {
+		return fmt.Errorf("skip restamp: %w", err)
+	}
 	return nil
 }
 

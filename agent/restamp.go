@@ -197,6 +197,9 @@ func (s *Store) restampChunk(r *restamping) (n int, done bool, err error) {
 		if err := setCBOR(txn, metaClock, uint64(s.clock.Last())); err != nil {
 			return err
 		}
+		if err := txn.Delete(metaRestampDue); err != nil {
+			return err
+		}
 		return txn.Delete(metaRestamping)
 	})
 	if err != nil {

@@ -178,3 +178,44 @@ func TestRestampInChunks(t *testing.T) {
 		t.Fatalf("restamp still pending: %v, %v", pending, err)
 	}
 }
+
+// TestRestampDue: a forward jump of the correction beyond RestampJump
+// records that a restamp is due, on disk with the offset (a reopen still
+// says so); a smaller or backward jump does not; Restamp and SkipRestamp
+// end it.
+func TestRestampDue(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		jump time.Duration
+		end  func(*Store) error
+		due  bool
+	}{
+		{"an hour forward", time.Hour, nil, true},
+		{"a minute and a second forward", RestampJump + time.Second, nil, true},
+		{"half a minute forward", RestampJump / 2, nil, false},
+		{"an hour back", -time.Hour, nil, false},
+		{"an hour forward, then restamped", time.Hour, func(s *Store) error { _, err := s.Restamp(1, time.Hour); return err }, false},
+		{"an hour forward, then skipped", time.Hour, (*Store).SkipRestamp, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openAt(t, dir, Options{})
+			mustPut(t, s, schema.KindFacility, "", village, facility("敬老院"))
+			if err := s.SetClockOffset(tc.jump); err != nil {
+				t.Fatal(err)
+			}
+			if tc.end != nil {
+				if err := tc.end(s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s = openAt(t, dir, Options{})
+			if due, err := s.RestampDue(); err != nil || due != tc.due {
+				t.Errorf("restamp due after a reopen: %v, %v; want %v", due, err, tc.due)
+			}
+		})
+	}
+}

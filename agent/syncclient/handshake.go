@@ -77,13 +77,22 @@ func (s *session) learnClock(mark uint64, offset time.Duration) error {
 		}
 		s.c.log.Info("clock offset learned", "offset", offset)
 	}
-	if jump > time.Minute {
+	// A restamp is due after a forward jump, this time or at a hello a
+	// stop cut short before it moved the changes.
+	due, err := s.st.RestampDue()
+	if err != nil {
+		return err
+	}
+	if due {
 		// A refill a crash interrupted has put changes the server accepted
 		// before it was restored back in the outbox, some renumbered:
 		// those keep their stamps, so nothing is re-stamped this time.
 		if _, pending, err := s.st.RefillPending(); err != nil || pending {
 			s.c.update(func(st *State) { st.ClockOffset = s.clock.Offset() })
-			return err
+			if err != nil {
+				return err
+			}
+			return s.st.SkipRestamp()
 		}
 		n, err := s.st.Restamp(mark+1, offset)
 		if err != nil {

@@ -71,6 +71,39 @@ func TestHandshake(t *testing.T) {
 			},
 		},
 		{
+			name: "a stop after the correction was saved and before the changes moved: the next hello moves them",
+			setup: func(t *testing.T, srv *testServer) (*agent.Store, *Client) {
+				st, c := newSite(t, srv, township, skewed(-time.Hour))
+				putFacilities(t, st, village(t, township, 0), 2)
+				// What the session that learned the hour saved before it
+				// stopped: the offset, not the moved changes.
+				if err := st.SetClockOffset(time.Hour); err != nil {
+					t.Fatal(err)
+				}
+				if due, err := st.RestampDue(); err != nil || !due {
+					t.Fatalf("restamp due after a jump of an hour: %v, %v", due, err)
+				}
+				return st, c
+			},
+			check: func(t *testing.T, s *session, srv *testServer) {
+				if s.res.Restamped != 2 {
+					t.Errorf("%d changes re-stamped, want 2", s.res.Restamped)
+				}
+				chs, err := s.st.Outbox(0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ch := range chs {
+					if at := ch.Stamp.Time(); !near(time.Since(at), 0, time.Minute) {
+						t.Errorf("change %d stamped %s, want about now", ch.Seq, at)
+					}
+				}
+				if due, err := s.st.RestampDue(); err != nil || due {
+					t.Errorf("restamp still due after the hello: %v, %v", due, err)
+				}
+			},
+		},
+		{
 			name: "acks lost with their connection: resend what the server holds, release nothing yet",
 			setup: func(t *testing.T, srv *testServer) (*agent.Store, *Client) {
 				st, c := newSite(t, srv, township, nil)
