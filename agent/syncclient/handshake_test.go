@@ -56,18 +56,7 @@ func TestHandshake(t *testing.T) {
 			},
 			check: func(t *testing.T, s *session, srv *testServer) {
 				checkOffset(t, s, time.Hour)
-				if s.res.Restamped != 2 {
-					t.Errorf("%d changes re-stamped, want 2", s.res.Restamped)
-				}
-				chs, err := s.st.Outbox(0, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, ch := range chs {
-					if at := ch.Stamp.Time(); !near(time.Since(at), 0, time.Minute) {
-						t.Errorf("change %d stamped %s, want about now", ch.Seq, at)
-					}
-				}
+				checkMovedToNow(t, s, 2)
 			},
 		},
 		{
@@ -86,18 +75,7 @@ func TestHandshake(t *testing.T) {
 				return st, c
 			},
 			check: func(t *testing.T, s *session, srv *testServer) {
-				if s.res.Restamped != 2 {
-					t.Errorf("%d changes re-stamped, want 2", s.res.Restamped)
-				}
-				chs, err := s.st.Outbox(0, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, ch := range chs {
-					if at := ch.Stamp.Time(); !near(time.Since(at), 0, time.Minute) {
-						t.Errorf("change %d stamped %s, want about now", ch.Seq, at)
-					}
-				}
+				checkMovedToNow(t, s, 2)
 				if due, err := s.st.RestampDue(); err != nil || due {
 					t.Errorf("restamp still due after the hello: %v, %v", due, err)
 				}
@@ -176,5 +154,23 @@ func checkOffset(t *testing.T, s *session, want time.Duration) {
 	}
 	if got := s.c.State().ClockOffset; got != status.ClockOffset {
 		t.Errorf("client state shows offset %s, store %s", got, status.ClockOffset)
+	}
+}
+
+// checkMovedToNow checks the session re-stamped want changes and every
+// queued change now carries about the present time.
+func checkMovedToNow(t *testing.T, s *session, want int) {
+	t.Helper()
+	if s.res.Restamped != want {
+		t.Errorf("%d changes re-stamped, want %d", s.res.Restamped, want)
+	}
+	chs, err := s.st.Outbox(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range chs {
+		if at := ch.Stamp.Time(); !near(time.Since(at), 0, time.Minute) {
+			t.Errorf("change %d stamped %s, want about now", ch.Seq, at)
+		}
 	}
 }
