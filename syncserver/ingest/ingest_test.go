@@ -17,19 +17,14 @@ import (
 // must still be answered (committed or ErrClosed); one left in the queue
 // after the writer stopped would make its session wait forever.
 func TestCloseAnswersEveryEnqueued(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := badgerstore.Open(t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	ctx := context.Background()
 	// A change naming another device than the account is a protocol
 	// error: answered without touching the store, so the loop is fast.
 	up := &schema.Upload{First: 1, Changes: []schema.Change{{Device: "other", Seq: 1}}}
 	acct := Account{Device: "dev"}
 	for iter := 0; iter < 2000; iter++ {
-		in, err := New(ctx, st, Options{Logger: log})
+		in, err := New(ctx, st, Options{Logger: quietLog})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,4 +61,19 @@ func TestCloseAnswersEveryEnqueued(t *testing.T) {
 			}
 		}
 	}
+}
+
+// quietLog discards what the code under test logs.
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// openStore opens a fresh Badger store, closed when the test ends (after
+// its deferred calls, so an ingester the test closes is gone by then).
+func openStore(t *testing.T) *badgerstore.DB {
+	t.Helper()
+	st, err := badgerstore.Open(t.TempDir(), quietLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

@@ -2,8 +2,6 @@ package ingest
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -23,19 +21,15 @@ type lockFixture struct {
 }
 
 func newLockFixture(t *testing.T) *lockFixture {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := badgerstore.Open(t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	f := &lockFixture{t: t, st: st, now: time.Date(2025, 4, 10, 12, 0, 0, 0, schema.ChinaTime), seq: map[string]uint64{}}
 	f.start()
-	t.Cleanup(func() { f.in.Close(); st.Close() })
+	t.Cleanup(func() { f.in.Close() }) // before openStore's cleanup closes the store
 	return f
 }
 
 func (f *lockFixture) start() {
-	in, err := New(context.Background(), f.st, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	in, err := New(context.Background(), f.st, Options{Logger: quietLog,
 		Now: func() time.Time { return f.now }})
 	if err != nil {
 		f.t.Fatal(err)

@@ -3,8 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"maps"
 	"sync"
 	"testing"
@@ -23,16 +21,11 @@ import (
 // waits for the fsync itself no read can tell: a read waits for the
 // commits in flight.)
 func TestPipelineMergesOnTopOfTheGroupInFlight(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := badgerstore.Open(t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openStore(t)
 	ctx := context.Background()
 	now := time.Date(2025, 4, 10, 12, 0, 0, 0, schema.ChinaTime)
 	// Small groups, so a device's batches span many.
-	in, err := New(ctx, st, Options{Logger: log, Now: func() time.Time { return now }, MaxGroupChanges: 50})
+	in, err := New(ctx, st, Options{Logger: quietLog, Now: func() time.Time { return now }, MaxGroupChanges: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
