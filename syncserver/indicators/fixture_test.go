@@ -53,15 +53,23 @@ func (f *fixture) change(ch *schema.Change) {
 // put creates or edits a record from its typed value.
 func (f *fixture) put(id string, unit schema.Code, v any) {
 	f.t.Helper()
+	ch := typedChange(f.t, id, unit, v)
+	f.change(&ch)
+}
+
+// typedChange is the change that sets every field of the typed value v on
+// the record id in unit.
+func typedChange(t *testing.T, id string, unit schema.Code, v any) schema.Change {
+	t.Helper()
 	kind, err := schema.KindOf(v)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	fields, err := schema.EncodeFields(v)
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
-	f.change(&schema.Change{Kind: kind, ID: id, Unit: unit, Set: fields})
+	return schema.Change{Kind: kind, ID: id, Unit: unit, Set: fields}
 }
 
 // del deletes a record put before.

@@ -251,6 +251,20 @@ func (w *randomWriter) place() (county int, unit schema.Code) {
 
 func (w *randomWriter) month() string { return fmt.Sprintf("2025-%02d", 1+w.r.Intn(8)) }
 
+// newOrEdited picks, one time in odds, a record of ids to edit (in its
+// own unit), and otherwise makes a new one in unit, named prefix and the
+// writer's count.
+func (w *randomWriter) newOrEdited(prefix string, ids *[]string, unit schema.Code, odds int) (string, schema.Code) {
+	if len(*ids) > 0 && w.r.Intn(odds) == 0 {
+		id := w.pick(*ids)
+		return id, w.unitOf[id]
+	}
+	id := fmt.Sprintf("%s%d", prefix, w.n)
+	*ids = append(*ids, id)
+	w.unitOf[id] = unit
+	return id, unit
+}
+
 // batch submits n random changes; moves and merges go through the
 // server's own operations, whose refusals (a person already moved, a
 // record merged) are part of the sequence.
@@ -260,42 +274,20 @@ func (w *randomWriter) batch(n int) {
 	}
 	var changes []schema.Change
 	put := func(id string, unit schema.Code, v any) {
-		kind, err := schema.KindOf(v)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		set, err := schema.EncodeFields(v)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		changes = append(changes, schema.Change{Kind: kind, ID: id, Unit: unit, Set: set})
+		changes = append(changes, indicators.TypedChange(w.t, id, unit, v))
 	}
 	for range n {
 		w.n++
 		_, unit := w.place()
 		switch k := w.r.Intn(20); {
 		case k < 3: // a facility, new or edited
-			id := fmt.Sprintf("f%d", w.n)
-			if len(w.facilities) > 0 && w.r.Intn(2) == 0 {
-				id = w.pick(w.facilities)
-				unit = w.unitOf[id]
-			} else {
-				w.facilities = append(w.facilities, id)
-				w.unitOf[id] = unit
-			}
+			id, unit := w.newOrEdited("f", &w.facilities, unit, 2)
 			kinds := []schema.FacilityKind{schema.FKRuralHappiness, schema.FKDayCare, schema.FKCommunityChildcare}
 			status := []schema.FacilityStatus{schema.StatusOperating, schema.StatusOperating, schema.StatusClosed}
 			put(id, unit, schema.Facility{Name: "院" + id, Kind: kinds[w.r.Intn(len(kinds))],
 				Ownership: schema.OwnPublic, Status: status[w.r.Intn(len(status))], Inclusive: w.r.Intn(2) == 0})
 		case k < 7: // a person, new or edited
-			id := fmt.Sprintf("p%d", w.n)
-			if len(w.persons) > 0 && w.r.Intn(3) == 0 {
-				id = w.pick(w.persons)
-				unit = w.unitOf[id]
-			} else {
-				w.persons = append(w.persons, id)
-				w.unitOf[id] = unit
-			}
+			id, unit := w.newOrEdited("p", &w.persons, unit, 3)
 			cats := [][]schema.PersonCategory{{schema.CatTekun}, {schema.CatAlone}, {schema.CatDisabled}, {schema.CatTekun, schema.CatAlone}}
 			put(id, unit, schema.Person{Name: "人" + id, Categories: cats[w.r.Intn(len(cats))]})
 		case k < 12: // a visit, to a person anywhere, sometimes correcting another
