@@ -80,10 +80,18 @@ func (s *Store) Release(uptoSeq uint64) error {
 		}
 		s.seq = uptoSeq
 	}
+	// Every entry up to the last released mark is gone already; starting
+	// there, and each chunk where the one before stopped, keeps a long sync
+	// from walking the deleted keys of earlier batches again (quadratic in
+	// the backlog).
+	from, err := s.Acked()
+	if err != nil {
+		return fmt.Errorf("release up to %d: %w", uptoSeq, err)
+	}
 	for {
 		var done bool
 		err := s.update(func(txn *badger.Txn) (err error) {
-			done, err = s.releaseChunk(txn, uptoSeq)
+			from, done, err = s.releaseChunk(txn, from, uptoSeq)
 			return err
 		})
 		if err != nil {
@@ -95,21 +103,16 @@ func (s *Store) Release(uptoSeq uint64) error {
 	}
 }
 
-// releaseChunk releases in txn the outbox entries up to uptoSeq that fit
-// one transaction, prunes kept changes with the room left, and says
-// whether it reached uptoSeq (and so set the acked mark).
-func (s *Store) releaseChunk(txn *badger.Txn, uptoSeq uint64) (done bool, err error) {
+// releaseChunk releases in txn the outbox entries after from up to
+// uptoSeq that fit one transaction, and prunes kept changes with the room
+// left. It returns the last seq it released (from when none) and whether
+// it reached uptoSeq (and so set the acked mark).
+func (s *Store) releaseChunk(txn *badger.Txn, from, uptoSeq uint64) (last uint64, done bool, err error) {
 	b := s.budget()
 	var keys [][]byte
 	var raws [][]byte
 	var maxStamp schema.Stamp
-	// Every entry up to the last released mark is gone already;
-	// starting there keeps a long sync from walking the deleted
-	// keys of all earlier batches again (quadratic in the backlog).
-	from, err := getUint(txn, metaAcked)
-	if err != nil {
-		return false, err
-	}
+	last = from
 	full := false
 	err = scanSeq(txn, prefixOutbox, from+1, func(seq uint64, raw []byte) (bool, error) {
 		if seq > uptoSeq {
@@ -131,42 +134,43 @@ func (s *Store) releaseChunk(txn *badger.Txn, uptoSeq uint64) (done bool, err er
 		maxStamp = max(maxStamp, stamp)
 		keys = append(keys, k)
 		raws = append(raws, raw)
+		last = seq
 		return true, nil
 	})
 	if err != nil {
-		return false, err
+		return from, false, err
 	}
 	if full && len(keys) == 0 {
-		return false, fmt.Errorf("outbox entry after %d: %w", from, errItemTooBig)
+		return from, false, fmt.Errorf("outbox entry after %d: %w", from, errItemTooBig)
 	}
 	for i, k := range keys {
 		if err := txn.Delete(k); err != nil {
-			return false, err
+			return from, false, err
 		}
 		if err := s.keep(txn, k, raws[i]); err != nil {
-			return false, err
+			return from, false, err
 		}
 	}
 	if err := s.pruneKept(txn, &b); err != nil {
-		return false, err
+		return from, false, err
 	}
 	// The stamps of accepted changes bound how far back Restamp may
 	// reset the clock.
 	prev, err := getUint(txn, metaAckedStamp)
 	if err != nil {
-		return false, err
+		return from, false, err
 	}
 	if err := setCBOR(txn, metaAckedStamp, max(prev, uint64(maxStamp))); err != nil {
-		return false, err
+		return from, false, err
 	}
 	if full {
-		return false, nil
+		return last, false, nil
 	}
 	acked, err := getUint(txn, metaAcked)
 	if err != nil {
-		return false, err
+		return from, false, err
 	}
-	return true, setCBOR(txn, metaAcked, max(acked, uptoSeq))
+	return last, true, setCBOR(txn, metaAcked, max(acked, uptoSeq))
 }
 
 // Acked returns the server's durable high-water mark for this device, as
