@@ -64,7 +64,7 @@ var (
 	metaRefill     = []byte("m/refill")      // Refill (CBOR): the last refill of a restored server
 	metaPruned     = []byte("m/pruned")      // uint64: greatest seq of a kept change pruned
 	metaRestamping = []byte("m/restamping")  // restamping (CBOR): a Restamp in progress
-	metaRestampDue = []byte("m/restamp-due") // present: the correction jumped forward and no Restamp followed yet
+	metaRestampDue = []byte("m/restamp-due") // uint 1: the correction jumped forward and no Restamp followed yet
 )
 
 func recordKey(kind schema.Kind, unit schema.Code, id string) []byte {

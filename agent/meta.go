@@ -142,7 +142,7 @@ func (s *Store) SetClockOffset(d time.Duration) error {
 			return err
 		}
 		if d-prev > RestampJump {
-			if err := txn.Set(metaRestampDue, nil); err != nil {
+			if err := setCBOR(txn, metaRestampDue, uint64(1)); err != nil {
 				return err
 			}
 		}
@@ -158,19 +158,15 @@ func (s *Store) SetClockOffset(d time.Duration) error {
 // RestampDue reports whether the correction jumped forward (SetClockOffset)
 // and neither Restamp nor SkipRestamp has run since.
 func (s *Store) RestampDue() (bool, error) {
-	due := false
-	err := s.db.View(func(txn *badger.Txn) error {
-		_, err := txn.Get(metaRestampDue)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		due = err == nil
+	var due uint64
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		due, err = getUint(txn, metaRestampDue)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("read whether a restamp is due: %w", err)
 	}
-	return due, nil
+	return due == 1, nil
 }
 
 // SkipRestamp says the unsynced changes keep their stamps although the
