@@ -2,7 +2,6 @@ package schema
 
 import (
 	"encoding"
-	"math"
 	"reflect"
 	"strings"
 	"sync"
@@ -36,7 +35,6 @@ type fieldLayout struct {
 
 type layoutField struct {
 	index int
-	typ   reflect.Type
 	// direct says a canonical scalar may be set in place: the type has no
 	// decoding method of its own that would see it first.
 	direct bool
@@ -75,7 +73,7 @@ func buildLayout(t reflect.Type) *fieldLayout {
 		if _, dup := l.byName[name]; dup {
 			return nil
 		}
-		l.byName[name] = layoutField{index: i, typ: sf.Type, direct: plainScalar(sf.Type)}
+		l.byName[name] = layoutField{index: i, direct: plainScalar(sf.Type)}
 		l.folded[strings.ToLower(name)] = true
 	}
 	return l
@@ -87,19 +85,12 @@ var (
 	textUnmarshaler   = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
 
-// plainScalar reports whether values of t decode by kind alone.
+// plainScalar reports whether values of t decode by kind alone: t has no
+// decoding method of its own. Which kinds setScalar sets is
+// canonicalScalar's to say.
 func plainScalar(t reflect.Type) bool {
 	p := reflect.PointerTo(t)
-	if p.Implements(cborUnmarshaler) || p.Implements(binaryUnmarshaler) || p.Implements(textUnmarshaler) {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.String, reflect.Bool:
-		return true
-	case reflect.Int, reflect.Int64:
-		return t.Size() == 8
-	}
-	return false
+	return !p.Implements(cborUnmarshaler) && !p.Implements(binaryUnmarshaler) && !p.Implements(textUnmarshaler)
 }
 
 // topFieldDepth is the nesting level of a field value in the map
@@ -147,8 +138,9 @@ func fastDecodeFields(f Fields, v any) bool {
 	return true
 }
 
-// setScalar sets fv (a plain string, bool or 64-bit int) from raw when raw
-// is that kind's canonical encoding.
+// setScalar sets fv from raw when raw is the canonical encoding of fv's
+// kind and that kind is a string, a bool or a 64-bit int
+// (canonicalScalar, which also bounds the int).
 func setScalar(fv reflect.Value, raw []byte) bool {
 	if !canonicalScalar(raw, fv.Type()) {
 		return false
@@ -161,9 +153,6 @@ func setScalar(fv reflect.Value, raw []byte) bool {
 		fv.SetBool(raw[0] == 0xf5)
 	default:
 		arg, _, _ := viewArgument(raw)
-		if arg > math.MaxInt64 {
-			return false
-		}
 		if raw[0]>>5 == 1 {
 			fv.SetInt(-1 - int64(arg))
 		} else {
