@@ -1,5 +1,7 @@
 package schema
 
+import "bytes"
+
 // viewDownloadMsg decodes a download frame in the shape appendMsg writes
 // it, in place, checking what the wire decoder checks (UnmarshalWire)
 // and what checkFieldValues checks:
@@ -50,6 +52,26 @@ func viewFrame(data []byte, m *Msg, mt MsgType, key uint64, payload func([]byte)
 		return rest, ok
 	})
 	return ok && len(rest) == 0 && seen
+}
+
+// viewInPlace decodes the frames sync sends by the thousand, uploads and
+// downloads, with their in-place decoders; ok false for any other frame
+// and for what those decoders leave to the wire decoder. A download's
+// message shares its frame's memory, so unless owned says nothing else
+// holds data, it is given a copy.
+func viewInPlace(data []byte, owned bool) (*Msg, bool) {
+	switch {
+	case len(data) > MaxFrameBytes:
+		return nil, false
+	case framed(data, MsgDownload, 6):
+		if !owned {
+			data = bytes.Clone(data)
+		}
+		return viewDownloadMsg(data)
+	case framed(data, MsgUpload, 4):
+		return viewUploadMsg(data)
+	}
+	return nil, false
 }
 
 // framed reports whether data starts as appendMsg starts a frame of type

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -262,26 +261,12 @@ func DecodeMsg(data []byte) (*Msg, error) { return decodeFrame(data, false) }
 // change it, so a download frame's message may share its memory
 // (viewDownloadMsg) instead of a copy's.
 func decodeFrame(data []byte, owned bool) (*Msg, error) {
-	if len(data) <= MaxFrameBytes && framed(data, MsgDownload, 6) {
-		view := data
-		if !owned {
-			view = bytes.Clone(data)
+	if m, ok := viewInPlace(data, owned); ok {
+		// It checked the field values as it read them.
+		if err := m.Validate(); err != nil {
+			return nil, fmt.Errorf("decode frame: %w", err)
 		}
-		if m, ok := viewDownloadMsg(view); ok {
-			// It checked the field values as it read them.
-			if err := m.Validate(); err != nil {
-				return nil, fmt.Errorf("decode frame: %w", err)
-			}
-			return m, nil
-		}
-	}
-	if len(data) <= MaxFrameBytes && framed(data, MsgUpload, 4) {
-		if m, ok := viewUploadMsg(data); ok {
-			if err := m.Validate(); err != nil {
-				return nil, fmt.Errorf("decode frame: %w", err)
-			}
-			return m, nil
-		}
+		return m, nil
 	}
 	var m Msg
 	if err := UnmarshalWire(data, &m); err != nil {
