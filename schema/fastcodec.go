@@ -266,6 +266,15 @@ func AppendChange(b []byte, ch *Change) []byte { return appendChange(b, ch) }
 // AppendUint appends an unsigned integer in its shortest form.
 func AppendUint(b []byte, n uint64) []byte { return appendHead(b, 0, n) }
 
+// AppendInt appends a signed integer in its shortest form: major type 1
+// with -1-n for a negative n.
+func AppendInt(b []byte, n int64) []byte {
+	if n < 0 {
+		return appendHead(b, 1, uint64(-1-n))
+	}
+	return appendHead(b, 0, uint64(n))
+}
+
 // AppendText appends a text string.
 func AppendText(b []byte, s string) []byte { return appendText(b, s) }
 

@@ -27,13 +27,5 @@ func appendUnixTime(b []byte, t time.Time) []byte {
 	if t.IsZero() {
 		return append(b, 0xf6)
 	}
-	s := t.Unix()
-	if s >= 0 {
-		return schema.AppendUint(b, uint64(s))
-	}
-	// A negative integer is the unsigned head of -1-s in major type 1.
-	at := len(b)
-	b = schema.AppendUint(b, uint64(-1-s))
-	b[at] |= 1 << 5
-	return b
+	return schema.AppendInt(b, t.Unix())
 }
