@@ -36,6 +36,7 @@ import (
 
 	"laoxiao/agent"
 	"laoxiao/agent/syncclient"
+	"laoxiao/desktop/procmem"
 	laotheme "laoxiao/desktop/theme"
 	"laoxiao/desktop/township"
 	"laoxiao/internal/atomicfile"
@@ -81,7 +82,7 @@ func Run(opts Options) error {
 		// GLFW would panic with a stack trace; say what is missing.
 		return errors.New("no graphical display: DISPLAY is not set (没有图形界面：请在桌面环境中运行，或先启动 Xvfb 并设置 DISPLAY)")
 	}
-	tuneMemory()
+	procmem.Tune()
 	a := app.NewWithID(appID)
 	a.Settings().SetTheme(laotheme.New())
 	w := a.NewWindow("老小 · 一老一小数据采集")

@@ -2,25 +2,18 @@ package desktop
 
 import (
 	"log/slog"
-	"runtime/debug"
 	"sync"
 	"time"
 
 	"laoxiao/agent"
+	"laoxiao/desktop/procmem"
 )
 
-// Memory on a township laptop: the app runs beside a browser and office
-// software on 4 GB, and a tab of a large township decodes tens of
-// thousands of records that are garbage a moment later. The collector
-// runs at a quarter of the heap's growth instead of doubling it, the soft
-// limit makes it work harder still before the heap passes it, and once
-// background work quiets down the freed memory, the Go heap's and the C
-// heap's, goes back to the system instead of staying in the process until
-// the runtime's scavenger gets to it.
+// The process's memory policy (the collector's settings, returning freed
+// memory) is in procmem; this file holds the store's share of it and when
+// the app returns memory.
 
 const (
-	gcPercent   = 25
-	memoryLimit = 192 << 20
 	// trimDelay lets a burst of background reads (a tab and the status
 	// bar) finish before the one full collection that returns the memory.
 	trimDelay = 500 * time.Millisecond
@@ -47,12 +40,6 @@ func storeOptions(passphrase string, log *slog.Logger) agent.Options {
 	return agent.Options{Passphrase: passphrase, Logger: log, MemTableSize: storeMemTable, BlockCacheSize: storeBlockCache}
 }
 
-// tuneMemory sets the collector for a laptop; Run calls it once.
-func tuneMemory() {
-	debug.SetGCPercent(gcPercent)
-	debug.SetMemoryLimit(memoryLimit)
-}
-
 // trimmer returns freed memory to the system after background work,
 // at most once per quiet spell, and asks the store to give back the pages
 // of its mapped files the reads touched.
@@ -72,8 +59,7 @@ func (t *trimmer) setRelease(release func() error, log func(msg string, args ...
 }
 
 func (t *trimmer) run() {
-	debug.FreeOSMemory()
-	mallocTrim()
+	procmem.Release()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	// Under the lock, so stop (before the store closes) waits for it.

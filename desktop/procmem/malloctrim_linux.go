@@ -1,6 +1,6 @@
 //go:build linux && cgo
 
-package desktop
+package procmem
 
 // #include <malloc.h>
 import "C"

@@ -1,6 +1,6 @@
 //go:build !linux || !cgo
 
-package desktop
+package procmem
 
 // mallocTrim has nothing to do where the C library has no malloc_trim.
 func mallocTrim() {}
