@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The desktop app's figures for `make bench`, as `NAME VALUE UNIT` lines:
-# start-up, memory after every tab, and save time of the real app under
+# start-up, memory after every tab (and above a bare Fyne window, the
+# floor), and save time of the real app under
 # its own Xvfb on a store of RECORDS records (default 100,000). The
 # measuring is BenchmarkDesktopProbe in desktop/realwindow, which drives
 # the window with X input events as the real-window tests do; see its doc

@@ -33,11 +33,16 @@ import (
 	"time"
 )
 
-// binaries built once per test run.
+// program is a binary built once per test run.
+type program struct {
+	once sync.Once
+	path string
+	err  error
+}
+
 var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
+	desktopProgram program
+	floorProgram   program
 )
 
 // desktopBinary builds the app as make builds it (the tags in
@@ -46,28 +51,43 @@ var (
 // parts.
 func desktopBinary(t testing.TB) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "laoxiao-realwindow-bin")
-		if buildErr != nil {
+	return desktopProgram.build(t, "desktop", "./cmd/desktop")
+}
+
+// floorBinary builds testdata/fynefloor, the bare window of the app's
+// theme, with the app's tags.
+func floorBinary(t testing.TB) string {
+	t.Helper()
+	return floorProgram.build(t, "fynefloor", "./desktop/realwindow/testdata/fynefloor")
+}
+
+// build builds package pkg (relative to the repository's root) as name
+// with the app's tags and uimap, once.
+func (p *program) build(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p.once.Do(func() {
+		var dir string
+		dir, p.err = os.MkdirTemp("", "laoxiao-realwindow-bin")
+		if p.err != nil {
 			return
 		}
 		root := repoRoot()
 		var tags []byte
-		tags, buildErr = os.ReadFile(filepath.Join(root, "cmd", "desktop", "buildtags"))
-		if buildErr != nil {
+		tags, p.err = os.ReadFile(filepath.Join(root, "cmd", "desktop", "buildtags"))
+		if p.err != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-tags", "uimap,"+strings.TrimSpace(string(tags)), "-o", filepath.Join(buildDir, "desktop"), "./cmd/desktop")
+		p.path = filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-tags", "uimap,"+strings.TrimSpace(string(tags)), "-o", p.path, pkg)
 		cmd.Dir = root
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build desktop: %v\n%s", err, out)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			p.err = fmt.Errorf("go build %s: %v\n%s", name, err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if p.err != nil {
+		t.Fatal(p.err)
 	}
-	return filepath.Join(buildDir, "desktop")
+	return p.path
 }
 
 func repoRoot() string {
@@ -182,7 +202,13 @@ func (s syncBuffer) Write(p []byte) (int, error) {
 // startApp runs bin/desktop on d with args and waits for its window.
 func startApp(t testing.TB, d *display, args ...string) *app {
 	t.Helper()
-	bin := desktopBinary(t)
+	return startProgram(t, d, desktopBinary(t), "老小", args...)
+}
+
+// startProgram runs bin on d with --ui-map and args, and waits for a
+// window whose title contains title.
+func startProgram(t testing.TB, d *display, bin, title string, args ...string) *app {
+	t.Helper()
 	dir := t.TempDir()
 	a := &app{t: t, d: d, log: &bytes.Buffer{}, logMu: &sync.Mutex{}, mapPath: filepath.Join(dir, "uimap.json"),
 		home: dir, shots: screenshotDir(t), exited: make(chan struct{})}
@@ -196,7 +222,7 @@ func startApp(t testing.TB, d *display, args ...string) *app {
 	a.cmd.Env = append(os.Environ(), "DISPLAY="+d.name, "FYNE_SCALE=1", "HOME="+dir,
 		"LC_MESSAGES=zh_CN.UTF-8", "XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "LAOXIAO_LOG=info")
 	if err := a.cmd.Start(); err != nil {
-		t.Fatalf("start desktop: %v", err)
+		t.Fatalf("start %s: %v", filepath.Base(bin), err)
 	}
 	go func() {
 		a.cmd.Wait()
@@ -211,7 +237,7 @@ func startApp(t testing.TB, d *display, args ...string) *app {
 	})
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		out, err := a.xdotool("search", "--sync", "--onlyvisible", "--name", "老小")
+		out, err := a.xdotool("search", "--sync", "--onlyvisible", "--name", title)
 		if err == nil && strings.TrimSpace(out) != "" {
 			a.wid = strings.Fields(out)[0]
 			break

@@ -25,6 +25,15 @@ import (
 //	desktop_rss_100k_mb               resident memory after visiting every tab
 //	desktop_rss_anon_100k_mb          its anonymous part (heap, GL buffers; not mapped files)
 //	desktop_save_ms                   median click on 保存 to the save shown, each durable
+//	desktop_rss_fyne_floor_mb         resident memory of a bare window in the app's theme
+//	desktop_rss_app_share_mb          desktop_rss_100k_mb minus the floor: what the app adds
+//
+// The floor is testdata/fynefloor: a Fyne window built as the app's is,
+// with two tabs of one label each and no store, started on the same Xvfb
+// after the app and measured the same way (its tabs visited, a second's
+// pause after each). It is what Fyne, the GL driver and the app's theme
+// hold whatever the app does; under Xvfb that is Mesa's software GL,
+// which a laptop drawing with its GPU's driver does not load.
 //
 // Times count from the process's start as the kernel recorded it
 // (/proc/PID/stat), not from a moment the app chooses. The first frame is
@@ -87,8 +96,9 @@ func probe(b *testing.B, records, saves int, label string) {
 	defer close(stop)
 	// LAOXIAO_PROBE_DUMP=DIR keeps, after every tab, the process's
 	// smaps and a heap profile (with the runtime's MemStats) in DIR, to
-	// see where the memory is; the figures are read before the profile's
-	// collection.
+	// see where the memory is, and the floor's smaps, and writes
+	// breakdown.txt: both by mapping, side by side. The figures are read
+	// before the profile's collection.
 	dump := os.Getenv("LAOXIAO_PROBE_DUMP")
 	args := []string{"--data", dir, "--tab", "facilities"}
 	if dump != "" {
@@ -128,30 +138,59 @@ func probe(b *testing.B, records, saves int, label string) {
 	// rest is mapped files (the store's tables, the binary) the kernel
 	// can drop at will.
 	anonAll := statusMiB(b, pid, "RssAnon:")
+	var appMaps map[string]int
 	if dump != "" {
-		dumpMemory(b, pid, dump)
+		appMaps = readSmaps(b, pid, dump, "app")
+		dumpHeap(b, pid, dump)
 	}
 
 	ms := timeSaves(a, saves)
 	a.quit()
+	floor := measureFloor(b, d, dump, appMaps)
 	fmt.Printf("desktop_first_frame_seconds%s %.3f s\n", label, first-started)
 	fmt.Printf("desktop_start_seconds%s %.3f s\n", label, ready-started)
 	fmt.Printf("desktop_rss_first_tab%s_mb %.1f MiB\n", label, rssFirst)
 	fmt.Printf("desktop_rss%s_mb %.1f MiB\n", label, rssAll)
 	fmt.Printf("desktop_rss_anon%s_mb %.1f MiB\n", label, anonAll)
 	fmt.Printf("desktop_save_ms %.1f ms\n", ms)
+	fmt.Printf("desktop_rss_fyne_floor_mb %.1f MiB\n", floor)
+	fmt.Printf("desktop_rss_app_share_mb %.1f MiB\n", rssAll-floor)
 }
 
-// dumpMemory copies process pid's smaps into dir and has it write its
-// heap profile there (SIGUSR1, see --test-heap-profile).
-func dumpMemory(b testing.TB, pid int, dir string) {
-	smaps, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
-	if err != nil {
-		b.Fatal(err)
+// measureFloor runs testdata/fynefloor on d, visits its two tabs as
+// probe visits the app's, and returns its resident MiB. With dump set it
+// keeps the floor's smaps there and writes breakdown.txt beside the
+// app's (appMaps), also logged.
+func measureFloor(b *testing.B, d *display, dump string, appMaps map[string]int) float64 {
+	f := startProgram(b, d, floorBinary(b), "Fyne floor")
+	waitText(f, "第一页的标签")
+	time.Sleep(time.Second)
+	f.click("第二页")
+	waitText(f, "第二页的标签")
+	time.Sleep(time.Second)
+	pid := f.cmd.Process.Pid
+	rss := rssOf(b, pid)
+	if dump != "" {
+		floorMaps := readSmaps(b, pid, dump, "floor")
+		path := filepath.Join(dump, "breakdown.txt")
+		if err := compareMappings(path, floorMaps, appMaps); err != nil {
+			b.Fatal(err)
+		}
+		table, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("resident memory by mapping, floor and app:\n%s", table)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "smaps"), smaps, 0o644); err != nil {
-		b.Fatal(err)
-	}
+	f.checkNoPanic()
+	f.cmd.Process.Kill()
+	<-f.exited
+	return rss
+}
+
+// dumpHeap has process pid write its heap profile into dir (SIGUSR1, see
+// --test-heap-profile).
+func dumpHeap(b testing.TB, pid int, dir string) {
 	heap := filepath.Join(dir, "heap.txt")
 	os.Remove(heap)
 	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
