@@ -765,25 +765,13 @@ func ValidateMerge(cur *Record, ch *Change, ctx ValidationContext) (*Record, boo
 	if ch == nil {
 		return nil, false, Problems{{Field: "change", En: "no change", Zh: "缺少修改内容"}}
 	}
-	v := &changeCheck{ch: ch, ctx: ctx}
-	ps := v.run(cur)
-	if len(ps) > 0 {
-		return nil, false, ps
-	}
-	if v.rec != nil {
-		return v.rec, v.changed, nil
-	}
-	// A delete: the check did not merge it.
-	rec, changed, err := Merge(cur, ch)
-	if err != nil {
-		return nil, false, Problems{{Field: "change.id", En: "cannot merge: " + err.Error(), Zh: "无法合并修改"}}
-	}
-	return rec, changed, nil
+	return checkAlone(ch, ctx).against(cur)
 }
 
-// run checks the change against cur and returns its problems; a change
-// with none that sets fields leaves its merged record in v.rec.
-func (v *changeCheck) run(cur *Record) Problems {
+// alone checks what needs no stored record: the envelope, the unit and
+// every field on its own, and for a delete all there is to check. final
+// reports that the problems are complete without a record.
+func (v *changeCheck) alone() (clean Fields, undecodable, final bool) {
 	ch, ctx := v.ch, v.ctx
 	v.envelope()
 	if !ch.Kind.Valid() {
@@ -791,7 +779,7 @@ func (v *changeCheck) run(cur *Record) Problems {
 		// anything; report what can be said about the envelope.
 		v.c = &checker{kind: "record"}
 		v.c.unit(ch.Unit, ctx, nil)
-		return v.problems()
+		return nil, false, true
 	}
 	v.c = &checker{kind: ch.Kind, today: today(ctx.Now)}
 	if ch.Delete {
@@ -799,20 +787,44 @@ func (v *changeCheck) run(cur *Record) Problems {
 	} else {
 		v.c.unit(ch.Unit, ctx, unitLevels[ch.Kind])
 	}
-	clean, undecodable := v.fields()
+	clean, undecodable = v.fields()
 	if ch.Delete {
 		v.delete()
-		return v.problems()
+		return clean, undecodable, true
 	}
 	if len(ch.Set) == 0 {
 		v.env("set", "the change sets no field", "修改内容为空")
 	}
+	return clean, undecodable, false
+}
+
+// withRecord finishes, against cur, a check alone left unfinished: the
+// change must fit the record, and the merged record must pass the rules
+// that span fields. A change with no problems leaves its merged record in
+// v.rec.
+func (v *changeCheck) withRecord(cur *Record, clean Fields, undecodable bool) Problems {
 	fits := v.againstCurrent(cur, clean)
 	v.visitSupersedes(clean)
 	if undecodable || len(clean) == 0 || !fits {
 		return v.problems()
 	}
 	return v.merged(cur, clean)
+}
+
+// outcome is ValidateMerge's answer once the check found ps.
+func (v *changeCheck) outcome(cur *Record, ps Problems) (*Record, bool, Problems) {
+	if len(ps) > 0 {
+		return nil, false, ps
+	}
+	if v.rec != nil {
+		return v.rec, v.changed, nil
+	}
+	// A delete: the check did not merge it.
+	rec, changed, err := Merge(cur, v.ch)
+	if err != nil {
+		return nil, false, Problems{{Field: "change.id", En: "cannot merge: " + err.Error(), Zh: "无法合并修改"}}
+	}
+	return rec, changed, nil
 }
 
 // changeCheck accumulates ValidateChange's problems in two lists, which

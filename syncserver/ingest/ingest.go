@@ -102,8 +102,12 @@ type Ingester struct {
 }
 
 type request struct {
-	acct   Account
-	up     *schema.Upload
+	acct Account
+	up   *schema.Upload
+	// pre holds the changes' checks that need no stored record, made by
+	// the goroutine that enqueued the batch (precheck.go); nil entries,
+	// or none, are checked by the writer from the start.
+	pre    []*schema.Prechecked
 	size   int // estimated bytes, for the group bound
 	result chan result
 }
@@ -228,6 +232,8 @@ func (p Pending) Wait(ctx context.Context) (*schema.Ack, error) {
 // Enqueue hands a batch to the writer without waiting, so a session can
 // keep several batches in flight and collect their acks in order.
 func (in *Ingester) Enqueue(ctx context.Context, acct Account, up *schema.Upload) (Pending, error) {
+	// Made before the lock below, which Close waits for.
+	r := &request{acct: acct, up: up, pre: in.precheck(acct, up), size: uploadSize(up), result: make(chan result, 1)}
 	// Held while sending: the writer keeps reading the queue until stop
 	// closes, so this never blocks Close for longer than a send.
 	in.closeMu.RLock()
@@ -235,7 +241,6 @@ func (in *Ingester) Enqueue(ctx context.Context, acct Account, up *schema.Upload
 	if in.closing.Load() {
 		return nil, ErrClosed
 	}
-	r := &request{acct: acct, up: up, size: uploadSize(up), result: make(chan result, 1)}
 	select {
 	case in.reqs <- r:
 		return r.result, nil
@@ -415,19 +420,20 @@ func (in *Ingester) commitSplit(r *request, tooBig error) {
 	}
 	in.log.Info("batch too big for one commit; committing it in halves", "device", r.acct.Device, "changes", len(up.Changes))
 	h := len(up.Changes) / 2
-	half := func(first uint64, chs []schema.Change) result {
-		hr := &request{acct: r.acct, up: &schema.Upload{Batch: up.Batch, First: first, Changes: chs}, result: make(chan result, 1)}
+	half := func(first uint64, from, to int) result {
+		hr := &request{acct: r.acct, up: &schema.Upload{Batch: up.Batch, First: first, Changes: up.Changes[from:to]},
+			pre: r.pre[min(from, len(r.pre)):min(to, len(r.pre))], result: make(chan result, 1)}
 		in.commit([]*request{hr})
 		return <-hr.result
 	}
-	a := half(up.First, up.Changes[:h])
+	a := half(up.First, 0, h)
 	if a.err != nil {
 		r.result <- a
 		return
 	}
 	// The first half is durable now; if the second fails, the device's
 	// resend is answered as a partial duplicate.
-	b := half(up.First+uint64(h), up.Changes[h:])
+	b := half(up.First+uint64(h), h, len(up.Changes))
 	if b.err != nil {
 		r.result <- b
 		return
@@ -635,7 +641,7 @@ func (in *Ingester) apply(ctx context.Context, p *pass, r *request) (*schema.Ack
 				ServerTimeMS: p.now.UnixMilli()})
 			break
 		}
-		if rej := in.applyChange(ctx, p, acct, ch, vctx); rej != nil {
+		if rej := in.applyChange(ctx, p, acct, ch, r.prechecked(i), vctx); rej != nil {
 			ack.Rejected = append(ack.Rejected, *rej)
 			p.refused[acct.Device] = append(p.refused[acct.Device], *rej)
 		}
@@ -680,7 +686,7 @@ func (in *Ingester) refusedIn(ctx context.Context, p *pass, device string, from,
 
 // applyChange validates and merges one change; a non-nil rejection means
 // it was refused (and the mark still passes it: the device parks it).
-func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *schema.Change, vctx schema.ValidationContext) *schema.Rejection {
+func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *schema.Change, pre *schema.Prechecked, vctx schema.ValidationContext) *schema.Rejection {
 	reject := func(code schema.RejectCode, en, zh string) *schema.Rejection {
 		in.log.Info("change refused", "device", acct.Device, "seq", ch.Seq, "kind", ch.Kind, "id", ch.ID, "code", code, "reason", en)
 		return &schema.Rejection{Seq: ch.Seq, Code: code, Reason: en, ReasonZh: zh}
@@ -725,7 +731,7 @@ func (in *Ingester) applyChange(ctx context.Context, p *pass, acct Account, ch *
 	if rej := mergeFieldRefusal(acct, cur, ch); rej != nil {
 		return reject(rej.Code, rej.Reason, rej.ReasonZh)
 	}
-	merged, changed, probs := schema.ValidateMerge(cur, ch, vctx)
+	merged, changed, probs := pre.ValidateMerge(cur, ch, vctx)
 	if len(probs) > 0 {
 		var ve *schema.ValidationError
 		err := probs.Err()
