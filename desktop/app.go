@@ -391,6 +391,11 @@ func (u *UI) showMain() {
 		}
 		shown = u.tabs.SelectedIndex()
 		u.refreshIfStale()
+		// Drawing the tab makes garbage, Go's and the GL driver's, even
+		// when it reads nothing; return it once the tab is up. Without
+		// this, going back to a tab whose data had not changed kept
+		// about 7 MiB (desktop_rss_100k_mb 191.4, 193.6 → 184.7, 184.2).
+		u.trim.soon()
 	}
 	u.saved = widget.NewLabel("")
 	u.saved.Truncation = fyne.TextTruncateEllipsis
