@@ -9,19 +9,25 @@ import (
 	"laoxiao/schema"
 )
 
-// Status is what the app and the status command show about a site's sync
-// state.
-type Status struct {
-	DeviceID string
-	Scope    schema.Code // "" until enrolled
-	LastSeq  uint64      // last sequence number issued
-	AckedSeq uint64      // server's durable high-water mark
-	Outbox   int         // changes not yet acked
+// Backlog is what waits to be sent, the part of Status a sync reads as it
+// starts and ends.
+type Backlog struct {
+	LastSeq  uint64 // last sequence number issued
+	AckedSeq uint64 // server's durable high-water mark
+	Outbox   int    // changes not yet acked
 	// OldestSeq and OldestStamp describe the oldest unsynced change; zero
 	// when the outbox is empty.
 	OldestSeq   uint64
 	OldestStamp schema.Stamp
 	Parked      int
+}
+
+// Status is what the app and the status command show about a site's sync
+// state.
+type Status struct {
+	DeviceID string
+	Scope    schema.Code // "" until enrolled
+	Backlog
 	// Kept counts acked changes kept on disk for the retention window,
 	// to offer again to a server restored from an older copy.
 	Kept int
@@ -37,7 +43,7 @@ type Status struct {
 
 // OldestAt is when the oldest unsynced change was made (by the corrected
 // clock), or the zero time.
-func (st Status) OldestAt() time.Time {
+func (st Backlog) OldestAt() time.Time {
 	if st.OldestSeq == 0 {
 		return time.Time{}
 	}
@@ -54,10 +60,7 @@ func (s *Store) Status() (Status, error) {
 			return err
 		}
 		st.Scope = schema.Code(sc)
-		if st.LastSeq, err = getUint(txn, metaSeq); err != nil {
-			return err
-		}
-		if st.AckedSeq, err = getUint(txn, metaAcked); err != nil {
+		if st.Backlog, err = readBacklog(txn); err != nil {
 			return err
 		}
 		if st.Cursor, err = getUint(txn, metaCursor); err != nil {
@@ -71,23 +74,6 @@ func (s *Store) Status() (Status, error) {
 			return err
 		}
 		st.ServerURL = e.ServerURL
-		err = scanSeq(txn, prefixOutbox, 0, func(seq uint64, raw []byte) (bool, error) {
-			var ch schema.Change
-			if err := schema.UnmarshalStored(raw, &ch); err != nil {
-				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-			}
-			st.OldestSeq, st.OldestStamp = seq, ch.Stamp
-			return false, nil
-		})
-		if err != nil {
-			return err
-		}
-		if st.Outbox, err = countPrefix(txn, []byte(prefixOutbox)); err != nil {
-			return err
-		}
-		if st.Parked, err = countPrefix(txn, []byte(prefixParked)); err != nil {
-			return err
-		}
 		if st.Kept, err = countPrefix(txn, []byte(prefixKept)); err != nil {
 			return err
 		}
@@ -98,6 +84,65 @@ func (s *Store) Status() (Status, error) {
 		return Status{}, fmt.Errorf("status: %w", err)
 	}
 	return st, nil
+}
+
+// Backlog reports what waits to be sent. It is Status without what a sync
+// does not need, the count of kept changes above all: after a long upload
+// that is a walk of every change just acked.
+func (s *Store) Backlog() (Backlog, error) {
+	var b Backlog
+	err := s.db.View(func(txn *badger.Txn) (err error) {
+		b, err = readBacklog(txn)
+		return err
+	})
+	if err != nil {
+		return Backlog{}, fmt.Errorf("backlog: %w", err)
+	}
+	return b, nil
+}
+
+// readBacklog reads the backlog in txn. Outbox entries all lie above the
+// acked mark (Release deletes up to it before it moves it, and Refill
+// moves it back before it re-queues anything), so the walks start there,
+// past the deleted keys of every change released, which a walk from the
+// start would step over one by one.
+func readBacklog(txn *badger.Txn) (b Backlog, err error) {
+	if b.LastSeq, err = getUint(txn, metaSeq); err != nil {
+		return b, err
+	}
+	if b.AckedSeq, err = getUint(txn, metaAcked); err != nil {
+		return b, err
+	}
+	err = scanSeq(txn, prefixOutbox, b.AckedSeq+1, func(seq uint64, raw []byte) (bool, error) {
+		var ch schema.Change
+		if err := schema.UnmarshalStored(raw, &ch); err != nil {
+			return false, fmt.Errorf("decode outbox %d: %w", seq, err)
+		}
+		b.OldestSeq, b.OldestStamp = seq, ch.Stamp
+		return false, nil
+	})
+	if err != nil {
+		return b, err
+	}
+	if b.Outbox, err = countFrom(txn, prefixOutbox, b.AckedSeq+1); err != nil {
+		return b, err
+	}
+	b.Parked, err = countPrefix(txn, []byte(prefixParked))
+	return b, err
+}
+
+// countFrom counts the entries under prefix with seq from on.
+func countFrom(txn *badger.Txn, prefix string, from uint64) (int, error) {
+	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues = false
+	opts.Prefix = []byte(prefix)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	n := 0
+	for it.Seek(seqKey(prefix, from)); it.ValidForPrefix(opts.Prefix); it.Next() {
+		n++
+	}
+	return n, nil
 }
 
 func countPrefix(txn *badger.Txn, prefix []byte) (int, error) {

@@ -233,11 +233,11 @@ func (c *Client) SyncOnce(ctx context.Context) (Result, error) {
 }
 
 func (c *Client) pending() (int, error) {
-	st, err := c.st.Status()
+	b, err := c.st.Backlog()
 	if err != nil {
 		return 0, err
 	}
-	return st.Outbox, nil
+	return b.Outbox, nil
 }
 
 // ErrNotEnrolled is returned by SyncOnce before the store is enrolled.

@@ -33,10 +33,13 @@ func (s *session) handshake() error {
 // at the midpoint of the round trip, less the device's own.
 func (s *session) hello() (w *schema.Welcome, offset time.Duration, err error) {
 	// Read before the round trip starts: the outbox count takes a scan.
-	health, err := s.health()
+	// placeMark reuses it (see there).
+	b, err := s.st.Backlog()
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("device health: %w", err)
 	}
+	s.backlog = &b
+	health := s.health(b)
 	sentAt := time.Now() // for the round trip only: monotonic
 	localAt := localNow(s.clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: s.st.DeviceID(),
@@ -118,11 +121,19 @@ func (s *session) learnClock(mark uint64, offset time.Duration) error {
 // means the device's store was restored from a backup: Release moves the
 // device's sequence past the mark, so new changes are not taken for
 // duplicates.
+//
+// The backlog read for the hello still holds here unless a refill
+// re-queued changes: the clock's re-stamp keeps every seq, and changes
+// the user makes meanwhile come after every seq the server can hold.
 func (s *session) placeMark(mark uint64) error {
-	status, err := s.st.Status()
-	if err != nil {
-		return err
+	if s.backlog == nil {
+		b, err := s.st.Backlog()
+		if err != nil {
+			return err
+		}
+		s.backlog = &b
 	}
+	status := *s.backlog
 	s.sentUpTo, s.released = mark, mark
 	if status.OldestSeq != 0 && status.OldestSeq <= mark && mark <= status.LastSeq {
 		s.sentUpTo = status.OldestSeq - 1

@@ -65,5 +65,6 @@ func (s *session) refillIfRestored(w *schema.Welcome) error {
 		return err
 	}
 	s.res.Refill = &r
+	s.backlog = nil // the outbox changed
 	return nil
 }

@@ -46,6 +46,10 @@ type session struct {
 	msgs    chan *schema.Msg
 	readErr chan error
 
+	// backlog is the outbox as read for the hello, nil once a refill
+	// changed it (placeMark).
+	backlog *agent.Backlog
+
 	// From the welcome.
 	maxInFlight int
 	maxBatch    int
