@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -40,4 +41,12 @@ func (env Env) profilePhase(phase string) (stop func()) {
 			fmt.Fprintln(os.Stderr, "profile:", err)
 		}
 	}
+}
+
+// asRole labels the calling goroutine, and every goroutine it starts from
+// now on (Badger's, a server's connections), with role in CPU profiles,
+// until the next call: `go tool pprof -tags` then splits one process's
+// profile into the server's CPU and the agents'.
+func asRole(role string) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("role", role)))
 }

@@ -114,7 +114,10 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 		n = 2000
 	}
 	ctx := env.Ctx
+	asRole("server")
 	bs, err := startBenchServerOn(filepath.Join(env.Dir, "server"), storeURL)
+	asRole("agent")
+	defer asRole("")
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +252,10 @@ func writeRaw(dir string, vals [][]byte) (time.Duration, error) {
 // batch: from sending the batch to reading the server's ack, which comes
 // only once the batch is durable (syncclient's OnAck hook).
 func benchSync200(env Env) ([]Figure, error) {
+	asRole("server")
 	bs, err := startBenchServer(filepath.Join(env.Dir, "server"))
+	asRole("agent")
+	defer asRole("")
 	if err != nil {
 		return nil, err
 	}
