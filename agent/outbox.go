@@ -12,14 +12,42 @@ import (
 // Outbox returns up to limit queued changes with seq > afterSeq, in seq
 // order. limit <= 0 means all.
 func (s *Store) Outbox(afterSeq uint64, limit int) ([]schema.Change, error) {
-	var out []schema.Change
+	qs, err := s.Queue(afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]schema.Change, len(qs))
+	for i, q := range qs {
+		if out[i], err = q.Change(); err != nil {
+			return nil, fmt.Errorf("read outbox after %d: %w", afterSeq, err)
+		}
+	}
+	return out, nil
+}
+
+// Queued is an outbox entry as stored: its seq and its change encoded as
+// schema.Marshal encodes it, which an upload frame carries as it is
+// (schema.Upload.Encoded).
+type Queued struct {
+	Seq uint64
+	Raw []byte
+}
+
+// Change decodes the entry.
+func (q Queued) Change() (schema.Change, error) {
+	var ch schema.Change
+	if err := schema.UnmarshalStored(q.Raw, &ch); err != nil {
+		return schema.Change{}, fmt.Errorf("decode outbox %d: %w", q.Seq, err)
+	}
+	return ch, nil
+}
+
+// Queue is Outbox without decoding the changes: what a sync sends.
+func (s *Store) Queue(afterSeq uint64, limit int) ([]Queued, error) {
+	var out []Queued
 	err := s.db.View(func(txn *badger.Txn) error {
 		return scanSeq(txn, prefixOutbox, afterSeq+1, func(seq uint64, raw []byte) (bool, error) {
-			var ch schema.Change
-			if err := schema.UnmarshalStored(raw, &ch); err != nil {
-				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-			}
-			out = append(out, ch)
+			out = append(out, Queued{Seq: seq, Raw: raw})
 			return limit <= 0 || len(out) < limit, nil
 		})
 	})

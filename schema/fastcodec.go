@@ -201,15 +201,21 @@ func appendMsg(b []byte, m *Msg) ([]byte, bool) {
 		for i := range up.Changes {
 			size += changeCap(&up.Changes[i])
 		}
+		for _, raw := range up.Encoded {
+			size += len(raw)
+		}
 		b = slices.Grow(b, size)
 		b = append(b, 0xa2)
 		b = appendHead(appendKey(b, 1), 0, uint64(m.Type))
 		b = append(appendKey(b, 4), 0xa3)
 		b = appendHead(appendKey(b, 1), 0, up.Batch)
 		b = appendHead(appendKey(b, 2), 0, up.First)
-		b = appendHead(appendKey(b, 3), 4, uint64(len(up.Changes)))
+		b = appendHead(appendKey(b, 3), 4, uint64(up.Len()))
 		for i := range up.Changes {
 			b = appendChange(b, &up.Changes[i])
+		}
+		for _, raw := range up.Encoded {
+			b = append(b, raw...)
 		}
 		return b, true
 	case m.Download != nil && m.Hello == nil && m.Welcome == nil && m.Upload == nil && m.Ack == nil && m.Error == nil:

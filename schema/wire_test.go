@@ -286,3 +286,42 @@ func TestCodec(t *testing.T) {
 		MustMarshal(make(chan int))
 	}()
 }
+
+// TestEncodedUploadIsTheSameFrame: an upload of changes as a device's
+// outbox keeps them (Marshal of each) is byte for byte the frame of the
+// same changes decoded, for every prefix of the sample batch, and decodes
+// back to them.
+func TestEncodedUploadIsTheSameFrame(t *testing.T) {
+	var up *Upload
+	for _, m := range sampleMsgs(t) {
+		if m.Type == MsgUpload {
+			up = m.Upload
+		}
+	}
+	for n := 1; n <= len(up.Changes); n++ {
+		chs := up.Changes[:n]
+		enc := make([][]byte, n)
+		for i := range chs {
+			enc[i] = MustMarshal(&chs[i])
+		}
+		want, err := EncodeMsg(&Msg{Type: MsgUpload, Upload: &Upload{Batch: 7, First: chs[0].Seq, Changes: chs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := EncodeMsg(&Msg{Type: MsgUpload, Upload: &Upload{Batch: 7, First: chs[0].Seq, Encoded: enc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d changes: encoded upload\n%x\nwant\n%x", n, got, want)
+		}
+		m, err := DecodeMsg(got)
+		if err != nil || !msgEqual(m, &Msg{Type: MsgUpload, Upload: &Upload{Batch: 7, First: chs[0].Seq, Changes: chs}}) {
+			t.Fatalf("%d changes: decoded %+v, %v", n, m, err)
+		}
+	}
+	both := &Msg{Type: MsgUpload, Upload: &Upload{Batch: 1, First: 1, Changes: up.Changes[:1], Encoded: [][]byte{MustMarshal(&up.Changes[1])}}}
+	if _, err := EncodeMsg(both); err == nil {
+		t.Error("an upload with both changes and encoded changes was encoded")
+	}
+}

@@ -74,11 +74,29 @@ type session struct {
 	held     *schema.Msg  // taken by gatherPages, for next to return first
 }
 
-// inflight is an upload the server has not acked yet.
+// inflight is an upload the server has not acked yet: a gapless run of
+// changes from seq first on, as the outbox keeps them.
 type inflight struct {
-	batch   uint64
-	changes []schema.Change
-	sentAt  time.Time
+	batch  uint64
+	first  uint64
+	raws   [][]byte
+	sentAt time.Time
+}
+
+func (b inflight) len() int     { return len(b.raws) }
+func (b inflight) last() uint64 { return b.first + uint64(len(b.raws)) - 1 }
+
+// change decodes the batch's change seq, for the rare ack that refuses it.
+func (b inflight) change(seq uint64) (schema.Change, error) {
+	if seq < b.first || seq > b.last() {
+		return schema.Change{}, fmt.Errorf("not in batch %d (seqs %d to %d)", b.batch, b.first, b.last())
+	}
+	q := agent.Queued{Seq: seq, Raw: b.raws[seq-b.first]}
+	ch, err := q.Change()
+	if err == nil && ch.Seq != seq {
+		err = fmt.Errorf("outbox entry %d holds change %d", seq, ch.Seq)
+	}
+	return ch, err
 }
 
 // syncOnce runs one session on a new connection. Its Result counts what

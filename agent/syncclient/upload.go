@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"laoxiao/agent"
 	"laoxiao/schema"
 )
 
@@ -41,8 +42,8 @@ func (s *session) fill() error {
 // acked (its store was restored from an older copy): it would answer
 // every resend with a gap, so it returns ErrServerLostChanges instead of
 // resending forever.
-func (s *session) nextBatch(n int) ([]schema.Change, error) {
-	chs, err := s.st.Outbox(s.sentUpTo, n)
+func (s *session) nextBatch(n int) ([]agent.Queued, error) {
+	chs, err := s.st.Queue(s.sentUpTo, n)
 	if err != nil || len(chs) == 0 {
 		return nil, err
 	}
@@ -57,10 +58,10 @@ func (s *session) nextBatch(n int) ([]schema.Change, error) {
 // gapless — parked changes leave holes in the outbox below the server's
 // mark — and within schema.BatchBudget: changes with long notes would
 // otherwise make a frame the server refuses on every retry.
-func cutBatch(chs []schema.Change) []schema.Change {
-	size := schema.ChangeSize(&chs[0])
+func cutBatch(chs []agent.Queued) []agent.Queued {
+	size := len(chs[0].Raw)
 	for i := 1; i < len(chs); i++ {
-		size += schema.ChangeSize(&chs[i])
+		size += len(chs[i].Raw)
 		if chs[i].Seq != chs[i-1].Seq+1 || size > schema.BatchBudget {
 			return chs[:i]
 		}
@@ -70,11 +71,16 @@ func cutBatch(chs []schema.Change) []schema.Change {
 
 // send uploads one batch and queues it for its ack. It is queued before
 // the write: a batch the link breaks in the middle of is one that went
-// unacked too (learnFromBreak), and the session ends with the write.
-func (s *session) send(chs []schema.Change) error {
+// unacked too (learnFromBreak), and the session ends with the write. The
+// changes go out as the outbox keeps them, not decoded and encoded again.
+func (s *session) send(chs []agent.Queued) error {
 	s.batchNo++
-	up := &schema.Upload{Batch: s.batchNo, First: chs[0].Seq, Changes: chs}
-	s.queue = append(s.queue, inflight{batch: s.batchNo, changes: chs, sentAt: time.Now()})
+	raws := make([][]byte, len(chs))
+	for i, q := range chs {
+		raws[i] = q.Raw
+	}
+	up := &schema.Upload{Batch: s.batchNo, First: chs[0].Seq, Encoded: raws}
+	s.queue = append(s.queue, inflight{batch: s.batchNo, first: chs[0].Seq, raws: raws, sentAt: time.Now()})
 	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgUpload, Upload: up}, writeTimeout); err != nil {
 		return fmt.Errorf("send batch: %w", brokenLink{err})
 	}
@@ -92,11 +98,11 @@ func (s *session) takeAck(a *schema.Ack) error {
 	sent := s.queue[0]
 	s.queue = s.queue[1:]
 	s.c.link.acked(s.maxBatch)
-	s.win.acked(len(sent.changes), a.Window, s.maxBatch*s.maxInFlight)
+	s.win.acked(sent.len(), a.Window, s.maxBatch*s.maxInFlight)
 	if s.c.OnAck != nil {
-		s.c.OnAck(len(sent.changes), time.Since(sent.sentAt))
+		s.c.OnAck(sent.len(), time.Since(sent.sentAt))
 	}
-	if err := s.takeRefusals(a, sent.changes); err != nil {
+	if err := s.takeRefusals(a, sent); err != nil {
 		return err
 	}
 	if a.Status == schema.AckGap {
@@ -105,7 +111,7 @@ func (s *session) takeAck(a *schema.Ack) error {
 	// Release what this ack covers, never past its batch: a duplicate's
 	// ack carries the server's whole mark, and later batches may still
 	// bring refusals to park.
-	if upto := min(a.HighWater, sent.changes[len(sent.changes)-1].Seq); upto > s.released {
+	if upto := min(a.HighWater, sent.last()); upto > s.released {
 		if err := s.rel.err(); err != nil {
 			return err
 		}
@@ -124,7 +130,7 @@ func (s *session) takeAck(a *schema.Ack) error {
 // takeRefusals parks every change of the batch the server refused, before
 // any release covers it, so none leaves the outbox unseen. A clock_ahead
 // refusal is not parked: the change is re-stamped and resent (resend).
-func (s *session) takeRefusals(a *schema.Ack, sent []schema.Change) error {
+func (s *session) takeRefusals(a *schema.Ack, sent inflight) error {
 	for _, rej := range a.Rejected {
 		if rej.Code == schema.RejectClockAhead {
 			if s.restampAt == 0 || rej.Seq < s.restampAt {
@@ -134,9 +140,9 @@ func (s *session) takeRefusals(a *schema.Ack, sent []schema.Change) error {
 			s.resending = true
 			continue
 		}
-		ch, ok := findSeq(sent, rej.Seq)
-		if !ok {
-			return fmt.Errorf("server refused seq %d not in batch %d", rej.Seq, a.Batch)
+		ch, err := sent.change(rej.Seq)
+		if err != nil {
+			return fmt.Errorf("server refused seq %d: %w", rej.Seq, err)
 		}
 		if err := s.st.Park(ch, rej); err != nil {
 			return err
@@ -176,13 +182,4 @@ func (s *session) restamp() error {
 	s.c.update(func(st *State) { st.ClockOffset = offset })
 	s.restampAt = 0
 	return nil
-}
-
-func findSeq(chs []schema.Change, seq uint64) (schema.Change, bool) {
-	for _, ch := range chs {
-		if ch.Seq == seq {
-			return ch, true
-		}
-	}
-	return schema.Change{}, false
 }

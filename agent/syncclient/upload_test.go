@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"laoxiao/agent"
 	"laoxiao/schema"
 )
 
@@ -15,8 +16,8 @@ func batchSeqs(s *session) [][]uint64 {
 	var out [][]uint64
 	for _, b := range s.queue {
 		var seqs []uint64
-		for _, ch := range b.changes {
-			seqs = append(seqs, ch.Seq)
+		for seq := b.first; seq <= b.last(); seq++ {
+			seqs = append(seqs, seq)
 		}
 		out = append(out, seqs)
 	}
@@ -100,23 +101,23 @@ func TestFill(t *testing.T) {
 }
 
 func TestCutBatch(t *testing.T) {
-	change := func(seq uint64, note int) schema.Change {
+	change := func(seq uint64, note int) agent.Queued {
 		ch := schema.Change{Kind: schema.KindPerson, ID: "p", Unit: "511802001001", Device: "d", Seq: seq}
 		if note > 0 {
 			ch.Set = schema.Fields{"note": schema.MustMarshal(strings.Repeat("x", note))}
 		}
-		return ch
+		return agent.Queued{Seq: seq, Raw: schema.MustMarshal(&ch)}
 	}
 	third := schema.BatchBudget / 3
 	tests := []struct {
 		name string
-		in   []schema.Change
+		in   []agent.Queued
 		want []uint64
 	}{
-		{"gapless and small: all of it", []schema.Change{change(1, 0), change(2, 0), change(3, 0)}, []uint64{1, 2, 3}},
-		{"stops before a hole", []schema.Change{change(4, 0), change(5, 0), change(7, 0)}, []uint64{4, 5}},
-		{"stops before the budget", []schema.Change{change(1, third), change(2, third), change(3, third), change(4, 0)}, []uint64{1, 2}},
-		{"one change over the budget still goes, alone", []schema.Change{change(1, schema.BatchBudget), change(2, 0)}, []uint64{1}},
+		{"gapless and small: all of it", []agent.Queued{change(1, 0), change(2, 0), change(3, 0)}, []uint64{1, 2, 3}},
+		{"stops before a hole", []agent.Queued{change(4, 0), change(5, 0), change(7, 0)}, []uint64{4, 5}},
+		{"stops before the budget", []agent.Queued{change(1, third), change(2, third), change(3, third), change(4, 0)}, []uint64{1, 2}},
+		{"one change over the budget still goes, alone", []agent.Queued{change(1, schema.BatchBudget), change(2, 0)}, []uint64{1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -306,7 +307,7 @@ func TestTakeAckRefusesNonsense(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s.queue = []inflight{{batch: 1, changes: []schema.Change{*chs[0]}}}
+			s.queue = []inflight{{batch: 1, first: chs[0].Seq, raws: [][]byte{schema.MustMarshal(chs[0])}}}
 			if err := s.takeAck(&tc.ack); err == nil {
 				t.Fatal("takeAck took it")
 			}

@@ -56,7 +56,7 @@ func (w *window) acked(n, server, most int) {
 func (s *session) unacked() int {
 	n := 0
 	for _, b := range s.queue {
-		n += len(b.changes)
+		n += b.len()
 	}
 	return n
 }
