@@ -8,9 +8,10 @@
 //
 // The sync client is its own package, agent/syncclient. It drains the
 // outbox, parks what the server refuses, and merges what it downloads,
-// through the store's exported hooks only: Outbox, Release and Park
-// (outbox.go), ApplyRemote (remote.go), Restamp (restamp.go), Refill
-// (refill.go), Status (status.go), and the sync state in meta.go (device
+// through the store's exported hooks only: Queue (the outbox as stored,
+// sent without decoding), Release and Park (outbox.go), ApplyRemote
+// (remote.go), Restamp (restamp.go), Refill (refill.go), Backlog
+// (status.go), and the sync state in meta.go (device
 // id and clock, scope, enrolment, download cursor, clock offset, last
 // sync). Released changes are kept on disk for a retention window
 // (kept.go), so that Refill can offer them again to a server restored
