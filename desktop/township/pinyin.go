@@ -2,11 +2,8 @@ package township
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/mozillazg/go-pinyin"
 )
 
 // Township staff find a person by typing the pinyin of the name (zs or
@@ -28,71 +25,15 @@ import (
 // allocates nothing; sorting compares the usual readings segment by
 // segment.
 
-// readingCache holds the readings of each character seen so far, joined
-// by "|", so that go-pinyin (which runs regular expressions per reading)
-// is asked once per distinct character, not once per record.
-var readingCache = struct {
-	sync.RWMutex
-	m map[rune]string
-}{m: map[rune]string{}}
-
 // readingsOf returns a character's readings without tones, deduplicated,
-// the dictionary's first (most common) reading first; "" if it has none.
-func readingsOf(r rune) string {
-	readingCache.RLock()
-	s, ok := readingCache.m[r]
-	readingCache.RUnlock()
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	for _, p := range pinyin.SinglePinyin(r, pinyin.Args{Style: pinyin.Normal, Heteronym: true}) {
-		p = asciiPinyin(p)
-		if p == "" || hasReading(b.String(), p) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString(p)
-	}
-	s = b.String()
-	readingCache.Lock()
-	readingCache.m[r] = s
-	readingCache.Unlock()
-	return s
-}
-
-// asciiPinyin keeps the letters a-z of a toneless reading; ü, which the
-// dictionary writes v in this style already, is typed v too (lv for 吕).
-func asciiPinyin(p string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z':
-			return r
-		case r == 'ü':
-			return 'v'
-		}
-		return -1
-	}, strings.ToLower(p))
-}
-
-// hasReading reports whether the "|"-joined readings include p.
-func hasReading(readings, p string) bool {
-	for readings != "" {
-		var r string
-		r, readings, _ = strings.Cut(readings, "|")
-		if r == p {
-			return true
-		}
-	}
-	return false
-}
+// the dictionary's first (most common) reading first, joined by "|"; ""
+// if it has none. They come from readings.txt (see readings.go).
+func readingsOf(r rune) string { return tableReadings(readingTable, r) }
 
 // surnameReadings are the readings of characters that read differently
 // as the first character of a person's name, the surname: 单雄信 is Shan
 // Xiongxin, not Dan. Only surnames: every other reading comes from
-// go-pinyin. A compound surname gives one reading per character.
+// readings.txt. A compound surname gives one reading per character.
 var surnameReadings = map[string][]string{
 	"单": {"shan"}, "曾": {"zeng"}, "解": {"xie"}, "区": {"ou"}, "仇": {"qiu"},
 	"查": {"zha"}, "朴": {"piao"}, "盖": {"ge"}, "缪": {"miao"}, "翟": {"zhai"},
