@@ -72,19 +72,6 @@ func TestPrecheckChecksAgainAnotherDay(t *testing.T) {
 	}
 }
 
-func validChanges(t *testing.T) []*Change {
-	return []*Change{
-		change(t, KindFacility, NewID(), village, validFacility()),
-		change(t, KindCapacity, CapacityID("f1", "2025-05"), village, validCapacity()),
-		change(t, KindPerson, NewID(), village, validPerson(t)),
-		change(t, KindVisit, NewID(), village, validVisit()),
-		change(t, KindPopulation, PopulationID(village, 2024), village, validPopulation()),
-		change(t, KindReported, ReportedID("511802", "pension_insurance_rate", "2024"), "511802", validReported()),
-		change(t, KindTarget, TargetID("511802", "nursing_bed_share", 2025), "511802", validTarget()),
-		{Kind: KindFacility, ID: "f1", Unit: village, Delete: true, Stamp: 5, Device: "d", Seq: 9},
-	}
-}
-
 // envelopeVariants returns a change of kind k setting f, and copies of it
 // with the envelope broken one way each.
 func envelopeVariants(k Kind, f Fields, r *rand.Rand) []*Change {

@@ -350,20 +350,25 @@ func wantOnly(t *testing.T, ps Problems, fields ...string) {
 
 func TestValidateChangeValid(t *testing.T) {
 	ctx := testCtx()
-	capID := CapacityID("f1", "2025-05")
-	for _, ch := range []*Change{
+	for _, ch := range validChanges(t) {
+		if ps := ValidateChange(nil, ch, ctx); len(ps) != 0 {
+			t.Errorf("%s %s: %v", ch.Kind, ch.ID, ps)
+		}
+	}
+}
+
+// validChanges returns a valid change of every kind a site or office
+// enters, and a delete.
+func validChanges(t *testing.T) []*Change {
+	return []*Change{
 		change(t, KindFacility, NewID(), village, validFacility()),
-		change(t, KindCapacity, capID, village, validCapacity()),
+		change(t, KindCapacity, CapacityID("f1", "2025-05"), village, validCapacity()),
 		change(t, KindPerson, NewID(), village, validPerson(t)),
 		change(t, KindVisit, NewID(), village, validVisit()),
 		change(t, KindPopulation, PopulationID(village, 2024), village, validPopulation()),
 		change(t, KindReported, ReportedID("511802", "pension_insurance_rate", "2024"), "511802", validReported()),
 		change(t, KindTarget, TargetID("511802", "nursing_bed_share", 2025), "511802", validTarget()),
 		{Kind: KindFacility, ID: "f1", Unit: village, Delete: true, Stamp: 5, Device: "d", Seq: 9},
-	} {
-		if ps := ValidateChange(nil, ch, ctx); len(ps) != 0 {
-			t.Errorf("%s %s: %v", ch.Kind, ch.ID, ps)
-		}
 	}
 }
 
