@@ -29,6 +29,7 @@ type flow struct {
 	maxGroup  int
 	perChange atomic.Int64 // ns per change, as measured (EWMA)
 	window    atomic.Int64
+	uploading atomic.Int64         // devices that uploaded within activeFor
 	seen      map[string]time.Time // writer goroutine only
 }
 
@@ -89,6 +90,7 @@ func (f *flow) update(now time.Time) {
 	budget := int64(f.latency) / max(1, f.perChange.Load())
 	budget = min(max(budget, minBudget), int64(f.maxGroup))
 	f.window.Store(max(pipelineDepth*budget/int64(max(1, len(f.seen))), minWindow))
+	f.uploading.Store(int64(len(f.seen)))
 }
 
 // Window returns how many changes a device may have unacked now: its
