@@ -898,26 +898,23 @@ func (v *changeCheck) fields() (clean Fields, undecodable bool) {
 	clean = make(Fields, len(ch.Set))
 	for _, name := range ch.Set.FieldNames() {
 		raw := ch.Set[name]
-		t, known := types[name]
-		if !known {
+		t, fault, err := checkField(types, name, raw)
+		switch fault {
+		case fieldUnknown:
 			c.add(name, fmt.Sprintf("a %s record has no field %q", ch.Kind, name),
 				fmt.Sprintf("%s记录没有字段“%s”", ch.Kind.Label(), name))
-			continue
-		}
-		l := c.label(name)
-		if len(raw) > MaxFieldValueSize {
+		case fieldTooBig:
+			l := c.label(name)
 			c.add(name, fmt.Sprintf("%s value is %d bytes, more than %d", l.en, len(raw), MaxFieldValueSize),
 				fmt.Sprintf("%s内容长度%d字节，超过%d字节", l.zh, len(raw), MaxFieldValueSize))
 			undecodable = true
-			continue
-		}
-		if err := checkFieldValue(raw, t); err != nil {
-			tl := typeLabel(t)
+		case fieldBadValue:
+			l, tl := c.label(name), typeLabel(t)
 			c.add(name, fmt.Sprintf("%s must be %s: %v", l.en, tl.en, err), fmt.Sprintf("%s应为%s", l.zh, tl.zh))
 			undecodable = true
-			continue
+		default:
+			clean[name] = raw
 		}
-		clean[name] = raw
 	}
 	return clean, undecodable
 }
@@ -926,12 +923,39 @@ func (v *changeCheck) fields() (clean Fields, undecodable bool) {
 func (v *changeCheck) fieldsFine() bool {
 	types := recordFields[v.ch.Kind]
 	for name, raw := range v.ch.Set {
-		t, known := types[name]
-		if !known || len(raw) > MaxFieldValueSize || checkFieldValue(raw, t) != nil {
+		if _, fault, _ := checkField(types, name, raw); fault != fieldOK {
 			return false
 		}
 	}
 	return true
+}
+
+// fieldFault is what is wrong with one field a change sets, on its own.
+type fieldFault int
+
+const (
+	fieldOK       fieldFault = iota
+	fieldUnknown             // the kind has no field of that name
+	fieldTooBig              // over MaxFieldValueSize
+	fieldBadValue            // not its type's deterministic encoding
+)
+
+// checkField checks field name set to raw in a record whose fields are
+// types (recordFields of its kind): the one place the order of those
+// checks is decided. It returns the field's type, and for a bad value
+// what the decoder said.
+func checkField(types map[string]reflect.Type, name string, raw []byte) (reflect.Type, fieldFault, error) {
+	t, known := types[name]
+	switch {
+	case !known:
+		return nil, fieldUnknown, nil
+	case len(raw) > MaxFieldValueSize:
+		return t, fieldTooBig, nil
+	}
+	if err := checkFieldValue(raw, t); err != nil {
+		return t, fieldBadValue, err
+	}
+	return t, fieldOK, nil
 }
 
 // delete checks a delete: it sets nothing, and locks and unlocks are never
