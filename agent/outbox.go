@@ -42,6 +42,16 @@ func (q Queued) Change() (schema.Change, error) {
 	return ch, nil
 }
 
+// Stamp reads the change's stamp, without decoding its fields when it
+// can.
+func (q Queued) Stamp() (schema.Stamp, error) {
+	if stamp, ok := schema.ChangeStamp(q.Raw); ok {
+		return stamp, nil
+	}
+	ch, err := q.Change()
+	return ch.Stamp, err
+}
+
 // Queue is Outbox without decoding the changes: what a sync sends.
 func (s *Store) Queue(afterSeq uint64, limit int) ([]Queued, error) {
 	var out []Queued
@@ -151,13 +161,9 @@ func (s *Store) releaseChunk(txn *badger.Txn, from, uptoSeq uint64) (last uint64
 			full = true
 			return false, nil
 		}
-		stamp, ok := schema.ChangeStamp(raw)
-		if !ok {
-			var ch schema.Change
-			if err := schema.UnmarshalStored(raw, &ch); err != nil {
-				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-			}
-			stamp = ch.Stamp
+		stamp, err := Queued{Seq: seq, Raw: raw}.Stamp()
+		if err != nil {
+			return false, err
 		}
 		maxStamp = max(maxStamp, stamp)
 		keys = append(keys, k)

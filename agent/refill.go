@@ -290,9 +290,9 @@ func (s *Store) closeGapsChunk(r *Refill, next *uint64) (done bool, err error) {
 
 // renumbered is the outbox change raw (at seq from) encoded for seq to.
 func renumbered(from, to uint64, raw []byte) ([]byte, error) {
-	var ch schema.Change
-	if err := schema.UnmarshalStored(raw, &ch); err != nil {
-		return nil, fmt.Errorf("decode outbox %d: %w", from, err)
+	ch, err := Queued{Seq: from, Raw: raw}.Change()
+	if err != nil {
+		return nil, err
 	}
 	ch.Seq = to
 	b, err := schema.Marshal(&ch)

@@ -80,12 +80,9 @@ func (s *Store) startRestamp(fromSeq uint64, offset time.Duration) (restamping, 
 			if seq >= fromSeq {
 				return false, nil
 			}
-			var ch schema.Change
-			if err := schema.UnmarshalStored(raw, &ch); err != nil {
-				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-			}
-			r.Last = max(r.Last, ch.Stamp)
-			return true, nil
+			stamp, err := Queued{Seq: seq, Raw: raw}.Stamp()
+			r.Last = max(r.Last, stamp)
+			return err == nil, err
 		})
 	})
 	return r, err
@@ -135,9 +132,9 @@ func (s *Store) restampChunk(r *restamping) (n int, done bool, err error) {
 		now := s.now().Add(r.Offset).UnixMilli()
 		full := false
 		err := scanSeq(txn, prefixOutbox, r.Next, func(seq uint64, raw []byte) (bool, error) {
-			var ch schema.Change
-			if err := schema.UnmarshalStored(raw, &ch); err != nil {
-				return false, fmt.Errorf("decode outbox %d: %w", seq, err)
+			ch, err := Queued{Seq: seq, Raw: raw}.Change()
+			if err != nil {
+				return false, err
 			}
 			old := ch.Version()
 			stampedWith := r.OldOffset

@@ -114,12 +114,9 @@ func readBacklog(txn *badger.Txn) (b Backlog, err error) {
 		return b, err
 	}
 	err = scanSeq(txn, prefixOutbox, b.AckedSeq+1, func(seq uint64, raw []byte) (bool, error) {
-		var ch schema.Change
-		if err := schema.UnmarshalStored(raw, &ch); err != nil {
-			return false, fmt.Errorf("decode outbox %d: %w", seq, err)
-		}
-		b.OldestSeq, b.OldestStamp = seq, ch.Stamp
-		return false, nil
+		stamp, err := Queued{Seq: seq, Raw: raw}.Stamp()
+		b.OldestSeq, b.OldestStamp = seq, stamp
+		return false, err
 	})
 	if err != nil {
 		return b, err
@@ -133,26 +130,21 @@ func readBacklog(txn *badger.Txn) (b Backlog, err error) {
 
 // countFrom counts the entries under prefix with seq from on.
 func countFrom(txn *badger.Txn, prefix string, from uint64) (int, error) {
-	opts := badger.DefaultIteratorOptions
-	opts.PrefetchValues = false
-	opts.Prefix = []byte(prefix)
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	n := 0
-	for it.Seek(seqKey(prefix, from)); it.ValidForPrefix(opts.Prefix); it.Next() {
-		n++
-	}
-	return n, nil
+	return countKeys(txn, []byte(prefix), seqKey(prefix, from))
 }
 
-func countPrefix(txn *badger.Txn, prefix []byte) (int, error) {
+func countPrefix(txn *badger.Txn, prefix []byte) (int, error) { return countKeys(txn, prefix, prefix) }
+
+// countKeys counts the keys under prefix from seek on, without reading
+// their values.
+func countKeys(txn *badger.Txn, prefix, seek []byte) (int, error) {
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
 	opts.Prefix = prefix
 	it := txn.NewIterator(opts)
 	defer it.Close()
 	n := 0
-	for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+	for it.Seek(seek); it.ValidForPrefix(prefix); it.Next() {
 		n++
 	}
 	return n, nil
