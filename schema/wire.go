@@ -31,10 +31,12 @@ const (
 	MsgAck      MsgType = 4 // server → device: the batch is durable, or where to resume
 	MsgDownload MsgType = 5 // server → device: accepted changes after the cursor
 	MsgError    MsgType = 6 // either way: a fatal error; the sender closes
+	MsgAsk      MsgType = 7 // device → server: it has changes to send and no grant left (FeatureTurns)
+	MsgGrant    MsgType = 8 // server → device: its turn, how many changes it may send (FeatureTurns)
 )
 
 var msgNames = map[MsgType]string{MsgHello: "hello", MsgWelcome: "welcome", MsgUpload: "upload",
-	MsgAck: "ack", MsgDownload: "download", MsgError: "error"}
+	MsgAck: "ack", MsgDownload: "download", MsgError: "error", MsgAsk: "ask", MsgGrant: "grant"}
 
 // String names the type for logs.
 func (t MsgType) String() string {
@@ -54,6 +56,8 @@ type Msg struct {
 	Ack      *Ack      `cbor:"5,keyasint,omitempty"`
 	Download *Download `cbor:"6,keyasint,omitempty"`
 	Error    *Error    `cbor:"7,keyasint,omitempty"`
+	Ask      *Ask      `cbor:"8,keyasint,omitempty"`
+	Grant    *Grant    `cbor:"9,keyasint,omitempty"`
 }
 
 // Hello opens a session. Cursor is the last server log sequence the
@@ -101,6 +105,9 @@ const (
 	// FeatureWindow: the device wants Welcome.Window and Ack.Window, and
 	// keeps at most that many changes unacked.
 	FeatureWindow
+	// FeatureTurns: the device can take turns (Welcome.Turns): it asks
+	// before it uploads (Ask) and sends only the changes granted (Grant).
+	FeatureTurns
 )
 
 // Welcome answers Hello: the server's high-water mark for the device's
@@ -125,6 +132,56 @@ type Welcome struct {
 	// device uploading, so that a batch waits for at most one group
 	// commit however many devices sync at once. Acks carry it anew.
 	Window int `cbor:"9,keyasint,omitempty"`
+	// Turns, sent only when the hello asked (FeatureTurns), says the
+	// server hands out turns: the device sends an Ask when it has changes
+	// to upload and sends no more changes than Grants gave it. Windows do
+	// not apply then (Window is 0). A server gives turns only where a
+	// batch's wait is its own to bound (the embedded store's pipelined
+	// writer).
+	Turns bool `cbor:"10,keyasint,omitempty"`
+	// Grant is the device's first grant when Turns is set: the hello is
+	// the device's first Ask, for FirstAsk of its Health, and what the
+	// server could grant at once comes back here, saving a round
+	// trip per session (on a link that breaks every few kilobytes, a
+	// session lasts a few frames). 0 with changes waiting: the ask is in
+	// line, and its Grant comes as a message.
+	Grant int `cbor:"11,keyasint,omitempty"`
+}
+
+// FirstAsk is what a hello whose device takes turns asks for, the server's
+// mark for the device being mark (Welcome.Grant): the changes waiting, or
+// every seq the device issued past the mark when that is more (a server
+// restored from an older copy is sent again what it lost), at most
+// MaxBatchChanges; 0 when the device has nothing to send. Both sides call
+// it, so the device knows whether its first ask is in line.
+func FirstAsk(h *Health, mark uint64) int {
+	if h == nil {
+		return 0
+	}
+	n := h.Waiting
+	if h.LastSeq > mark {
+		n = max(n, int(min(h.LastSeq-mark, MaxBatchChanges)))
+	}
+	return min(n, MaxBatchChanges)
+}
+
+// Ask tells the server the device has changes to upload and none of its
+// grant left. Changes is about how many wait (the server grants no more
+// than that, and may grant fewer); at least 1. A device has one ask
+// unanswered at most; a second replaces the first.
+type Ask struct {
+	Changes int `cbor:"1,keyasint"`
+}
+
+// Grant is the device's turn: it may send Changes more changes, over as
+// many batches as it likes. Grants add up. The server hands them out in
+// the order devices asked, each at most a fixed share, and only as many
+// at once as it commits within its group latency: so a batch sent waits
+// for about one group commit, however many devices upload, and every
+// device gets its turn. The server ends a session that sends more than it
+// was granted.
+type Grant struct {
+	Changes int `cbor:"1,keyasint"`
 }
 
 // Upload carries a batch of the device's changes in sequence order,
@@ -360,7 +417,8 @@ func scalarChecked(raw []byte) bool {
 // sizes are within limits.
 func (m *Msg) Validate() error {
 	set := 0
-	for _, p := range []bool{m.Hello != nil, m.Welcome != nil, m.Upload != nil, m.Ack != nil, m.Download != nil, m.Error != nil} {
+	for _, p := range []bool{m.Hello != nil, m.Welcome != nil, m.Upload != nil, m.Ack != nil, m.Download != nil, m.Error != nil,
+		m.Ask != nil, m.Grant != nil} {
 		if p {
 			set++
 		}
@@ -394,6 +452,16 @@ func (m *Msg) Validate() error {
 		}
 	case MsgError:
 		ok = m.Error != nil
+	case MsgAsk:
+		ok = m.Ask != nil
+		if ok && m.Ask.Changes < 1 {
+			return fmt.Errorf("ask for %d changes, want at least 1", m.Ask.Changes)
+		}
+	case MsgGrant:
+		ok = m.Grant != nil
+		if ok && m.Grant.Changes < 1 {
+			return fmt.Errorf("grant of %d changes, want at least 1", m.Grant.Changes)
+		}
 	default:
 		return fmt.Errorf("unknown message type %d", m.Type)
 	}

@@ -48,6 +48,10 @@ func sampleMsgs(t testing.TB) []*Msg {
 		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-4", Features: FeatureIncarnation}},
 		{Type: MsgWelcome, Welcome: &Welcome{Protocol: 1, Schema: 2, HighWater: 3, Scope: "511802001", MaxInFlight: 4, MaxBatch: 200,
 			Incarnation: "9f86d081884c7d659a2feaa0c55ad015"}},
+		{Type: MsgHello, Hello: &Hello{Protocol: ProtocolVersion, Schema: SchemaVersion, Device: "dev-5", Features: FeatureWindow | FeatureTurns}},
+		{Type: MsgWelcome, Welcome: &Welcome{Protocol: 1, Schema: 3, HighWater: 9, Scope: "511802001", MaxInFlight: 4, MaxBatch: 500, Turns: true, Grant: 120}},
+		{Type: MsgAsk, Ask: &Ask{Changes: 200}},
+		{Type: MsgGrant, Grant: &Grant{Changes: 500}},
 	}
 }
 
@@ -134,6 +138,9 @@ func TestMsgValidate(t *testing.T) {
 		{"empty upload", &Msg{Type: MsgUpload, Upload: &Upload{Batch: 1, First: 1}}, "empty"},
 		{"upload too big", &Msg{Type: MsgUpload, Upload: &Upload{Batch: 1, First: 1, Changes: tooMany}}, "exceeds"},
 		{"download too big", &Msg{Type: MsgDownload, Download: &Download{Entries: make([]LogEntry, MaxBatchChanges+1)}}, "exceeds"},
+		{"empty ask", &Msg{Type: MsgAsk, Ask: &Ask{}}, "ask for 0"},
+		{"negative grant", &Msg{Type: MsgGrant, Grant: &Grant{Changes: -1}}, "grant of -1"},
+		{"grant as ask", &Msg{Type: MsgAsk, Grant: &Grant{Changes: 1}}, "wrong payload"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.m.Validate()

@@ -26,6 +26,12 @@ func (s *session) handshake() error {
 	s.maxInFlight = max(1, w.MaxInFlight)
 	s.maxBatch = max(1, min(w.MaxBatch, schema.MaxBatchChanges, maxUploadBatch))
 	s.win = window{server: w.Window, grown: &s.c.window}
+	s.turns = w.Turns
+	if s.turns {
+		// The hello's count of changes waiting was the first ask.
+		s.credit = w.Grant
+		s.asked = w.Grant == 0 && schema.FirstAsk(s.helloHealth, w.HighWater) > 0
+	}
 	return nil
 }
 
@@ -40,6 +46,7 @@ func (s *session) hello() (w *schema.Welcome, offset time.Duration, err error) {
 	}
 	s.backlog = &b
 	health := s.health(b)
+	s.helloHealth = health
 	sentAt := time.Now() // for the round trip only: monotonic
 	localAt := localNow(s.clock)
 	hello := &schema.Hello{Protocol: schema.ProtocolVersion, Schema: schema.SchemaVersion, Device: s.st.DeviceID(),

@@ -46,7 +46,7 @@ func cutAfter(c *Client, upBytes int) {
 func TestBatchSizing(t *testing.T) {
 	srv := startServer(t, nil)
 	st, c := newSite(t, srv, township, nil)
-	putFacilities(t, st, village(t, township, 0), 40)
+	putFacilities(t, st, village(t, township, 0), 44)
 	// A learned size well below the maximum, so growth shows.
 	c.link.batch = 16
 	// One client through every step: the size carries over.
@@ -61,10 +61,10 @@ func TestBatchSizing(t *testing.T) {
 		{name: "a break before the acks halves the batch", cut: 2500, wantErr: true, want: 8},
 		{name: "and again", cut: 2500, wantErr: true, want: 4},
 		{name: "a break in the upgrade teaches nothing", cut: 100, wantErr: true, want: 4},
-		// Four batches of 4 fill the new client's window of 16 at once;
-		// the first three acks each widen it by 4 and let one batch of 8
-		// go out, and each of the seven acks doubles the size: 4 << 7
-		// passes the maximum.
+		// The turn grants all 44 changes. Four batches of 4 fill the
+		// in-flight cap; each ack doubles the size and lets one more batch
+		// go (8, 16, then the last 4), and each of the seven acks doubles
+		// the size: 4 << 7 passes the maximum.
 		{name: "acks double it up to the maximum", want: maxUploadBatch},
 	}
 	for _, step := range steps {
@@ -82,8 +82,8 @@ func TestBatchSizing(t *testing.T) {
 			}
 		})
 	}
-	if m := srv.mark(t, st); m != 40 {
-		t.Errorf("server's mark %d, want 40", m)
+	if m := srv.mark(t, st); m != 44 {
+		t.Errorf("server's mark %d, want 44", m)
 	}
 }
 

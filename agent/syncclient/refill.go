@@ -16,7 +16,7 @@ func (c *Client) features() schema.Features {
 	if c.plainHello.Load() {
 		return 0
 	}
-	return schema.FeatureIncarnation | schema.FeatureWindow
+	return schema.FeatureIncarnation | schema.FeatureWindow | schema.FeatureTurns
 }
 
 // refusedFeatures reports whether err is a server's answer to a hello

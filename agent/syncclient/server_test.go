@@ -183,7 +183,25 @@ func handshaken(t testing.TB, c *Client) *session {
 	if err := s.handshake(); err != nil {
 		t.Fatalf("handshake: %v", err)
 	}
+	takeTurn(t, s)
 	return s
+}
+
+// takeTurn asks for a turn when the server gives turns and waits for its
+// grant, so a test's fill sends what it would on an idle server.
+func takeTurn(t testing.TB, s *session) {
+	t.Helper()
+	if !s.turns || s.credit > 0 {
+		return
+	}
+	if err := s.ask(); err != nil {
+		t.Fatalf("ask: %v", err)
+	}
+	for s.asked {
+		if err := s.receive(); err != nil {
+			t.Fatalf("receive the grant: %v", err)
+		}
+	}
 }
 
 // drain receives until every batch in flight was acked; download pages

@@ -54,6 +54,15 @@ type session struct {
 	maxInFlight int
 	maxBatch    int
 	win         window // changes that may be unacked; see window.go
+	// turns: the server hands out turns (schema.Welcome.Turns); then
+	// credit is what its grants still allow to send, and asked says an
+	// ask waits for its grant.
+	turns  bool
+	credit int
+	asked  bool
+	// helloHealth is what the hello told the server of the device, which
+	// it takes for the first ask (schema.FirstAsk, Welcome.Grant).
+	helloHealth *schema.Health
 
 	// The upload pipeline. res.HighWater is the server's mark.
 	rel      *releaser // nil until the handshake placed the mark
@@ -192,7 +201,10 @@ func (s *session) run() error {
 		if err := s.fill(); err != nil {
 			return err
 		}
-		if len(s.queue) == 0 {
+		// Waiting for a turn is not having nothing to send: the changes
+		// the server's mark passed but this session has not resent may
+		// still bring refusals to park, so nothing is settled meanwhile.
+		if len(s.queue) == 0 && !s.asked {
 			if s.resending {
 				if err := s.resend(); err != nil {
 					return err
@@ -220,6 +232,10 @@ func (s *session) receive() error {
 		return s.takeAck(m.Ack)
 	case schema.MsgDownload:
 		return s.applyDownload(m.Download)
+	case schema.MsgGrant:
+		s.credit += m.Grant.Changes
+		s.asked = false
+		return nil
 	}
 	return fmt.Errorf("unexpected %s from server", m.Type)
 }

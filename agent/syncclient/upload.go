@@ -14,12 +14,19 @@ import (
 const maxRestamps = 3
 
 // fill sends batches from the outbox until maxInFlight are unacked, the
-// window is full, the outbox has nothing more, or a resend is pending.
-// Each batch takes the size the link allows now (linkSizes), at most
-// maxBatch and what the window has room for.
+// window is full, the turn's grant is spent, the outbox has nothing more,
+// or a resend is pending. Each batch takes the size the link allows now
+// (linkSizes), at most maxBatch and what the window and the grant have
+// room for.
 func (s *session) fill() error {
 	for !s.resending && len(s.queue) < s.maxInFlight {
 		n := min(s.c.link.batchSize(s.maxBatch), s.win.limit(s.maxBatch*s.maxInFlight)-s.unacked())
+		if s.turns && s.credit < n {
+			if s.credit == 0 {
+				return s.ask()
+			}
+			n = s.credit
+		}
 		if n <= 0 {
 			return nil
 		}
@@ -85,6 +92,30 @@ func (s *session) send(chs []agent.Queued) error {
 		return fmt.Errorf("send batch: %w", brokenLink{err})
 	}
 	s.sentUpTo = chs[len(chs)-1].Seq
+	s.credit -= len(chs)
+	return nil
+}
+
+// ask asks the server for a turn when changes wait to be sent and no ask
+// is out yet. It asks for what the outbox held at the hello past what was
+// sent (at least one): changes saved since come after those, and are
+// asked for in turn.
+func (s *session) ask() error {
+	if s.asked {
+		return nil
+	}
+	next, err := s.st.Queue(s.sentUpTo, 1)
+	if err != nil || len(next) == 0 {
+		return err
+	}
+	want := 1
+	if s.backlog != nil && s.backlog.LastSeq > s.sentUpTo {
+		want = int(min(s.backlog.LastSeq-s.sentUpTo, schema.MaxBatchChanges))
+	}
+	if err := schema.WriteMsg(s.ws, &schema.Msg{Type: schema.MsgAsk, Ask: &schema.Ask{Changes: want}}, writeTimeout); err != nil {
+		return fmt.Errorf("ask for a turn: %w", brokenLink{err})
+	}
+	s.asked = true
 	return nil
 }
 

@@ -281,12 +281,20 @@ func TestTakeAck(t *testing.T) {
 	}
 }
 
+// fillAndDrain sends what the outbox holds and takes the acks, taking as
+// many turns as that needs.
 func fillAndDrain(t *testing.T, s *session) {
 	t.Helper()
-	if err := s.fill(); err != nil {
-		t.Fatal(err)
+	for {
+		if err := s.fill(); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.queue) == 0 && !s.asked {
+			return
+		}
+		drain(t, s)
+		takeTurn(t, s)
 	}
-	drain(t, s)
 }
 
 // TestTakeAckRefusesNonsense: an ack that matches no batch in flight, or a

@@ -109,3 +109,9 @@ func (in *Ingester) Window() int {
 	}
 	return int(in.flow.window.Load())
 }
+
+// Turns returns the turns devices that speak schema.FeatureTurns upload
+// in; nil where the ingester gives none. Like Window, only a pipelined
+// writer gives them: on a shared store the round-robin keeps groups fair
+// and what bounds a batch's wait is the other processes' commits.
+func (in *Ingester) Turns() *Turns { return in.turns }

@@ -5,8 +5,9 @@
 // batches that arrive together share one transaction and one fsync (group
 // commit) — the reason 200 agents syncing at once cost about as many disk
 // flushes as one. Groups take the devices' batches round-robin
-// (schedule.go), and each device is told how much it may have in flight
-// (flow.go), so a batch waits for about one group, not behind everyone; on
+// (schedule.go), and each device either takes turns to upload (turns.go)
+// or is told how much it may have in flight (flow.go), so a batch waits
+// for about one group, not behind everyone; on
 // Badger a group is validated while the one before it is fsynced
 // (pipeline.go).
 package ingest
@@ -46,6 +47,10 @@ type Options struct {
 	// to fsync (default 100 ms): the devices' windows are sized from it
 	// (flow.go).
 	GroupLatency time.Duration
+	// TurnWait is what a batch sent in its turn should wait at most, from
+	// its arrival to its durable commit (default 10 ms): how much the
+	// devices taking turns may hold at once follows it (turns.go).
+	TurnWait time.Duration
 	// MaxGroupBytes bounds the field bytes of the changes one commit
 	// gathers (default 1 MiB). The transaction is a few times larger
 	// (merged records, log entries, indexes) and must stay within what
@@ -76,6 +81,7 @@ type Ingester struct {
 	clock *schema.Clock
 	locks *schema.LockSet // in force as committed; see locks.go
 	flow  *flow
+	turns *Turns // nil without a pipeline
 
 	// The pipeline (pipeline.go), nil without one; the writer's own.
 	pipe   store.Pipelined
@@ -143,6 +149,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	if opts.GroupLatency == 0 {
 		opts.GroupLatency = 100 * time.Millisecond
 	}
+	if opts.TurnWait == 0 {
+		opts.TurnWait = 10 * time.Millisecond
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -170,6 +179,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	in.head.Store(head)
 	_, in.shared = st.(store.Shared)
 	in.pipe = pipelined(st, in.shared)
+	if in.pipe != nil {
+		in.turns = newTurns(opts.TurnWait, turnQuantum)
+	}
 	go in.run()
 	if in.shared {
 		in.pollDone.Add(1)

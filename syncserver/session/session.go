@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -207,6 +208,11 @@ type conn struct {
 	// windowed: the device asked for flow-control windows
 	// (schema.FeatureWindow); set before the session's loops start.
 	windowed bool
+	// turn is the session's place in the ingester's turns when the device
+	// takes turns (schema.FeatureTurns), else nil; credit is what its
+	// grants allow it to send still.
+	turn   *ingest.Holder
+	credit atomic.Int64
 }
 
 func (c *conn) stop() {
@@ -269,7 +275,15 @@ func (c *conn) run() {
 			return
 		}
 	}
-	if hello.Features&schema.FeatureWindow != 0 {
+	if t := e.Ingest.Turns(); t != nil && hello.Features&schema.FeatureTurns != 0 {
+		c.turn = t.Join()
+		welcome.Turns = true
+		if want := schema.FirstAsk(hello.Health, mark.HighWater); want > 0 {
+			c.turn.Ask(want)
+			welcome.Grant = c.turn.Take()
+			c.credit.Add(int64(welcome.Grant))
+		}
+	} else if hello.Features&schema.FeatureWindow != 0 {
 		c.windowed = true
 		welcome.Window = e.Ingest.Window()
 	}
@@ -281,16 +295,23 @@ func (c *conn) run() {
 	var workers sync.WaitGroup
 	writerDone := make(chan struct{})
 	go func() { defer close(writerDone); c.writeLoop() }()
-	pending := make(chan ingest.Pending, e.MaxInFlight)
+	pending := make(chan pendingBatch, e.MaxInFlight)
 	workers.Add(2)
 	go func() { defer workers.Done(); c.ackLoop(pending) }()
 	go func() { defer workers.Done(); c.downloadLoop(hello.Cursor, pageBudget(hello.PageBytes)) }()
+	if c.turn != nil {
+		workers.Add(1)
+		go func() { defer workers.Done(); c.grantLoop() }()
+	}
 
 	c.readLoop(pending)
 	close(pending)
 	// Batches already handed to the writer finish: their acks are sent if
 	// the connection still works, so a clean shutdown loses no ack.
 	workers.Wait()
+	if c.turn != nil {
+		c.turn.Leave()
+	}
 	close(c.out)
 	<-writerDone
 }
@@ -332,7 +353,14 @@ func (c *conn) readHello() (*schema.Hello, error) {
 	return h, nil
 }
 
-func (c *conn) readLoop(pending chan<- ingest.Pending) {
+// pendingBatch is a batch in the writer's hands and its size.
+type pendingBatch struct {
+	p  ingest.Pending
+	n  int
+	at time.Time // when its frame was read
+}
+
+func (c *conn) readLoop(pending chan<- pendingBatch) {
 	acct := ingest.Account{Device: c.dev.ID, Scope: c.dev.Scope, Role: c.dev.Role}
 	frames := make(chan []byte)
 	readErr := make(chan error, 1)
@@ -367,15 +395,27 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 			return
 		case data = <-frames:
 		}
+		at := time.Now()
 		m, err := schema.DecodeMsg(data)
 		if err != nil {
 			c.log.Warn("bad frame", "err", err)
 			c.fail(&schema.Error{Code: schema.ErrBadFrame, Message: err.Error()})
 			return
 		}
+		if m.Type == schema.MsgAsk && c.turn != nil {
+			c.turn.Ask(m.Ask.Changes)
+			continue
+		}
 		if m.Type != schema.MsgUpload {
 			c.fail(&schema.Error{Code: schema.ErrProtocol, Message: fmt.Sprintf("unexpected %s", m.Type)})
 			return
+		}
+		if c.turn != nil {
+			if left := c.credit.Add(-int64(m.Upload.Len())); left < 0 {
+				c.fail(&schema.Error{Code: schema.ErrProtocol, Message: fmt.Sprintf(
+					"upload of %d changes beyond the %d granted", m.Upload.Len(), left+int64(m.Upload.Len()))})
+				return
+			}
 		}
 		if len(pending) == cap(pending) {
 			c.fail(&schema.Error{Code: schema.ErrOverloaded, Retry: true,
@@ -387,16 +427,19 @@ func (c *conn) readLoop(pending chan<- ingest.Pending) {
 			c.fail(&schema.Error{Code: schema.ErrShuttingDown, Message: err.Error(), Retry: true})
 			return
 		}
-		pending <- p
+		pending <- pendingBatch{p: p, n: m.Upload.Len(), at: at}
 	}
 }
 
 // ackLoop sends acks in batch order once each batch is durable.
-func (c *conn) ackLoop(pending <-chan ingest.Pending) {
-	for p := range pending {
+func (c *conn) ackLoop(pending <-chan pendingBatch) {
+	for pb := range pending {
 		// Wait without the session's context: the batch is in the writer's
 		// hands and will be committed; its ack is worth sending if we can.
-		ack, err := p.Wait(context.Background())
+		ack, err := pb.p.Wait(context.Background())
+		if c.turn != nil {
+			c.turn.Done(pb.n, time.Since(pb.at))
+		}
 		if err != nil {
 			var pe *ingest.ProtocolError
 			if errors.As(err, &pe) {
@@ -410,6 +453,27 @@ func (c *conn) ackLoop(pending <-chan ingest.Pending) {
 			ack.Window = c.ep.Ingest.Window()
 		}
 		c.send(&schema.Msg{Type: schema.MsgAck, Ack: ack})
+	}
+}
+
+// grantLoop tells the device each grant of its turns. The credit grows
+// before the grant is sent, so the upload the grant allows never finds
+// it short.
+func (c *conn) grantLoop() {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-c.turn.Ready():
+		}
+		n := c.turn.Take()
+		if n == 0 {
+			continue
+		}
+		c.credit.Add(int64(n))
+		if !c.send(&schema.Msg{Type: schema.MsgGrant, Grant: &schema.Grant{Changes: n}}) {
+			return
+		}
 	}
 }
 
