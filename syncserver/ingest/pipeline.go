@@ -61,7 +61,12 @@ func (in *Ingester) commitPipelined(group []*request) {
 	p.prev = nil
 	if g == nil {
 		// Nothing to write (gaps, duplicates, protocol errors): answered
-		// now that every group before it is durable.
+		// now that every group before it is durable. Nothing is in
+		// flight now, and the view predates the group that just landed:
+		// the next group must not read from it, or it misses that
+		// group's records and refusals (it took new ones for records
+		// it had, and a resend lost the refusals its ack repeats).
+		in.closeView()
 		for i, r := range group {
 			r.result <- results[i]
 		}

@@ -127,3 +127,88 @@ func uploadRenames(ctx context.Context, in *Ingester, st *badgerstore.DB, acct A
 	}
 	return nil
 }
+
+// TestPipelineAfterAGroupWithNothingToWrite: a group of duplicates only
+// writes nothing; the group before it has just become durable, and the
+// group after must see what that one wrote. A view of the store taken
+// before it did not: the group after took a record it had for a new one
+// (a partial edit then lacks required fields) and a resend's ack lost the
+// refusals of the landed group, so the device released a refused change
+// without parking it. Each batch is its own group (MaxGroupChanges 1),
+// queued while a large batch keeps the writer busy.
+func TestPipelineAfterAGroupWithNothingToWrite(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	now := time.Date(2025, 4, 10, 12, 0, 0, 0, schema.ChinaTime)
+	in, err := New(ctx, st, Options{Logger: quietLog, Now: func() time.Time { return now }, MaxGroupChanges: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	unit := schema.Code("511802101200")
+	facility, err := schema.EncodeFields(schema.Facility{Name: "幸福院", Kind: schema.FKRuralHappiness,
+		Ownership: schema.OwnPublic, Filing: schema.FilingFiled, Opened: "2019-03-01", Status: schema.StatusOperating})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := func(d string) Account { return Account{Device: d, Scope: unit[:9], Role: "site"} }
+	change := func(dev string, seq uint64, id string, u schema.Code, set schema.Fields) schema.Change {
+		return schema.Change{Kind: schema.KindFacility, ID: id, Unit: u, Set: set,
+			Stamp: schema.MakeStamp(now.UnixMilli(), uint16(seq)), Device: dev, Seq: seq}
+	}
+	enqueue := func(dev string, up *schema.Upload) Pending {
+		t.Helper()
+		p, err := in.Enqueue(ctx, acct(dev), up)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	wait := func(p Pending) *schema.Ack {
+		t.Helper()
+		ack, err := p.Wait(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ack
+	}
+	// b has a batch applied, to resend later as a duplicate.
+	bBatch := &schema.Upload{Batch: 1, First: 1, Changes: []schema.Change{change("b", 1, "b-fac", unit, facility)}}
+	wait(enqueue("b", bBatch))
+
+	// The writer is busy with c's large batch while the three below queue.
+	busy := &schema.Upload{Batch: 1, First: 1}
+	for i := 1; i <= 800; i++ {
+		busy.Changes = append(busy.Changes, change("c", uint64(i), fmt.Sprintf("c-fac%d", i), unit, facility))
+	}
+	outside := schema.Code("511802102200") // another township's village
+	first := &schema.Upload{Batch: 1, First: 1, Changes: []schema.Change{
+		change("a", 1, "a-fac", unit, facility),
+		change("a", 2, "a-out", outside, facility),
+	}}
+	edit := schema.Fields{"name": schema.MustMarshal("改名")}
+	resend := &schema.Upload{Batch: 2, First: 1, Changes: []schema.Change{first.Changes[0], first.Changes[1],
+		change("a", 3, "a-fac", unit, edit)}}
+	pc := enqueue("c", busy)
+	pa := enqueue("a", first)
+	pb := enqueue("b", bBatch) // nothing to write
+	pr := enqueue("a", resend)
+	wait(pc)
+	if ack := wait(pa); len(ack.Rejected) != 1 || ack.Rejected[0].Seq != 2 {
+		t.Fatalf("first batch: refused %+v, want seq 2 out of scope", ack.Rejected)
+	}
+	if ack := wait(pb); ack.Status != schema.AckDuplicate {
+		t.Fatalf("b's resend: %v, want a duplicate", ack.Status)
+	}
+	ack := wait(pr)
+	if len(ack.Rejected) != 1 || ack.Rejected[0].Seq != 2 || ack.Rejected[0].Code != schema.RejectOutOfScope {
+		t.Errorf("the resend's ack refuses %+v, want seq 2's refusal repeated and nothing else", ack.Rejected)
+	}
+	rec, err := st.Record(ctx, schema.KindFacility, "a-fac")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rec.Fields["kind"]; !ok || string(rec.Fields["name"]) != string(edit["name"]) {
+		t.Errorf("a-fac holds %v, want the created facility renamed", rec.Fields)
+	}
+}
