@@ -151,6 +151,7 @@ func TestFaultProxy(t *testing.T) {
 		t.Errorf("no client resent a batch the server had already applied")
 	}
 	checkConverged(t, srv, sites)
+	checkTurnsReturned(t, srv)
 	if d := diffStates(lockedReports(t, srv), atLock); d != "" {
 		t.Errorf("the locked month changed on the server:\n%s", d)
 	}
@@ -177,6 +178,9 @@ func checkParkedAfterProxy(t *testing.T, sites []*site, outOfScope int) {
 		}
 		if st.Parked != len(parked) || codes[schema.RejectOutOfScope] != outOfScope || codes[schema.RejectOutOfScope]+codes[schema.RejectLocked] != len(parked) {
 			t.Errorf("%s: parked %v (status says %d), want the %d refused out of scope and those refused as locked", a.name, codes, st.Parked, outOfScope)
+			for _, p := range parked {
+				t.Logf("parked seq %d %s %s %s: %s", p.Change.Seq, p.Change.Kind, p.Change.ID, p.Rejection.Code, p.Rejection.Reason)
+			}
 		}
 		locked += codes[schema.RejectLocked]
 	}
@@ -223,4 +227,22 @@ func lockedReports(t *testing.T, srv *server) visible {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// checkTurnsReturned: once every session ended, whether its link broke
+// in the handshake, mid-upload or not at all, nothing stays granted; a
+// grant kept by a dead session would shrink every later device's turn.
+func checkTurnsReturned(t *testing.T, srv *server) {
+	t.Helper()
+	turns := srv.srv.Ingest().Turns()
+	if turns == nil {
+		t.Fatal("the embedded store gives no turns")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for turns.Held() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d changes still granted after every session ended", turns.Held())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -66,6 +66,7 @@ func TestLossyLink8K(t *testing.T) {
 		t.Errorf("the proxy did not cut both directions and mid-frame: %s", s)
 	}
 	checkConverged(t, srv, sites)
+	checkTurnsReturned(t, srv)
 	for _, a := range sites {
 		if n, err := a.st.Count(schema.KindFacility, tw); err != nil || n != nSites*lossyPerSite {
 			t.Errorf("%s holds %d facilities (%v), want %d", a.name, n, err, nSites*lossyPerSite)

@@ -95,6 +95,14 @@ func (h *Holder) Ask(n int) {
 	t.dispatch()
 }
 
+// Held returns the changes granted and not yet answered, over every
+// session: 0 once every session ended, whatever became of their links.
+func (t *Turns) Held() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.held
+}
+
 // Ready has a token when a grant came since the last Take.
 func (h *Holder) Ready() <-chan struct{} { return h.ready }
 

@@ -277,6 +277,10 @@ func (c *conn) run() {
 	}
 	if t := e.Ingest.Turns(); t != nil && hello.Features&schema.FeatureTurns != 0 {
 		c.turn = t.Join()
+		// Deferred here, so a session that ends before its loops start
+		// gives back its grant too; otherwise after they stopped, when
+		// every batch it sent was answered.
+		defer c.turn.Leave()
 		welcome.Turns = true
 		if want := schema.FirstAsk(hello.Health, mark.HighWater); want > 0 {
 			c.turn.Ask(want)
@@ -309,9 +313,6 @@ func (c *conn) run() {
 	// Batches already handed to the writer finish: their acks are sent if
 	// the connection still works, so a clean shutdown loses no ack.
 	workers.Wait()
-	if c.turn != nil {
-		c.turn.Leave()
-	}
 	close(c.out)
 	<-writerDone
 }
