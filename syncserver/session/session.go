@@ -48,6 +48,9 @@ type Endpoint struct {
 	// kickStop ends the goroutine that ends sessions other server
 	// processes claim (on a store.Shared store).
 	kickStop chan struct{}
+	// news wakes the caught-up downloads (news.go); nil until the first
+	// connection.
+	news     *news
 	wg       sync.WaitGroup
 	upgrader websocket.Upgrader
 }
@@ -89,6 +92,7 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.defaults()
 		e.sessions = map[*conn]struct{}{}
 		e.upgrader = websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10}
+		e.news = startNews(e.Ingest.Changed, downloadLinger)
 		if sh, ok := e.Store.(store.Shared); ok {
 			e.kickStop = make(chan struct{})
 			go e.kicks(sh.SessionKicks(), e.kickStop)
@@ -153,11 +157,15 @@ func (e *Endpoint) Shutdown(ctx context.Context) error {
 	if !e.closed && e.kickStop != nil {
 		close(e.kickStop)
 	}
+	stopNews := !e.closed && e.news != nil
 	e.closed = true
 	for c := range e.sessions {
 		c.stop()
 	}
 	e.mu.Unlock()
+	if stopNews {
+		e.news.close()
+	}
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); close(done) }()
 	select {
@@ -500,13 +508,14 @@ func pageBudget(asked int) int {
 	return schema.BatchBudget
 }
 
-// downloadLinger is how long a caught-up download waits after a commit
-// woke it before it reads the log, so the commits of that while cost one
-// read. With many devices uploading, commits come every few milliseconds,
-// and every session read the log after each (and sent a frame when only
-// its cursor moved): with 200 devices that was a fifth of the server's
-// CPU, and as much again on the devices writing their cursors. A tenth of
-// a second is nothing to a device that syncs every few minutes.
+// downloadLinger is how long the caught-up downloads wait after a commit
+// before they read the log (news.go), so the commits of that while cost
+// each session one read. With many devices uploading, commits come every
+// few milliseconds, and every session read the log after each (and sent a
+// frame when only its cursor moved): with 200 devices that was a fifth of
+// the server's CPU, and as much again on the devices writing their
+// cursors. A tenth of a second is nothing to a device that syncs every
+// few minutes.
 const downloadLinger = 100 * time.Millisecond
 
 // cursorEvery is how often a frame goes out only to move the device's
@@ -524,7 +533,7 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 	sentCaughtUp := false
 	sentCursor, sentAt := cursor, time.Now()
 	for {
-		changed := e.Ingest.Changed()
+		changed := e.news.next()
 		entries, next, err := c.readPage(cursor, budget)
 		full := errors.Is(err, errFrameFull)
 		if full {
@@ -560,18 +569,11 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 	}
 }
 
-// waitForNews waits for the commit that closes changed and then
-// downloadLinger more; false once the session ends.
+// waitForNews waits until changed is closed; false once the session
+// ends.
 func (c *conn) waitForNews(changed <-chan struct{}) bool {
 	select {
 	case <-changed:
-	case <-c.ctx.Done():
-		return false
-	}
-	linger := time.NewTimer(downloadLinger)
-	defer linger.Stop()
-	select {
-	case <-linger.C:
 		return true
 	case <-c.ctx.Done():
 		return false
