@@ -28,7 +28,7 @@ func (s *session) handshake() error {
 	s.win = window{server: w.Window, grown: &s.c.window}
 	s.turns = w.Turns
 	if s.turns {
-		// The hello's count of changes waiting was the first ask.
+		// The hello was the first ask, for schema.FirstAsk of its health.
 		s.credit = w.Grant
 		s.asked = w.Grant == 0 && schema.FirstAsk(s.helloHealth, w.HighWater) > 0
 	}
