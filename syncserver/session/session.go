@@ -551,8 +551,8 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 		// Also send an empty frame when only the caught-up state changed:
 		// after a full last batch the device must still hear it is caught
 		// up, or it waits for news until its read times out.
-		news := first || len(entries) > 0 || caughtUp != sentCaughtUp
-		if news || (cursor != sentCursor && time.Since(sentAt) >= cursorEvery) {
+		worth := first || len(entries) > 0 || caughtUp != sentCaughtUp
+		if worth || (cursor != sentCursor && time.Since(sentAt) >= cursorEvery) {
 			if !c.send(&schema.Msg{Type: schema.MsgDownload, Download: &schema.Download{Entries: entries, Cursor: cursor, CaughtUp: caughtUp}}) {
 				return
 			}
@@ -563,20 +563,11 @@ func (c *conn) downloadLoop(cursor uint64, budget int) {
 		if !caughtUp {
 			continue
 		}
-		if !c.waitForNews(changed) {
+		select {
+		case <-changed:
+		case <-c.ctx.Done():
 			return
 		}
-	}
-}
-
-// waitForNews waits until changed is closed; false once the session
-// ends.
-func (c *conn) waitForNews(changed <-chan struct{}) bool {
-	select {
-	case <-changed:
-		return true
-	case <-c.ctx.Done():
-		return false
 	}
 }
 
