@@ -14,9 +14,9 @@ import (
 // before they send rather than after: a device asks (schema.Ask), and is
 // granted (schema.Grant) at most turnQuantum changes once what the
 // devices hold granted and uncommitted leaves room, in the order they
-// asked. A device that wants more asks
-// again and goes behind those already waiting, so every device gets its
-// turn and none waits behind another's whole backlog.
+// asked. A device that wants more asks again and goes behind those
+// already waiting, so every device gets its turn and none waits behind
+// another's whole backlog.
 //
 // A grant is never split to fill the room left: a device granted a
 // sliver would send a sliver, and the cost of a batch (its outbox read,
