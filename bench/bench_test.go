@@ -41,6 +41,7 @@ func TestQuickRunPrintsFigures(t *testing.T) {
 	want := map[string]bool{"agent_write_durable_per_s": false, "agent_prefix_read_per_s": false,
 		"cbor_encode_change_per_s": false, "cbor_decode_change_per_s": false, "agent_rss_100k_mb": false,
 		"sync_e2e_changes_per_s": false, "badger_raw_changes_per_s": false, "sync_vs_raw_ratio": false,
+		"badger_log_and_record_changes_per_s": false, "log_and_record_vs_raw_ratio": false,
 		"download_records_per_s": false, "sync_200_agents_changes_per_s": false, "sync_200_agents_p99_ack_ms": false,
 		"server_rss_200_agents_mb": false, "sync_lossy_8k_changes_per_s": false,
 		"sync_e2e_pg_changes_per_s": false, "pg_vs_badger_ratio": false, "sync_200_agents_pg_p99_ack_ms": false}

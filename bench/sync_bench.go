@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/gorilla/websocket"
 
 	"laoxiao/agent"
@@ -130,12 +128,12 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 	if err := fillStoreBatched(st, n); err != nil {
 		return nil, err
 	}
-	encoded, err := encodeOutbox(st)
+	queued, err := readOutbox(st)
 	if err != nil {
 		return nil, err
 	}
-	if len(encoded) != n {
-		return nil, fmt.Errorf("outbox holds %d changes, want %d", len(encoded), n)
+	if len(queued) != n {
+		return nil, fmt.Errorf("outbox holds %d changes, want %d", len(queued), n)
 	}
 
 	c := syncclient.New(st, discardLog())
@@ -156,7 +154,7 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 		figs = []Figure{Rate("sync_e2e_pg_changes_per_s", n, syncD, "changes/s")}
 		download = "download_pg_records_per_s"
 	} else {
-		rawD, err := writeRaw(filepath.Join(env.Dir, "raw"), encoded)
+		rawD, floorD, err := writeRawPair(filepath.Join(env.Dir, "raw"), queued)
 		if err != nil {
 			return nil, err
 		}
@@ -164,6 +162,8 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 			Rate("sync_e2e_changes_per_s", n, syncD, "changes/s"),
 			Rate("badger_raw_changes_per_s", n, rawD, "changes/s"),
 			{Name: "sync_vs_raw_ratio", Value: rawD.Seconds() / syncD.Seconds(), Unit: "ratio"},
+			Rate("badger_log_and_record_changes_per_s", n, floorD, "changes/s"),
+			{Name: "log_and_record_vs_raw_ratio", Value: rawD.Seconds() / floorD.Seconds(), Unit: "ratio"},
 		}
 		lastSyncE2E = figs[0].Value
 	}
@@ -186,62 +186,6 @@ func syncE2E(env Env, storeURL string) ([]Figure, error) {
 		return figs, fmt.Errorf("downloaded %d records, want %d", res.Downloaded, n)
 	}
 	return append(figs, Rate(download, n, downD, "records/s")), nil
-}
-
-// encodeOutbox returns every queued change encoded as it is stored and
-// sent, in seq order.
-func encodeOutbox(st *agent.Store) ([][]byte, error) {
-	var out [][]byte
-	var after uint64
-	for {
-		chs, err := st.Outbox(after, 1000)
-		if err != nil {
-			return nil, err
-		}
-		if len(chs) == 0 {
-			return out, nil
-		}
-		for i := range chs {
-			b, err := schema.Marshal(&chs[i])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, b)
-		}
-		after = chs[len(chs)-1].Seq
-	}
-}
-
-// rawBatch is the changes per durable flush in the raw figure: the sync
-// client's batch size, so both sides make the same number of changes
-// durable at once.
-const rawBatch = 500
-
-// writeRaw writes vals to a fresh Badger with synced writes, one
-// WriteBatch per rawBatch values, and returns the time taken.
-func writeRaw(dir string, vals [][]byte) (time.Duration, error) {
-	db, err := badger.Open(badger.DefaultOptions(dir).WithSyncWrites(true).WithLogger(nil).WithMetricsEnabled(false))
-	if err != nil {
-		return 0, fmt.Errorf("open raw badger: %w", err)
-	}
-	defer db.Close()
-	start := time.Now()
-	for i := 0; i < len(vals); i += rawBatch {
-		wb := db.NewWriteBatch()
-		for j := i; j < min(i+rawBatch, len(vals)); j++ {
-			var k [10]byte
-			copy(k[:], "l/")
-			binary.BigEndian.PutUint64(k[2:], uint64(j+1))
-			if err := wb.Set(k[:], vals[j]); err != nil {
-				wb.Cancel()
-				return 0, fmt.Errorf("raw write: %w", err)
-			}
-		}
-		if err := wb.Flush(); err != nil {
-			return 0, fmt.Errorf("raw flush: %w", err)
-		}
-	}
-	return time.Since(start), nil
 }
 
 // benchSync200 has 200 agents, each with 200 changes queued, sync at once
