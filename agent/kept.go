@@ -55,7 +55,7 @@ func keptRaw(v []byte) ([]byte, error) {
 // after the last change pruned (m/pruned), so it does not pass over the
 // deleted keys of every earlier prune again.
 func (s *Store) pruneKept(txn *badger.Txn, b *txnBudget) error {
-	cutoff := s.now().Add(-s.retention)
+	now := s.now()
 	from, err := getUint(txn, metaPruned)
 	if err != nil {
 		return err
@@ -63,8 +63,7 @@ func (s *Store) pruneKept(txn *badger.Txn, b *txnBudget) error {
 	n, last := 0, uint64(0)
 	err = scanSeq(txn, prefixKept, from+1, func(seq uint64, raw []byte) (bool, error) {
 		at, _, err := keptChange(raw)
-		young := s.retention >= 0 && !at.Before(cutoff)
-		if err != nil || young {
+		if err != nil || !s.expired(at, now) {
 			return false, err
 		}
 		k := keptKey(seq)
@@ -81,6 +80,33 @@ func (s *Store) pruneKept(txn *badger.Txn, b *txnBudget) error {
 		return err
 	}
 	return setCBOR(txn, metaPruned, last)
+}
+
+// expired reports whether a change kept since at is past the retention
+// window at now (every one is, when none are kept).
+func (s *Store) expired(at, now time.Time) bool {
+	return s.retention < 0 || at.Before(now.Add(-s.retention))
+}
+
+// pruneDue reports whether the oldest kept change is past the retention
+// window, so that pruneKept has something to delete.
+func (s *Store) pruneDue() (due bool, err error) {
+	now := s.now()
+	err = s.db.View(func(txn *badger.Txn) error {
+		from, err := getUint(txn, metaPruned)
+		if err != nil {
+			return err
+		}
+		return scanSeq(txn, prefixKept, from+1, func(_ uint64, raw []byte) (bool, error) {
+			at, _, err := keptChange(raw)
+			due = s.expired(at, now)
+			return false, err
+		})
+	})
+	if err != nil {
+		return false, fmt.Errorf("kept changes due for pruning: %w", err)
+	}
+	return due, nil
 }
 
 // Kept returns how many acked changes are kept for a server restore.

@@ -126,6 +126,15 @@ func (s *Store) Release(uptoSeq uint64) error {
 	if err != nil {
 		return fmt.Errorf("release up to %d: %w", uptoSeq, err)
 	}
+	if uptoSeq <= from {
+		// Released already: every sync starts by releasing up to the
+		// server's mark, which most often has not moved, and writing the
+		// same marks again would cost an fsync for nothing. Only kept
+		// changes past their retention are still to go.
+		if due, err := s.pruneDue(); err != nil || !due {
+			return err
+		}
+	}
 	for {
 		var done bool
 		err := s.update(func(txn *badger.Txn) (err error) {

@@ -108,6 +108,10 @@ func TestReleaseKeepsWithinRetention(t *testing.T) {
 				t.Fatalf("kept after release: %d, %v; want %d", n, err, tc.keptNow)
 			}
 			clk.Advance(DefaultRetention + time.Hour)
+			mustRelease(t, s, 3) // the mark did not move: it prunes all the same
+			if n, err := s.Kept(); err != nil || n != 0 {
+				t.Fatalf("kept after the window, the mark where it was: %d, %v; want 0", n, err)
+			}
 			mustRelease(t, s, 4) // prunes what is past the window
 			if n, err := s.Kept(); err != nil || n != tc.keptLater {
 				t.Fatalf("kept after the window: %d, %v; want %d", n, err, tc.keptLater)
