@@ -91,7 +91,7 @@ func (e *Endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.sessions == nil {
 		e.defaults()
 		e.sessions = map[*conn]struct{}{}
-		e.upgrader = websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10}
+		e.upgrader = websocket.Upgrader{ReadBufferSize: 64 << 10, WriteBufferSize: 64 << 10, WriteBufferPool: &sync.Pool{}}
 		e.news = startNews(e.Ingest.Changed, downloadLinger)
 		if sh, ok := e.Store.(store.Shared); ok {
 			e.kickStop = make(chan struct{})
