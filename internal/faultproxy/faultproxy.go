@@ -40,6 +40,7 @@ type Fault struct {
 	MaxDelay time.Duration
 }
 
+// String describes the fault in one line, for a test's log.
 func (f Fault) String() string {
 	return fmt.Sprintf("up=%d down=%d dropAck=%d delay=%s", f.UpBudget, f.DownBudget, f.DropAck, f.MaxDelay)
 }
