@@ -46,11 +46,22 @@ type server struct {
 	done   chan error
 	now    func() time.Time
 	logger *slog.Logger // quietLog() when nil
+	store  string       // a PostgreSQL URL; Badger under dir when ""
 }
 
 func startServer(t testing.TB, dir string, now func() time.Time) *server {
 	t.Helper()
 	return startServerLogging(t, dir, now, nil)
+}
+
+// startServerOnStore starts a server keeping its data in the PostgreSQL
+// database at storeURL.
+func startServerOnStore(t testing.TB, dir, storeURL string) *server {
+	t.Helper()
+	s := &server{t: t, dir: dir, store: storeURL}
+	s.start("127.0.0.1:0")
+	t.Cleanup(s.stop)
+	return s
 }
 
 // startServerLogging starts a server that logs to logger.
@@ -68,7 +79,7 @@ func (s *server) start(addr string) {
 	if logger == nil {
 		logger = quietLog()
 	}
-	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: s.dir, Logger: logger, Now: s.now,
+	srv, err := syncserver.Open(context.Background(), syncserver.Config{DataDir: s.dir, Store: s.store, Logger: logger, Now: s.now,
 		PingInterval: 500 * time.Millisecond, ReadTimeout: 5 * time.Second})
 	if err != nil {
 		s.t.Fatalf("open server: %v", err)

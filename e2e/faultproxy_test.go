@@ -235,9 +235,6 @@ func lockedReports(t *testing.T, srv *server) visible {
 func checkTurnsReturned(t *testing.T, srv *server) {
 	t.Helper()
 	turns := srv.srv.Ingest().Turns()
-	if turns == nil {
-		t.Fatal("the embedded store gives no turns")
-	}
 	deadline := time.Now().Add(10 * time.Second)
 	for turns.Held() != 0 {
 		if time.Now().After(deadline) {

@@ -111,7 +111,11 @@ func (in *Ingester) Window() int {
 }
 
 // Turns returns the turns devices that speak schema.FeatureTurns upload
-// in; nil where the ingester gives none. Like Window, only a pipelined
-// writer gives them: on a shared store the round-robin keeps groups fair
-// and what bounds a batch's wait is the other processes' commits.
+// in, on every store. Unlike windows, turns suit a shared store too: a
+// grant is a full batch, so the groups stay large, and a device waits
+// for its turn before it sends rather than behind the other processes'
+// commits after. With 200 devices over two processes on one PostgreSQL,
+// the p99 of a batch's wait for its ack fell from about 3 s to 250–300 ms
+// at the same throughput. Each process keeps its own turns; the waits
+// they follow include the commit lock the processes share.
 func (in *Ingester) Turns() *Turns { return in.turns }

@@ -81,7 +81,7 @@ type Ingester struct {
 	clock *schema.Clock
 	locks *schema.LockSet // in force as committed; see locks.go
 	flow  *flow
-	turns *Turns // nil without a pipeline
+	turns *Turns
 
 	// The pipeline (pipeline.go), nil without one; the writer's own.
 	pipe   store.Pipelined
@@ -179,9 +179,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Ingester, error) {
 	in.head.Store(head)
 	_, in.shared = st.(store.Shared)
 	in.pipe = pipelined(st, in.shared)
-	if in.pipe != nil {
-		in.turns = newTurns(opts.TurnWait, turnQuantum)
-	}
+	in.turns = newTurns(opts.TurnWait, turnQuantum)
 	go in.run()
 	if in.shared {
 		in.pollDone.Add(1)

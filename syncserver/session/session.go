@@ -283,8 +283,8 @@ func (c *conn) run() {
 			return
 		}
 	}
-	if t := e.Ingest.Turns(); t != nil && hello.Features&schema.FeatureTurns != 0 {
-		c.turn = t.Join()
+	if hello.Features&schema.FeatureTurns != 0 {
+		c.turn = e.Ingest.Turns().Join()
 		// Deferred here, so a session that ends before its loops start
 		// gives back its grant too; otherwise after they stopped, when
 		// every batch it sent was answered.
