@@ -135,9 +135,9 @@ type Welcome struct {
 	// Turns, sent only when the hello asked (FeatureTurns), says the
 	// server hands out turns: the device sends an Ask when it has changes
 	// to upload and sends no more changes than Grants gave it. Windows do
-	// not apply then (Window is 0). A server gives turns only where a
-	// batch's wait is its own to bound (the embedded store's pipelined
-	// writer).
+	// not apply then (Window is 0). A server gives turns on every store;
+	// with several server processes on one database each hands out its
+	// own.
 	Turns bool `cbor:"10,keyasint,omitempty"`
 	// Grant is the device's first grant when Turns is set: the hello is
 	// the device's first Ask, for FirstAsk of its Health, and what the
